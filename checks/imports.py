@@ -1,0 +1,108 @@
+"""What each local name means, from the module's own import statements.
+
+libcst gives no types, so rules recognise `sa.Column`, `Column` or `orm.relationship`
+by the imports that bound those names. All imports in the file count, wherever they
+are (imports inside functions are common in scripts); a name bound twice keeps its
+first meaning, which is good enough for lint purposes.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+
+def dotted_name(node: cst.BaseExpression) -> str | None:
+    """`a.b.c` for a Name/Attribute chain, else None."""
+    parts: list[str] = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    if not isinstance(node, cst.Name):
+        return None
+    parts.append(node.value)
+    return ".".join(reversed(parts))
+
+
+class ImportMap:
+    """Local name -> fully qualified name, built from every import in a module."""
+
+    def __init__(self) -> None:
+        self._names: dict[str, str] = {}
+
+    @classmethod
+    def of_module(cls, module: cst.Module) -> ImportMap:
+        """Collect the imports of `module` (a walk over statements, not expressions)."""
+        imports = cls()
+        pending: list[cst.CSTNode] = [module]
+        while pending:
+            node = pending.pop()
+            if isinstance(node, cst.Import | cst.ImportFrom):
+                imports._add(node)
+            elif isinstance(node, cst.SimpleStatementLine):
+                pending.extend(node.body)
+            elif isinstance(node, cst.Module | cst.IndentedBlock):
+                pending.extend(node.body)
+            elif isinstance(node, cst.BaseCompoundStatement):
+                pending.extend(child for child in node.children if not _is_expression(child))
+            elif isinstance(node, cst.BaseSuite | cst.Else | cst.ExceptHandler | cst.Finally):
+                pending.extend(node.children)
+        return imports
+
+    def _add(self, node: cst.Import | cst.ImportFrom) -> None:
+        if isinstance(node, cst.Import):
+            for alias in node.names:
+                full = dotted_name(alias.name)
+                if full is None:
+                    continue
+                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                    self._names.setdefault(alias.asname.name.value, full)
+                else:
+                    # `import a.b` binds `a`, and `a.b.x` resolves through it.
+                    top = full.split(".")[0]
+                    self._names.setdefault(top, top)
+            return
+        if node.relative or node.module is None or isinstance(node.names, cst.ImportStar):
+            return
+        base = dotted_name(node.module)
+        if base is None:
+            return
+        for alias in node.names:
+            if not isinstance(alias.name, cst.Name):
+                continue
+            local = alias.name.value
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                local = alias.asname.name.value
+            self._names.setdefault(local, f"{base}.{alias.name.value}")
+
+    def resolve(self, node: cst.BaseExpression) -> str | None:
+        """The qualified name `node` refers to through an import, or None."""
+        dotted = dotted_name(node)
+        if dotted is None:
+            return None
+        head, _, rest = dotted.partition(".")
+        target = self._names.get(head)
+        if target is None:
+            return None
+        return f"{target}.{rest}" if rest else target
+
+    def imports_from(self, package: str) -> bool:
+        """Whether any name in the module comes from `package` (or a submodule)."""
+        prefix = package + "."
+        return any(q == package or q.startswith(prefix) for q in self._names.values())
+
+
+def _is_expression(node: cst.CSTNode) -> bool:
+    return isinstance(node, cst.BaseExpression)
+
+
+def sqla_symbol(qualified: str | None) -> str | None:
+    """The public name of a SQLAlchemy object, whatever module it was imported from.
+
+    `sqlalchemy.Column`, `sqlalchemy.schema.Column` and `sqlalchemy.sql.schema.Column`
+    all give `Column`; anything outside the `sqlalchemy` package gives None.
+    """
+    if qualified is None or not (
+        qualified == "sqlalchemy" or qualified.startswith("sqlalchemy.")
+    ):
+        return None
+    return qualified.rsplit(".", 1)[-1]

@@ -1,0 +1,194 @@
+"""Checking one file: decode, prefilter, parse once, one batched visit, positions last."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import libcst as cst
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+
+from checks.context import FileContext, ScopeEnter, ScopeLeave
+from checks.finding import Edit, FileError, FileResult, Finding, FixInfo, Position
+from checks.fixes import apply_fixes, render_fix
+from checks.noqa import is_suppressed, noqa_lines
+from checks.rule import Applicability, Report, Rule
+from checks.source import SourceError, decode_source
+
+# --fix stops after this many rounds even if fixes keep producing new fixable code;
+# real fixes settle in two or three rounds.
+MAX_FIX_ROUNDS = 10
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How findings are turned into output and fixes."""
+
+    fix: bool = False
+    unsafe_fixes: bool = False
+    # Fix edits are only computed when an output format shows them (json, sarif).
+    with_edits: bool = False
+
+
+def check_source(
+    path: str,
+    data: bytes,
+    rules: Sequence[type[Rule]],
+    options: RunOptions = RunOptions(),
+) -> FileResult:
+    """Check the bytes of one file with `rules`; never raises for bad input."""
+    result = FileResult(path=path)
+    try:
+        text = decode_source(Path(path), data).text
+    except SourceError as exc:
+        result.error = FileError(path=path, reason=str(exc))
+        return result
+    active = [rule for rule in rules if rule.applies_to_path(path) and rule.applies_to_text(text)]
+    if not active:
+        return result
+    try:
+        module = cst.parse_module(data)
+    except cst.ParserSyntaxError as exc:
+        result.error = FileError(
+            path=path,
+            reason=f"cannot parse file: {exc.message}",
+            line=exc.raw_line,
+            column=exc.raw_column + 1,
+        )
+        return result
+
+    if options.fix:
+        module, applied = _fix_until_stable(path, text, module, active, options.unsafe_fixes)
+        if applied:
+            result.fixed_source = module.bytes
+            result.fixes_applied = applied
+            text = module.code
+            active = [rule for rule in rules if rule.applies_to_path(path) and rule.applies_to_text(text)]
+    reports = _visit(path, text, module, active)
+    result.findings = _to_findings(path, text, module, reports, options.with_edits)
+    return result
+
+
+def _visit(
+    path: str, text: str, module: cst.Module, rules: Sequence[type[Rule]]
+) -> list[tuple[type[Rule], Report]]:
+    """Run every rule over the tree in one traversal and gather their reports."""
+    if not rules:
+        return []
+    context = FileContext(path, text, module)
+    instances = [rule(context) for rule in rules]
+    cst.visit_batched(module, [ScopeEnter(context), *instances, ScopeLeave(context)])
+    return [(type(instance), report) for instance in instances for report in instance.reports]
+
+
+def _positions(module: cst.Module) -> dict[cst.CSTNode, CodeRange]:
+    # unsafe_skip_copy keeps node identity, so reports can be looked up directly.
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    return dict(wrapper.resolve(PositionProvider))
+
+
+def _to_findings(
+    path: str,
+    text: str,
+    module: cst.Module,
+    reports: list[tuple[type[Rule], Report]],
+    with_edits: bool,
+) -> list[Finding]:
+    if not reports:
+        return []
+    positions = _positions(module)
+    noqa = noqa_lines(text)
+    findings: list[Finding] = []
+    for rule, report in reports:
+        code_range = positions[report.node]
+        start = Position(code_range.start.line, code_range.start.column + 1)
+        end = Position(code_range.end.line, code_range.end.column + 1)
+        if is_suppressed(noqa, rule.code, (start.line, end.line)):
+            continue
+        fix_info = None
+        if report.fix is not None:
+            edits: tuple[Edit, ...] = ()
+            if with_edits:
+                edits = _edits(text, render_fix(module, report.fix))
+            fix_info = FixInfo(
+                applicability=report.fix.applicability,
+                description=report.fix.description or f"Fix {rule.code}",
+                edits=edits,
+            )
+        findings.append(
+            Finding(
+                path=path,
+                code=rule.code,
+                name=rule.name,
+                message=report.message,
+                start=start,
+                end=end,
+                url=rule.url(),
+                fix=fix_info,
+            )
+        )
+    findings.sort(key=Finding.sort_key)
+    return findings
+
+
+def _fix_until_stable(
+    path: str,
+    text: str,
+    module: cst.Module,
+    rules: Sequence[type[Rule]],
+    unsafe: bool,
+) -> tuple[cst.Module, int]:
+    """Apply fixes round by round until a round changes nothing."""
+    allowed: set[Applicability] = {"safe", "unsafe"} if unsafe else {"safe"}
+    applied = 0
+    for _ in range(MAX_FIX_ROUNDS):
+        reports = _visit(path, text, module, rules)
+        noqa = noqa_lines(text)
+        fixable = [
+            report.fix
+            for rule, report in reports
+            if report.fix is not None and report.fix.applicability in allowed
+        ]
+        if noqa and fixable:
+            positions = _positions(module)
+            fixable = [
+                report.fix
+                for rule, report in reports
+                if report.fix is not None
+                and report.fix.applicability in allowed
+                and not is_suppressed(
+                    noqa,
+                    rule.code,
+                    (positions[report.node].start.line, positions[report.node].end.line),
+                )
+            ]
+        if not fixable:
+            break
+        new_module, count = apply_fixes(module, fixable)
+        if count == 0 or new_module.code == module.code:
+            break
+        module = new_module
+        text = module.code
+        applied += count
+    return module, applied
+
+
+def _edits(old: str, new: str) -> tuple[Edit, ...]:
+    """Line-level edits turning `old` into `new`, in ruff's row/column form."""
+    old_lines = old.splitlines(keepends=True)
+    new_lines = new.splitlines(keepends=True)
+    matcher = difflib.SequenceMatcher(a=old_lines, b=new_lines, autojunk=False)
+    edits: list[Edit] = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        edits.append(
+            Edit(
+                start=Position(i1 + 1, 1),
+                end=Position(i2 + 1, 1),
+                content="".join(new_lines[j1:j2]),
+            )
+        )
+    return tuple(edits)

@@ -1,0 +1,1 @@
+"""A small blog API: the reference project of sqla-skillpack."""

@@ -1,0 +1,59 @@
+"""Every rule's own examples are its tests: bad ones are flagged where they say, with
+the fix they show; good ones (look-alikes included) are not flagged at all."""
+
+from __future__ import annotations
+
+import re
+
+import libcst as cst
+import pytest
+
+from checks.registry import all_rules
+from checks.rule import Bad, Good, Rule
+from checks.runner import RunOptions, check_source
+
+CASES = [
+    pytest.param(rule, example, id=f"{rule.code}-{type(example).__name__.lower()}-{index}")
+    for rule in all_rules()
+    for index, example in enumerate(rule.examples)
+]
+
+
+def _findings(rule: type[Rule], code: str) -> list[tuple[int, int]]:
+    result = check_source("example.py", code.encode(), [rule])
+    assert result.error is None, result.error
+    return [(f.start.line, f.start.column) for f in result.findings]
+
+
+@pytest.mark.parametrize(("rule", "example"), CASES)
+def test_rule_example(rule: type[Rule], example: Bad | Good) -> None:
+    if isinstance(example, Good):
+        assert _findings(rule, example.code) == []
+        return
+    assert _findings(rule, example.code) == [(example.line, example.column)]
+    fixed = check_source(
+        "example.py", example.code.encode(), [rule], RunOptions(fix=True, unsafe_fixes=True)
+    )
+    if example.fixed is None:
+        assert fixed.fixed_source is None, "this example is documented as having no fix"
+        return
+    assert fixed.fixed_source is not None, "this example is documented as fixable"
+    new_code = fixed.fixed_source.decode()
+    assert new_code == example.fixed
+    cst.parse_module(new_code)
+    again = check_source(
+        "example.py", new_code.encode(), [rule], RunOptions(fix=True, unsafe_fixes=True)
+    )
+    assert again.fixed_source is None, "fixes must be idempotent"
+
+
+@pytest.mark.parametrize("rule", all_rules(), ids=lambda r: r.code)
+def test_rule_is_documented(rule: type[Rule]) -> None:
+    assert re.fullmatch(r"ALC[1-6][0-9]{2}", rule.code)
+    assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", rule.name)
+    assert rule.summary(), "the docstring's first line is the rule's summary"
+    for attribute in ("message", "why", "example", "use_instead", "fix_safety"):
+        assert getattr(rule, attribute).strip(), f"{rule.code} lacks {attribute}"
+    assert any(isinstance(e, Bad) for e in rule.examples)
+    assert any(isinstance(e, Good) for e in rule.examples)
+    assert rule.triggers, "a rule without triggers would never run"
