@@ -129,9 +129,7 @@ def delete_post(db: Session, db_post: models.Post):
 # -- comments ---------------------------------------------------------------
 
 
-def create_comment(
-    db: Session, post: models.Post, author: models.User, body: str
-):
+def create_comment(db: Session, post: models.Post, author: models.User, body: str):
     db_comment = models.Comment(body=body, post=post, author=author)
     db.add(db_comment)
     db.commit()

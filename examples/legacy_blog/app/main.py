@@ -99,8 +99,7 @@ async def list_posts(
     db: Session = Depends(get_db),
 ):
     total, items = crud.get_posts(db, skip=skip, limit=limit, q=q, tag=tag)
-    page = {"total": total, "skip": skip, "limit": limit, "items": items}
-    return schemas.PostPage.parse_obj(page)
+    return {"total": total, "skip": skip, "limit": limit, "items": items}
 
 
 @app.get("/posts/{post_id}", response_model=schemas.PostDetail)

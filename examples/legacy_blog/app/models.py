@@ -38,7 +38,9 @@ class Post(Base):
     author = relationship(
         "User", backref=backref("posts", cascade="all, delete-orphan")
     )
-    tags = relationship("Tag", secondary=post_tags, backref="posts")
+    tags = relationship(
+        "Tag", secondary=post_tags, backref=backref("posts", lazy="dynamic")
+    )
 
 
 class Comment(Base):

@@ -46,7 +46,8 @@ class User(UserBase):
     created_at: datetime
 
     class Config:
-        orm_mode = True
+        # orm_mode is ignored by Pydantic 2 (warning only); from_orm() needs this
+        from_attributes = True
 
 
 class Author(BaseModel):
@@ -54,7 +55,7 @@ class Author(BaseModel):
     name: str
 
     class Config:
-        orm_mode = True
+        from_attributes = True
 
 
 class CommentCreate(BaseModel):
@@ -69,7 +70,7 @@ class Comment(BaseModel):
     created_at: datetime
 
     class Config:
-        orm_mode = True
+        from_attributes = True
 
 
 class PostCreate(BaseModel):

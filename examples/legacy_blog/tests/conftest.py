@@ -79,9 +79,7 @@ def cleaner(database_url):
 def clean_tables(client, cleaner):
     """Every test starts from empty tables and ids starting at 1."""
     with cleaner.begin() as conn:
-        conn.execute(
-            text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE")
-        )
+        conn.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
 
 
 @pytest.fixture

@@ -1,0 +1,40 @@
+"""Fixtures shared by the root test suite."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def _load_postgres_server() -> ModuleType:
+    # One implementation of "which PostgreSQL do tests use", owned by the example
+    # project (it must run standalone); the root suite loads it by path.
+    name = "sqla_skillpack_postgres_server"
+    if name in sys.modules:
+        return sys.modules[name]
+    path = REPO_ROOT / "examples" / "blog" / "tests" / "postgres_server.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> ModuleType:
+    """The helper module that provides the test PostgreSQL server."""
+    return _load_postgres_server()
+
+
+@pytest.fixture(scope="session")
+def admin_database_url(postgres_server: ModuleType) -> str:
+    """Admin URL of the running test server (DATABASE_URL, else an embedded one)."""
+    url = postgres_server.admin_url()
+    return str(url.render_as_string(hide_password=False))
