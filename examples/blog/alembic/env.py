@@ -3,20 +3,22 @@
 Three ways in:
 - `alembic upgrade head` from a shell: the URL comes from the app settings
   (DATABASE_URL), and an async engine runs the migrations through `run_sync`.
-- A caller that already holds a connection (the tests, pytest-alembic, a
-  start-up hook) puts a *sync* `Connection` in `config.attributes["connection"]`,
-  typically from inside `AsyncConnection.run_sync`; it is used as is.
+- A caller that already holds a connection (the tests, a start-up hook) puts a
+  *sync* `Connection` in `config.attributes["connection"]`, obtained inside
+  `AsyncConnection.run_sync`; it is used as is, in the caller's transaction.
+- pytest-alembic puts its `AsyncEngine` there instead; it is used, not disposed.
 - `alembic upgrade head --sql` (offline) renders the SQL without connecting.
 """
 
 from __future__ import annotations
 
 import asyncio
+from logging.config import fileConfig
 
 from alembic import context
 from sqlalchemy import pool
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 import app.models  # noqa: F401  (registers every table on Base.metadata)
 from app.config import Settings
@@ -24,6 +26,11 @@ from app.db.base import Base
 
 config = context.config
 target_metadata = Base.metadata
+
+# Configure logging from alembic.ini only on the command line: a caller that passes
+# its own connection (pytest, the app) owns the logging setup.
+if config.config_file_name is not None and "connection" not in config.attributes:
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
 
 
 def run_migrations_offline() -> None:
@@ -52,28 +59,36 @@ def do_run_migrations(connection: Connection) -> None:
         context.run_migrations()
 
 
-async def run_async_migrations() -> None:
-    """Open one connection with the asyncpg driver and migrate through it."""
+async def run_async_migrations(engine: AsyncEngine) -> None:
+    """Check out one connection and migrate through it with `run_sync`."""
+    async with engine.connect() as connection:
+        await connection.run_sync(do_run_migrations)
+
+
+async def run_migrations_from_settings() -> None:
+    """Migrate the database named by the app settings (DATABASE_URL)."""
     # NullPool: a one-shot command has nothing to gain from keeping connections.
     engine = create_async_engine(Settings().sqlalchemy_url, poolclass=pool.NullPool)
     try:
-        async with engine.connect() as connection:
-            await connection.run_sync(do_run_migrations)
+        await run_async_migrations(engine)
     finally:
         await engine.dispose()
 
 
 def run_migrations_online() -> None:
-    """Migrate on the caller's connection if given, else on a fresh one."""
-    connection = config.attributes.get("connection")
-    if connection is None:
-        asyncio.run(run_async_migrations())
-    elif isinstance(connection, Connection):
-        do_run_migrations(connection)
+    """Migrate on what the caller passed in, else on the settings' database."""
+    connectable = config.attributes.get("connection")
+    if connectable is None:
+        asyncio.run(run_migrations_from_settings())
+    elif isinstance(connectable, Connection):
+        do_run_migrations(connectable)
+    elif isinstance(connectable, AsyncEngine):
+        # pytest-alembic hands over its engine and calls us outside any event loop.
+        asyncio.run(run_async_migrations(connectable))
     else:
         raise TypeError(
-            "config.attributes['connection'] must be a sync Connection; from async code "
-            "pass it through AsyncConnection.run_sync"
+            "config.attributes['connection'] must be a sync Connection (from inside "
+            f"AsyncConnection.run_sync) or an AsyncEngine, not {type(connectable).__name__}"
         )
 
 

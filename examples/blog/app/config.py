@@ -32,8 +32,8 @@ def normalise_database_url(raw: str) -> str:
         raise ValueError("DATABASE_URL must look like postgresql://user:password@host:5432/dbname")
     if scheme.lower() not in _ACCEPTED_SCHEMES:
         raise ValueError(
-            f"DATABASE_URL scheme {scheme!r} is not supported: "
-            f"use postgresql:// or {_ASYNC_SCHEME}:// (this app talks to PostgreSQL through asyncpg)"
+            f"DATABASE_URL scheme {scheme!r} is not supported: use postgresql:// "
+            f"or {_ASYNC_SCHEME}:// (this app talks to PostgreSQL through asyncpg)"
         )
     return f"{_ASYNC_SCHEME}://{rest}"
 
@@ -58,14 +58,18 @@ class Settings(BaseSettings):
     # PostgreSQL's max_connections minus what migrations and admins need.
     db_pool_size: int = Field(default=5, ge=1)
     db_max_overflow: int = Field(default=10, ge=0)
-    db_pool_timeout: float = Field(default=30.0, gt=0, description="seconds to wait for a pooled connection")
+    db_pool_timeout: float = Field(
+        default=30.0, gt=0, description="seconds to wait for a pooled connection"
+    )
     db_pool_recycle: int = Field(default=1800, description="seconds; -1 keeps connections forever")
     db_pool_pre_ping: bool = True
     db_connect_timeout: float = Field(default=5.0, gt=0, description="seconds to open a connection")
     db_statement_timeout_ms: int = Field(default=30_000, ge=0, description="0 disables the limit")
     db_echo: bool = False
 
-    health_check_timeout: float = Field(default=2.0, gt=0, description="seconds for /health's SELECT 1")
+    health_check_timeout: float = Field(
+        default=2.0, gt=0, description="seconds for /health's SELECT 1"
+    )
 
     @field_validator("database_url", mode="after")
     @classmethod

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any, ClassVar
 
 from sqlalchemy import BigInteger, DateTime, Identity, MetaData, func
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 # Deterministic constraint and index names. Alembic can only drop or alter a
 # constraint it can name, and autogenerate compares names: without a convention
@@ -36,10 +36,15 @@ class Base(DeclarativeBase):
         datetime: DateTime(timezone=True),
     }
 
-    # Fetch server-generated values (timestamps) with RETURNING during the flush.
-    # Left expired, they would be loaded lazily on first access, which AsyncSession
-    # cannot do implicitly (MissingGreenlet).
-    __mapper_args__: ClassVar[dict[str, Any]] = {"eager_defaults": True}
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        """Mapper options for every model.
+
+        eager_defaults: fetch server-generated values (timestamps) with RETURNING
+        during the flush. Left expired, they would be loaded on first access,
+        which AsyncSession cannot do implicitly (MissingGreenlet).
+        """
+        return {"eager_defaults": True}
 
 
 class TimestampMixin:
@@ -49,9 +54,7 @@ class TimestampMixin:
     rows written by other tools and by several app servers share one clock.
     """
 
-    created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now()
-    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )

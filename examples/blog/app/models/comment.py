@@ -23,9 +23,7 @@ class Comment(TimestampMixin, Base):
 
     id: Mapped[IntPK]
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
-    author_id: Mapped[int] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), index=True
-    )
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     body: Mapped[str] = mapped_column(String(COMMENT_BODY_MAX))
 
     post: Mapped[Post] = relationship(back_populates="comments", lazy="raise")

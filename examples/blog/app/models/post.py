@@ -40,9 +40,7 @@ class Post(TimestampMixin, Base):
     )
 
     id: Mapped[IntPK]
-    author_id: Mapped[int] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), index=True
-    )
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(String(TITLE_MAX))
     # TEXT plus a CHECK rather than VARCHAR(20000): same storage, and the limit can
     # change later without rewriting the column type.

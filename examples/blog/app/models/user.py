@@ -19,9 +19,7 @@ class User(TimestampMixin, Base):
     """A registered user; `email` is unique (stored lower-case by the API)."""
 
     __tablename__ = "users"
-    __table_args__ = (
-        CheckConstraint("btrim(display_name) <> ''", name="display_name_not_blank"),
-    )
+    __table_args__ = (CheckConstraint("btrim(display_name) <> ''", name="display_name_not_blank"),)
 
     id: Mapped[IntPK]
     email: Mapped[str] = mapped_column(String(EMAIL_MAX), unique=True)

@@ -25,7 +25,7 @@ class CommentRepository:
         comments = await self.session.scalars(
             select(Comment)
             .where(Comment.post_id == post_id)
-            .options(joinedload(Comment.author))
+            .options(joinedload(Comment.author, innerjoin=True))
             .order_by(Comment.created_at, Comment.id)
             .limit(limit)
             .offset(offset)

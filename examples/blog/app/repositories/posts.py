@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Select, delete, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, delete, func, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -16,13 +16,13 @@ from app.repositories.text_search import LIKE_ESCAPE, contains_pattern
 # author (one row per post, so the JOIN adds columns, not rows); selectinload for
 # the tags collection (one extra `WHERE post_id IN (...)` query for the whole page
 # instead of one per post, and no row multiplication in the main query).
-LISTING_OPTIONS = (joinedload(Post.author), selectinload(Post.tags))
+LISTING_OPTIONS = (joinedload(Post.author, innerjoin=True), selectinload(Post.tags))
 
 # The post page adds the comments and, chained, each comment's author: still a
 # fixed number of queries however many comments there are.
 DETAIL_OPTIONS = (
     *LISTING_OPTIONS,
-    selectinload(Post.comments).joinedload(Comment.author),
+    selectinload(Post.comments).joinedload(Comment.author, innerjoin=True),
 )
 
 
@@ -51,10 +51,9 @@ class PostFilter:
         return conditions
 
 
-def _newest_first(stmt: Select[tuple[Post]]) -> Select[tuple[Post]]:
-    # `id` breaks ties between posts created in the same transaction (same now()),
-    # which keeps the order total and pages stable.
-    return stmt.order_by(Post.created_at.desc(), Post.id.desc())
+# `id` breaks ties between posts created in the same transaction (same now()): the
+# order must be total for pages to be stable. Matches ix_posts_created_at_id.
+NEWEST_FIRST = (Post.created_at.desc(), Post.id.desc())
 
 
 class PostRepository:
@@ -77,7 +76,9 @@ class PostRepository:
 
     async def exists(self, post_id: int) -> bool:
         """Whether the post exists, without loading it."""
-        found = await self.session.scalar(select(select(Post.id).where(Post.id == post_id).exists()))
+        found = await self.session.scalar(
+            select(select(Post.id).where(Post.id == post_id).exists())
+        )
         return bool(found)
 
     async def list_page(
@@ -85,11 +86,11 @@ class PostRepository:
     ) -> tuple[list[Post], int]:
         """A newest-first page of matching posts and the total number of matches."""
         conditions = criteria.conditions()
-        total = await self.session.scalar(
-            select(func.count()).select_from(Post).where(*conditions)
-        )
+        total = await self.session.scalar(select(func.count()).select_from(Post).where(*conditions))
         posts = await self.session.scalars(
-            _newest_first(select(Post).where(*conditions))
+            select(Post)
+            .where(*conditions)
+            .order_by(*NEWEST_FIRST)
             .options(*LISTING_OPTIONS)
             .limit(limit)
             .offset(offset)
@@ -109,7 +110,7 @@ class PostRepository:
         if after is not None:
             stmt = stmt.where(tuple_(Post.created_at, Post.id) < tuple_(after.created_at, after.id))
         posts = await self.session.scalars(
-            _newest_first(stmt).options(*LISTING_OPTIONS).limit(limit)
+            stmt.order_by(*NEWEST_FIRST).options(*LISTING_OPTIONS).limit(limit)
         )
         return list(posts)
 

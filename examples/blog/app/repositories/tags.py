@@ -31,9 +31,7 @@ class TagRepository:
             .values([{"name": name} for name in names])
             .on_conflict_do_nothing(index_elements=[Tag.name])
         )
-        tags = await self.session.scalars(
-            select(Tag).where(Tag.name.in_(names)).order_by(Tag.name)
-        )
+        tags = await self.session.scalars(select(Tag).where(Tag.name.in_(names)).order_by(Tag.name))
         return list(tags)
 
     async def list_with_counts(self) -> list[tuple[str, int]]:
@@ -45,4 +43,4 @@ class TagRepository:
             .group_by(Tag.id)
             .order_by(post_count.desc(), Tag.name)
         )
-        return [(name, count) for name, count in rows.tuples()]
+        return [(name, count) for name, count in rows]

@@ -10,7 +10,9 @@ def escape_like(term: str) -> str:
     wildcards. Pair the result with `escape=LIKE_ESCAPE` in `like()` / `ilike()`.
     """
     return (
-        term.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2).replace("%", LIKE_ESCAPE + "%").replace("_", LIKE_ESCAPE + "_")
+        term.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2)
+        .replace("%", LIKE_ESCAPE + "%")
+        .replace("_", LIKE_ESCAPE + "_")
     )
 
 

@@ -22,9 +22,7 @@ def _dedupe(names: list[str]) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-TagNames = Annotated[
-    list[TagName], Field(max_length=TAGS_PER_POST_MAX), AfterValidator(_dedupe)
-]
+TagNames = Annotated[list[TagName], Field(max_length=TAGS_PER_POST_MAX), AfterValidator(_dedupe)]
 
 
 class PostCreate(BaseModel):

@@ -15,7 +15,9 @@ from app.schemas.common import PartialUpdate, ReadSchema
 # Lower-casing makes the unique constraint case-insensitive in practice.
 Email = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, max_length=EMAIL_MAX, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
+    StringConstraints(
+        strip_whitespace=True, max_length=EMAIL_MAX, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+    ),
     AfterValidator(str.lower),
 ]
 DisplayName = Annotated[
@@ -54,4 +56,3 @@ class UserRead(ReadSchema):
     display_name: str
     created_at: datetime
     updated_at: datetime
-

@@ -65,7 +65,9 @@ async def feed(
     q: Search = None,
     tag: TagQuery = None,
     limit: Limit = 20,
-    cursor: Annotated[str | None, Query(max_length=200, description="next_cursor of the previous page")] = None,
+    cursor: Annotated[
+        str | None, Query(max_length=200, description="next_cursor of the previous page")
+    ] = None,
 ) -> CursorPage[PostRead]:
     """Newest posts first, paginated by keyset: pass `next_cursor` to continue."""
     posts, next_cursor = await service.list_after(_criteria(q, tag), limit=limit, cursor=cursor)

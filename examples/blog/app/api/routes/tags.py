@@ -14,6 +14,5 @@ router = APIRouter(prefix="/tags", tags=["tags"])
 async def list_tags(service: TagServiceDep) -> list[TagStats]:
     """Every tag with its post count, most used first (one query)."""
     return [
-        TagStats(name=name, post_count=count)
-        for name, count in await service.list_with_counts()
+        TagStats(name=name, post_count=count) for name, count in await service.list_with_counts()
     ]

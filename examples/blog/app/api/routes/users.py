@@ -30,7 +30,9 @@ async def create_user(data: UserCreate, service: UserServiceDep) -> UserRead:
 
 
 @router.get("", response_model=Page[UserRead], status_code=status.HTTP_200_OK)
-async def list_users(service: UserServiceDep, limit: Limit = 20, offset: Offset = 0) -> Page[UserRead]:
+async def list_users(
+    service: UserServiceDep, limit: Limit = 20, offset: Offset = 0
+) -> Page[UserRead]:
     """Users in registration order, one page at a time."""
     users, total = await service.list(limit=limit, offset=offset)
     return Page[UserRead](

@@ -1,0 +1,281 @@
+"""ALC104 beyond its examples: which classes are models, fix safety, layouts."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from checks.rules.alc104_legacy_column import LegacyColumn
+from checks.runner import RunOptions, check_source
+
+
+def _lines(source: str) -> list[int]:
+    result = check_source("models.py", textwrap.dedent(source).encode(), [LegacyColumn])
+    return [f.start.line for f in result.findings]
+
+
+def _fix(source: str, unsafe: bool = False) -> str | None:
+    result = check_source(
+        "models.py",
+        textwrap.dedent(source).encode(),
+        [LegacyColumn],
+        RunOptions(fix=True, unsafe_fixes=unsafe),
+    )
+    return result.fixed_source.decode() if result.fixed_source else None
+
+
+@pytest.mark.parametrize(
+    "base",
+    [
+        "from sqlalchemy.orm import declarative_base\nBase = declarative_base()",
+        "from sqlalchemy.orm import registry\nBase = registry().generate_base()",
+        "from sqlalchemy.orm import registry\nreg = registry()\nBase = reg.generate_base()",
+        "import sqlalchemy.orm as orm\nclass Base(orm.DeclarativeBase):\n    pass",
+        "from sqlalchemy.orm import DeclarativeBaseNoMeta\nclass Base(DeclarativeBaseNoMeta):\n    pass",
+        "from sqlalchemy.orm import as_declarative\n@as_declarative()\nclass Base:\n    pass",
+    ],
+)
+def test_every_kind_of_declarative_base_is_recognised(base: str) -> None:
+    source = f"from sqlalchemy import Column, Integer\n{base}\n\nclass Tag(Base):\n    id = Column(Integer)\n"
+    assert len(_lines(source)) == 1
+
+
+def test_subclasses_mixins_and_registry_mapped_classes_are_models() -> None:
+    source = """
+        from sqlalchemy import Column, Integer, String
+        from sqlalchemy.orm import declarative_mixin, registry
+
+        from app.db import Base
+
+        reg = registry()
+
+
+        class User(Base):
+            __tablename__ = "user_account"
+            id = Column(Integer, primary_key=True)
+
+
+        class Admin(User):
+            level = Column(Integer)
+
+
+        class NamedMixin:
+            name = Column(String)
+
+
+        class Tag(NamedMixin, Base):
+            __tablename__ = "tag"
+
+
+        @declarative_mixin
+        class AuditMixin:
+            who = Column(String)
+
+
+        @reg.mapped
+        class Event:
+            __table_args__ = {}
+            at = Column(Integer)
+        """
+    assert _lines(source) == [12, 16, 20, 29, 35]
+
+
+def test_classes_without_evidence_are_left_alone() -> None:
+    source = """
+        from sqlalchemy import Column, Integer
+
+        from app.db import Base
+
+
+        class SingleTableChild(Base):
+            extra = Column(Integer)
+
+
+        def factory():
+            class Local(Base):
+                __tablename__ = "local"
+                id = Column(Integer, primary_key=True)
+            return Local
+
+
+        class Holder:
+            columns = [Column("a", Integer)]
+        """
+    assert _lines(source) == []
+
+
+def test_unannotated_fix_is_safe_and_keeps_every_argument() -> None:
+    source = """
+        from sqlalchemy import Column, ForeignKey, Integer, String
+        from sqlalchemy.orm import DeclarativeBase
+
+
+        class Base(DeclarativeBase):
+            pass
+
+
+        class Post(Base):
+            __tablename__ = "post"
+            id = Column(Integer, primary_key=True)
+            author_id = Column(
+                ForeignKey("user_account.id", ondelete="CASCADE"),
+                index=True,
+            )
+            title = Column("title_text", String(200), nullable=False, comment="shown")
+        """
+    assert _fix(source) == textwrap.dedent(
+        """
+        from sqlalchemy import ForeignKey, Integer, String
+        from sqlalchemy.orm import mapped_column, DeclarativeBase
+
+
+        class Base(DeclarativeBase):
+            pass
+
+
+        class Post(Base):
+            __tablename__ = "post"
+            id = mapped_column(Integer, primary_key=True)
+            author_id = mapped_column(
+                ForeignKey("user_account.id", ondelete="CASCADE"),
+                index=True,
+            )
+            title = mapped_column("title_text", String(200), nullable=False, comment="shown")
+        """
+    )
+
+
+def test_nullable_is_added_in_the_calls_own_layout() -> None:
+    source = """
+        from sqlalchemy import Column, String
+        from sqlalchemy.orm import Mapped, mapped_column
+
+        from app.db import Base
+
+
+        class User(Base):
+            __tablename__ = "user_account"
+            id: Mapped[int] = mapped_column(primary_key=True)
+            bio: Mapped[str] = Column(
+                String,
+                index=True,
+            )
+        """
+    fixed = _fix(source)
+    assert fixed is not None
+    assert "bio: Mapped[str] = mapped_column(\n        String,\n        index=True,\n        nullable=True,\n    )\n" in fixed
+
+
+@pytest.mark.parametrize(
+    ("annotation", "column", "expected"),
+    [
+        # Column() was nullable; a non-Optional annotation would flip it.
+        ("Mapped[str]", "Column(String)", "mapped_column(String, nullable=True)"),
+        ("Mapped[Optional[str]]", "Column(String)", "mapped_column(String)"),
+        ("Mapped[str | None]", "Column(String)", "mapped_column(String)"),
+        ('Mapped["str | None"]', "Column(String)", "mapped_column(String)"),
+        # Primary keys: Column() made them NOT NULL whatever the annotation said.
+        ("Mapped[int]", "Column(Integer, primary_key=True)", "mapped_column(Integer, primary_key=True)"),
+        (
+            "Mapped[Optional[int]]",
+            "Column(Integer, primary_key=True)",
+            "mapped_column(Integer, primary_key=True, nullable=False)",
+        ),
+        # An explicit nullable= wins over the annotation: nothing to add.
+        ("Mapped[str]", "Column(String, nullable=True)", "mapped_column(String, nullable=True)"),
+        ("Mapped[datetime]", "Column(DateTime)", "mapped_column(DateTime, nullable=True)"),
+        ("Mapped[Status]", "Column(Enum(Status))", "mapped_column(Enum(Status), nullable=True)"),
+        ("Mapped[list[str]]", "Column(JSON)", "mapped_column(JSON, nullable=True)"),
+    ],
+)
+def test_mapped_annotation_keeps_the_columns_nullability(
+    annotation: str, column: str, expected: str
+) -> None:
+    source = f"""\
+from datetime import datetime
+from enum import Enum as PyEnum
+from typing import Optional
+
+from sqlalchemy import JSON, Column, DateTime, Enum, Integer, String
+from sqlalchemy.orm import Mapped
+
+from app.db import Base
+
+
+class Status(PyEnum):
+    ok = "ok"
+
+
+class Row(Base):
+    __tablename__ = "row"
+    value: {annotation} = {column}
+"""
+    fixed = _fix(source)
+    assert fixed is not None, "a safe fix was expected"
+    assert f"    value: {annotation} = {expected}\n" in fixed
+
+
+def test_unknown_annotation_aliases_make_the_fix_unsafe() -> None:
+    source = """
+        from sqlalchemy import Column, String
+        from sqlalchemy.orm import Mapped
+
+        from app.db import Base
+        from app.types import str50
+
+
+        class User(Base):
+            __tablename__ = "user_account"
+            name: Mapped[str50] = Column(String(50))
+        """
+    assert _fix(source) is None
+    fixed = _fix(source, unsafe=True)
+    assert fixed is not None
+    assert "name: Mapped[str50] = mapped_column(String(50), nullable=True)" in fixed
+
+
+@pytest.mark.parametrize(
+    "column",
+    [
+        'Column("name")',
+        "Column()",
+        "Column(*columns_args)",
+        "Column(String, nullable=is_nullable)",
+        "Column(String, primary_key=is_pk)",
+    ],
+)
+def test_no_fix_where_mapped_column_could_differ(column: str) -> None:
+    source = f"""\
+from sqlalchemy import Column, String
+from sqlalchemy.orm import Mapped
+
+from app.db import Base
+
+
+class User(Base):
+    __tablename__ = "user_account"
+    name: Mapped[str] = {column}
+"""
+    result = check_source("models.py", source.encode(), [LegacyColumn])
+    assert [f.fix for f in result.findings] == [None]
+
+
+def test_column_import_is_kept_while_table_code_still_uses_it() -> None:
+    source = """
+        from sqlalchemy import Column, Integer, Table
+
+        from app.db import Base
+
+        association = Table("association", Base.metadata, Column("a", Integer))
+
+
+        class Tag(Base):
+            __tablename__ = "tag"
+            id = Column(Integer, primary_key=True)
+        """
+    fixed = _fix(source)
+    assert fixed is not None
+    assert "from sqlalchemy import Column, Integer, Table\n" in fixed
+    assert 'Table("association", Base.metadata, Column("a", Integer))' in fixed
+    assert "id = mapped_column(Integer, primary_key=True)" in fixed

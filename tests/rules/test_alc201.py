@@ -1,0 +1,122 @@
+"""ALC201 sync-in-async: one finding per call site, and what must stay quiet."""
+
+from __future__ import annotations
+
+import textwrap
+
+from checks.rules.alc201_sync_in_async import SyncInAsync
+from checks.runner import check_source
+
+
+def _lines(code: str) -> list[int]:
+    result = check_source("example.py", textwrap.dedent(code).encode(), [SyncInAsync])
+    assert result.error is None
+    return [finding.start.line for finding in result.findings]
+
+
+def test_same_module_dependency_yielding_a_sync_session() -> None:
+    assert _lines(
+        """
+        from fastapi import Depends
+        from sqlalchemy.orm import sessionmaker
+
+        SessionLocal = sessionmaker(bind=engine)
+
+        def get_db():
+            db = SessionLocal()
+            try:
+                yield db
+            finally:
+                db.close()
+
+        async def read(db=Depends(get_db)):
+            return db.execute(stmt).scalars().all()
+        """
+    ) == [15]
+
+
+def test_a_query_chain_is_one_finding() -> None:
+    assert _lines(
+        """
+        from sqlalchemy.orm import Session
+
+        async def first(db: Session):
+            return db.query(User).filter(User.id == 1).order_by(User.id).first()
+        """
+    ) == [5]
+
+
+def test_each_distinct_call_site_is_reported() -> None:
+    assert _lines(
+        """
+        from sqlalchemy.orm import Session
+
+        async def save(engine, user):
+            with Session(engine) as session:
+                session.add(user)
+                session.commit()
+        """
+    ) == [5, 7]
+
+
+def test_schema_calls_with_a_sync_engine_in_async_code() -> None:
+    assert _lines(
+        """
+        from sqlalchemy import create_engine, inspect
+
+        engine = create_engine("postgresql+psycopg://h/db")
+
+        async def startup():
+            Base.metadata.create_all(bind=engine)
+            return inspect(engine).get_table_names()
+        """
+    ) == [7, 8]
+
+
+def test_annotated_class_attribute() -> None:
+    assert _lines(
+        """
+        from sqlalchemy.orm import Session
+
+        class Repo:
+            db: Session
+
+            async def all(self):
+                return self.db.scalars(stmt).all()
+        """
+    ) == [8]
+
+
+def test_threadpool_background_and_lambda_handoffs_are_quiet() -> None:
+    assert _lines(
+        """
+        from fastapi import BackgroundTasks
+        from fastapi.concurrency import run_in_threadpool
+        from sqlalchemy.orm import Session
+
+        async def route(db: Session, tasks: BackgroundTasks):
+            users = await run_in_threadpool(crud.list_users, db)
+            tasks.add_task(crud.audit, db)
+            loop.run_in_executor(None, lambda: crud.touch(db))
+            return users
+        """
+    ) == []
+
+
+def test_async_session_and_sync_code_are_quiet() -> None:
+    assert _lines(
+        """
+        from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+        from sqlalchemy.orm import Session
+
+        engine = create_async_engine("postgresql+asyncpg://h/db")
+
+        async def read(session: AsyncSession):
+            async with engine.connect() as conn:
+                await conn.execute(stmt)
+            return await session.scalars(stmt)
+
+        def sync_read(db: Session):
+            return db.query(User).all()
+        """
+    ) == []
