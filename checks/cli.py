@@ -35,8 +35,8 @@ EXIT_ERROR = 2
 
 EPILOG = """\
 exit codes:
-  0  no findings (findings are ignored with --exit-zero)
-  1  findings remain, or --diff would change a file
+  0  no findings (or findings, with --exit-zero)
+  1  findings remain, or --diff would change a file (0 with --exit-zero)
   2  usage or configuration error, or a file that could not be read, decoded or
      parsed (reported as `path: error: reason`; the other files are still checked).
      --exit-zero does not hide these.
@@ -98,9 +98,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--format",
         "--output-format",
         dest="format",
-        choices=sorted(FORMATS),
+        choices=list(FORMATS),
         default="text",
-        help="output format (default: text)",
+        metavar="FORMAT",
+        help="text, json (ruff's shape), sarif or github (default: text)",
     )
     output.add_argument(
         "--statistics", action="store_true", help="show the number of findings per rule"
@@ -177,7 +178,9 @@ def _write_fixes(checked: list[CheckedFile]) -> list[FileResult]:
     return results
 
 
-def _show_diff(checked: list[CheckedFile], errors: list[FileError], quiet: bool) -> int:
+def _show_diff(
+    checked: list[CheckedFile], errors: list[FileError], quiet: bool, exit_zero: bool
+) -> int:
     would_fix = 0
     for item in checked:
         result = item.result
@@ -191,7 +194,7 @@ def _show_diff(checked: list[CheckedFile], errors: list[FileError], quiet: bool)
         print(message, file=sys.stderr)
     if errors:
         return EXIT_ERROR
-    return EXIT_FINDINGS if would_fix else EXIT_CLEAN
+    return EXIT_FINDINGS if would_fix and not exit_zero else EXIT_CLEAN
 
 
 def _explain(key: str) -> int:
@@ -252,7 +255,7 @@ def _run(args: argparse.Namespace) -> int:
         print("warning: no Python files found under the given paths", file=sys.stderr)
     if args.diff:
         errors = [*discovered.errors, *(c.result.error for c in checked if c.result.error)]
-        return _show_diff(checked, sorted(errors, key=lambda e: e.path), args.quiet)
+        return _show_diff(checked, sorted(errors, key=lambda e: e.path), args.quiet, args.exit_zero)
 
     results = _write_fixes(checked) if args.fix else [item.result for item in checked]
     report = RunReport(
@@ -292,3 +295,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(f"sqla-checks: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
+    except BrokenPipeError:
+        # `sqla-checks | head`: the reader went away. Point stdout at /dev/null so the
+        # interpreter's final flush does not raise again, and stop quietly.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_FINDINGS

@@ -6,6 +6,7 @@ from functools import cached_property
 
 import libcst as cst
 
+from checks.batched_visitor import BatchedVisitor
 from checks.imports import ImportMap, sqla_symbol
 from checks.sessions import Kind, SessionIndex
 
@@ -63,7 +64,7 @@ class FileContext:
         return self.sessions.kind_of(node, self.functions, self.classes)
 
 
-class ScopeEnter(cst.BatchableCSTVisitor):
+class ScopeEnter(BatchedVisitor):
     """First visitor of the batch: pushes scopes before the rules see a node."""
 
     def __init__(self, context: FileContext) -> None:
@@ -80,7 +81,7 @@ class ScopeEnter(cst.BatchableCSTVisitor):
         self.context.lambda_depth += 1
 
 
-class ScopeLeave(cst.BatchableCSTVisitor):
+class ScopeLeave(BatchedVisitor):
     """Last visitor of the batch: pops scopes after the rules have left a node."""
 
     def __init__(self, context: FileContext) -> None:

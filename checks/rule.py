@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 
 import libcst as cst
 
+from checks.batched_visitor import BatchedVisitor
+
 if TYPE_CHECKING:
     from checks.context import FileContext
 
@@ -86,7 +88,7 @@ def _dedent(code: str) -> str:
     return textwrap.dedent(code).lstrip("\n")
 
 
-class Rule(cst.BatchableCSTVisitor):
+class Rule(BatchedVisitor):
     """Base class of every rule. Subclasses set the class attributes below.
 
     The docstring of a subclass is its "What it does" paragraph.

@@ -1193,16 +1193,18 @@ class ModelQueryProperty(Rule):
     code = "ALC102"
     name = "model-query-property"
     message = (
-        "`Model.query` is the legacy Query API: run `select(Model)` with the session, e.g. "
-        "`db.session.scalars(select(Model).filter_by(...)).first()`"
+        "`Model.query` is the legacy Query API: build `select(Model)` and run it with the "
+        "session (`db.session.scalars(...)`; keep `.limit(1)` for `.first()`)"
     )
     why = """
-`Model.query` (Flask-SQLAlchemy's query property, or SQLAlchemy's
-`scoped_session.query_property()`) returns a legacy `Query` bound to a session the
-code does not name. Flask-SQLAlchemy 3.x documents it as legacy and recommends
-`db.session.execute(db.select(...))`, `db.get_or_404()` and `db.paginate()`;
-SQLAlchemy 2.x documents `Query` as legacy, and there is no async counterpart: code
-that should move to `AsyncSession` has to pass the session explicitly anyway.
+`Model.query` returns a legacy `Query` bound to a session the code does not name.
+Flask-SQLAlchemy's documentation (3.1) describes `User.query` as a shortcut for
+`db.session.query(User)`, marks this interface legacy, and recommends
+`db.session.execute(db.select(...))`, with `db.get_or_404()`, `db.first_or_404()`,
+`db.one_or_404()` and `db.paginate()` replacing the helpers of its `Query` class.
+SQLAlchemy's own `scoped_session.query_property()` gives the same legacy object. In
+SQLAlchemy 2.x `Query` gets no new features, and there is no async counterpart:
+code that moves to `AsyncSession` has to pass the session explicitly anyway.
 """
     example = "user = User.query.filter_by(email=email).first()"
     use_instead = "user = db.session.scalars(select(User).filter_by(email=email).limit(1)).first()"

@@ -29,7 +29,7 @@ _CLASS_ATTRIBUTES = ("metadata", "type_annotation_map")
 
 
 class LegacyDeclarativeBase(Rule):
-    """Flags `declarative_base()` calls and imports of moved names from `sqlalchemy.ext.declarative`."""
+    """Flags `declarative_base()` and imports of moved names from `sqlalchemy.ext.declarative`."""
 
     code = "ALC105"
     name = "legacy-declarative-base"
@@ -110,8 +110,8 @@ through it are.
             import sqlalchemy as sa
             from sqlalchemy import orm
 
-            convention = {"pk": "pk_%(table_name)s"}
-            Base = orm.declarative_base(metadata=sa.MetaData(naming_convention=convention), name="Base")
+            nc = {"pk": "pk_%(table_name)s"}
+            Base = orm.declarative_base(metadata=sa.MetaData(naming_convention=nc), name="Base")
             """,
             line=5,
             column=8,
@@ -120,9 +120,9 @@ through it are.
             from sqlalchemy import orm
             from sqlalchemy.orm import DeclarativeBase
 
-            convention = {"pk": "pk_%(table_name)s"}
+            nc = {"pk": "pk_%(table_name)s"}
             class Base(DeclarativeBase):
-                metadata = sa.MetaData(naming_convention=convention)
+                metadata = sa.MetaData(naming_convention=nc)
             """,
         ),
         Bad(
@@ -216,7 +216,9 @@ through it are.
         if node.relative or node.module is None or dotted_name(node.module) != _EXT_DECLARATIVE:
             return
         if isinstance(node.names, cst.ImportStar):
-            self.report(node, message="Import from `sqlalchemy.orm`, not `sqlalchemy.ext.declarative`")
+            self.report(
+                node, message="Import from `sqlalchemy.orm`, not `sqlalchemy.ext.declarative`"
+            )
             return
         moved = [
             alias
@@ -225,8 +227,12 @@ through it are.
         ]
         if not moved:
             return
-        names = ", ".join(f"`{alias.name.value}`" for alias in moved if isinstance(alias.name, cst.Name))
-        message = f"Import {names} from `sqlalchemy.orm`: `sqlalchemy.ext.declarative` is deprecated"
+        names = ", ".join(
+            f"`{alias.name.value}`" for alias in moved if isinstance(alias.name, cst.Name)
+        )
+        message = (
+            f"Import {names} from `sqlalchemy.orm`: `sqlalchemy.ext.declarative` is deprecated"
+        )
         self.report(node, message=message, fix=_import_fix(node, moved))
 
     # -- the fixes --------------------------------------------------------------------

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar, cast
 
 import libcst as cst
 
@@ -12,6 +12,8 @@ from checks.rule import Bad, Fix, Good, Import, Rule
 
 if TYPE_CHECKING:
     from checks.context import FileContext
+
+_Node = TypeVar("_Node", bound=cst.CSTNode)
 
 # relationship() keywords that only shape the forward side: the backref machinery
 # does not copy them to the generated reverse relationship (SQLAlchemy 2.1.9,
@@ -271,13 +273,12 @@ class's last attribute, so review its place.
                 self._attributes[id(attribute[2])] = (node, attribute[1])
 
     def visit_Call(self, node: cst.Call) -> None:
-        if self.context.sqla_name(node.func) != "relationship":
-            return
         for arg in node.args:
             if arg.keyword is not None and arg.keyword.value == "backref":
                 if isinstance(arg.value, cst.Name) and arg.value.value == "None":
                     return
-                self.report(arg, fix=self._fix(node, arg))
+                if self.context.sqla_name(node.func) == "relationship":
+                    self.report(arg, fix=self._fix(node, arg))
                 return
 
     # -- the fix ----------------------------------------------------------------------
@@ -294,9 +295,7 @@ class's last attribute, so review its place.
             return None
         if self._index is None:
             self._index = DeclarativeIndex(module, self.context.imports)
-        if not (
-            self._index.is_declarative(source) and self._index.is_declarative(target)
-        ):
+        if not (self._index.is_declarative(source) and self._index.is_declarative(target)):
             return None
         if any(
             arg.keyword is not None
@@ -327,8 +326,11 @@ class's last attribute, so review its place.
         reverse_args = [
             cst.Arg(cst.SimpleString(f'"{source.name.value}"')),
             _keyword_arg("back_populates", cst.SimpleString(f'"{attribute}"')),
-            *[_keyword_arg(key, value) for key, value in carried],
         ]
+        if secondary is not None:
+            # The generated side shared the forward side's association table.
+            reverse_args.append(_keyword_arg("secondary", secondary.deep_clone()))
+        reverse_args += [_keyword_arg(key, value.deep_clone()) for key, value in carried]
         reverse = cst.SimpleStatementLine(
             [
                 cst.Assign(
@@ -383,9 +385,11 @@ class _Swap(cst.CSTTransformer):
         self.replacements = replacements
 
     def on_leave(
-        self, original_node: cst.CSTNode, updated_node: cst.CSTNode
-    ) -> cst.CSTNode | cst.RemovalSentinel | cst.FlattenSentinel[cst.CSTNode]:
-        return self.replacements.get(id(original_node), updated_node)
+        self, original_node: _Node, updated_node: _Node
+    ) -> _Node | cst.RemovalSentinel | cst.FlattenSentinel[_Node]:
+        replacement = self.replacements.get(id(original_node))
+        # Each replacement has the type of the node it replaces (a Call, a ClassDef).
+        return updated_node if replacement is None else cast(_Node, replacement)
 
 
 def _target_and_secondary(call: cst.Call) -> tuple[str | None, cst.BaseExpression | None]:
@@ -425,9 +429,7 @@ def _secondary_visible(
     return body.index(target) > body.index(source)
 
 
-def _has_attribute(
-    target: cst.ClassDef, name: str, classes: Mapping[str, cst.ClassDef]
-) -> bool:
+def _has_attribute(target: cst.ClassDef, name: str, classes: Mapping[str, cst.ClassDef]) -> bool:
     """Whether `target` or one of its bases in this module binds `name` (or may)."""
     seen: set[str] = set()
     pending = [target]

@@ -52,7 +52,8 @@ raises with a list in 2.x, is not checked.
         "https://docs.sqlalchemy.org/en/20/core/selectable.html#sqlalchemy.sql.expression.select",
         "https://docs.sqlalchemy.org/en/20/core/sqlelement.html#sqlalchemy.sql.expression.case",
     )
-    triggers = ("select(", "case(")
+    # The list usually opens on the call's line; a call split over lines is caught too.
+    triggers = ("select([", "case([", "select(\n", "case(\n", "select(\r\n", "case(\r\n")
     examples = (
         Bad(
             """
@@ -72,14 +73,14 @@ raises with a list in 2.x, is not checked.
             """
             import sqlalchemy as sa
 
-            label = sa.case([(User.score > 90, "gold"), (User.score > 50, "silver")], else_="bronze")
+            label = sa.case([(User.score > 90, "gold"), (User.score > 50, "silver")], else_="plain")
             """,
             line=3,
             column=17,
             fixed="""
             import sqlalchemy as sa
 
-            label = sa.case((User.score > 90, "gold"), (User.score > 50, "silver"), else_="bronze")
+            label = sa.case((User.score > 90, "gold"), (User.score > 50, "silver"), else_="plain")
             """,
         ),
         Bad(
@@ -155,13 +156,16 @@ raises with a list in 2.x, is not checked.
     )
 
     def visit_Call(self, node: cst.Call) -> None:
-        name = self._sqla_function(node.func)
-        if name is None or not node.args:
+        # Cheap syntactic checks first: most calls have no list as first argument.
+        if not node.args:
             return
         first = node.args[0]
+        if not isinstance(first.value, cst.List | cst.ListComp):
+            return
         if first.keyword is not None or first.star or first.value.lpar:
             return
-        if not isinstance(first.value, cst.List | cst.ListComp):
+        name = self._sqla_function(node.func)
+        if name is None:
             return
         rest = node.args[1:]
         fixable = all(arg.keyword is not None and not arg.star for arg in rest)

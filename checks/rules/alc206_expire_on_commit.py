@@ -16,7 +16,7 @@ class ExpireOnCommit(Rule):
     """Flags async session factories and `AsyncSession(...)` left at `expire_on_commit=True`."""
 
     code = "ALC206"
-    name = "async-expire-on-commit"
+    name = "expire-on-commit"
     message = "Pass `expire_on_commit=False`: after commit, attribute access would need IO"
     why = """
 By default a session expires every object it holds when it commits

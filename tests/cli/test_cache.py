@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 import checks.api
+import checks.runner
 from checks.cache import CACHE_DIRECTORY
 from tests.cli.conftest import CLEAN, SYNC_URL, Project
 
@@ -17,7 +18,7 @@ from tests.cli.conftest import CLEAN, SYNC_URL, Project
 def checked_sources(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Paths the runner actually checked (cache misses), in order."""
     seen: list[str] = []
-    real: Callable[..., Any] = checks.api.check_source
+    real: Callable[..., Any] = checks.runner.check_source
 
     def counting(path: str, *args: Any, **kwargs: Any) -> Any:
         seen.append(path)

@@ -15,7 +15,7 @@ from tests.cli.conftest import CLEAN, SQLITE_URL, SYNC_URL, Project
     [
         ("colour = true", "unknown key 'colour'"),
         ('ignore = "ALC204"', "ignore: expected a list of strings"),
-        ('extend-exclude = [1, 2]', "extend-exclude: expected a list of strings"),
+        ("extend-exclude = [1, 2]", "extend-exclude: expected a list of strings"),
         ('extend-select = ["ALC999"]', "extend-select: 'ALC999' matches no rule"),
         ('per-file-ignores = { "tests/*" = ["NOPE1"] }', "'NOPE1' matches no rule"),
         ('per-file-ignores = ["x"]', "per-file-ignores: expected a table"),

@@ -11,6 +11,7 @@ import pytest
 
 import checks.api
 import checks.registry
+import checks.runner
 from checks.rule import Bad, Fix, Good, Rule
 from tests.cli.conftest import FIXED_URL, SQLITE_URL, SYNC_URL, Project
 
@@ -57,7 +58,7 @@ def test_fix_refuses_to_overwrite_a_file_changed_meanwhile(
 ) -> None:
     path = project.write("app.py", SYNC_URL)
     other = project.write("other.py", SYNC_URL)
-    real: Callable[..., Any] = checks.api.check_source
+    real: Callable[..., Any] = checks.runner.check_source
     concurrent_edit = SYNC_URL + "# saved by an editor meanwhile\n"
 
     def check_then_someone_saves(file: str, *args: Any, **kwargs: Any) -> Any:
@@ -145,3 +146,8 @@ def test_mixed_safe_and_hidden_fix_hint(project: Project, with_unsafe_rule: None
         "[*] 1 fixable with the `--fix` option"
         " (1 hidden fix can be enabled with the `--unsafe-fixes` option)."
     ) in outcome.out
+
+
+def test_diff_with_exit_zero(project: Project) -> None:
+    project.write("app.py", SYNC_URL)
+    assert project.run("--diff", "--exit-zero").code == 0

@@ -52,7 +52,9 @@ def test_list_rules(project: Project) -> None:
     header, *rows = outcome.out.splitlines()
     assert header.split() == ["code", "name", "default", "fix", "summary"]
     assert len(rows) == len(all_rules())
-    assert any(row.split()[:4] == ["ALC204", "async-engine-sync-driver", "on", "sometimes"] for row in rows)
+    assert any(
+        row.split()[:4] == ["ALC204", "async-engine-sync-driver", "on", "sometimes"] for row in rows
+    )
     listed = json.loads(project.run("--list-rules", "--format", "json").out)
     assert {entry["code"] for entry in listed} == {rule.code for rule in all_rules()}
 

@@ -32,12 +32,13 @@ def _fix(source: str, unsafe: bool = False) -> str | None:
         "from sqlalchemy.orm import registry\nBase = registry().generate_base()",
         "from sqlalchemy.orm import registry\nreg = registry()\nBase = reg.generate_base()",
         "import sqlalchemy.orm as orm\nclass Base(orm.DeclarativeBase):\n    pass",
-        "from sqlalchemy.orm import DeclarativeBaseNoMeta\nclass Base(DeclarativeBaseNoMeta):\n    pass",
+        "from sqlalchemy.orm import DeclarativeBaseNoMeta as B\nclass Base(B):\n    pass",
         "from sqlalchemy.orm import as_declarative\n@as_declarative()\nclass Base:\n    pass",
     ],
 )
 def test_every_kind_of_declarative_base_is_recognised(base: str) -> None:
-    source = f"from sqlalchemy import Column, Integer\n{base}\n\nclass Tag(Base):\n    id = Column(Integer)\n"
+    source = f"from sqlalchemy import Column, Integer\n{base}\n\n"
+    source += "class Tag(Base):\n    id = Column(Integer)\n"
     assert len(_lines(source)) == 1
 
 
@@ -164,7 +165,10 @@ def test_nullable_is_added_in_the_calls_own_layout() -> None:
         """
     fixed = _fix(source)
     assert fixed is not None
-    assert "bio: Mapped[str] = mapped_column(\n        String,\n        index=True,\n        nullable=True,\n    )\n" in fixed
+    assert (
+        "bio: Mapped[str] = mapped_column(\n"
+        "        String,\n        index=True,\n        nullable=True,\n    )\n" in fixed
+    )
 
 
 @pytest.mark.parametrize(
@@ -176,7 +180,11 @@ def test_nullable_is_added_in_the_calls_own_layout() -> None:
         ("Mapped[str | None]", "Column(String)", "mapped_column(String)"),
         ('Mapped["str | None"]', "Column(String)", "mapped_column(String)"),
         # Primary keys: Column() made them NOT NULL whatever the annotation said.
-        ("Mapped[int]", "Column(Integer, primary_key=True)", "mapped_column(Integer, primary_key=True)"),
+        (
+            "Mapped[int]",
+            "Column(Integer, primary_key=True)",
+            "mapped_column(Integer, primary_key=True)",
+        ),
         (
             "Mapped[Optional[int]]",
             "Column(Integer, primary_key=True)",

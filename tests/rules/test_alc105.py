@@ -83,7 +83,7 @@ def test_comments_and_class_attributes_are_carried() -> None:
         from sqlalchemy.orm import declarative_base
 
         # the one base of the project
-        Model = declarative_base(metadata=MetaData(schema="app"), type_annotation_map={str: None}, name="Model")  # noqa: E501
+        Model = declarative_base(metadata=MetaData(), type_annotation_map={}, name="Model")  # why
         """
     assert _fix(source, unsafe=True) == textwrap.dedent(
         """
@@ -91,9 +91,9 @@ def test_comments_and_class_attributes_are_carried() -> None:
         from sqlalchemy.orm import DeclarativeBase
 
         # the one base of the project
-        class Model(DeclarativeBase):  # noqa: E501
-            metadata = MetaData(schema="app")
-            type_annotation_map = {str: None}
+        class Model(DeclarativeBase):  # why
+            metadata = MetaData()
+            type_annotation_map = {}
         """
     )
 

@@ -1,0 +1,19 @@
+"""The cached visitor lookup finds exactly the methods libcst's own lookup finds."""
+
+from __future__ import annotations
+
+import libcst as cst
+import pytest
+
+from checks.context import FileContext, ScopeEnter, ScopeLeave
+from checks.registry import all_rules
+from checks.rule import Rule
+
+
+@pytest.mark.parametrize("visitor_class", [*all_rules(), ScopeEnter, ScopeLeave], ids=str)
+def test_cached_lookup_matches_libcst(visitor_class: type[Rule]) -> None:
+    context = FileContext("example.py", "", cst.parse_module(""))
+    visitor = visitor_class(context)
+    uncached = cst.BatchableCSTVisitor.get_visitors(visitor)
+    assert set(visitor.get_visitors()) == set(uncached)
+    assert uncached, "a visitor with no visit/leave methods does nothing"
