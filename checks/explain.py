@@ -55,8 +55,8 @@ def _text(value: str) -> str:
     return inspect.cleandoc(value).strip()
 
 
-def _code_block(code: str) -> str:
-    return f"```python\n{_text(code)}\n```"
+def _code_block(code: str, info: str = "python") -> str:
+    return f"```{info}\n{_text(code)}\n```"
 
 
 def render_rule(rule: type[Rule], level: int = 1) -> str:
@@ -73,7 +73,9 @@ def render_rule(rule: type[Rule], level: int = 1) -> str:
         f"{_AVAILABILITY_SENTENCE[fix_availability(rule)]} {enabled}",
         f"{sub} What it does\n\n{_text(rule.__doc__ or rule.message)}",
         f"{sub} Why is this bad?\n\n{_text(rule.why)}",
-        f"{sub} Example\n\n{_code_block(rule.example)}",
+        # `bad` tells the docs tests this block is flagged on purpose (GitHub still
+        # highlights it as Python: only the first word of the info string counts).
+        f"{sub} Example\n\n{_code_block(rule.example, 'python bad')}",
         f"{sub} Use instead\n\n{_code_block(rule.use_instead)}",
         f"{sub} Fix safety\n\n{_text(rule.fix_safety)}",
     ]

@@ -22,9 +22,9 @@ class _Replacer(cst.CSTTransformer):
         self.replacements = {id(fix.node): fix for fix in fixes}
         self.applied: list[Fix] = []
 
-    def on_leave(
+    def on_leave(  # type: ignore[override]  # libcst's generic signature is too narrow
         self, original_node: cst.CSTNode, updated_node: cst.CSTNode
-    ) -> cst.CSTNode | cst.RemovalSentinel | cst.FlattenSentinel[cst.CSTNode]:
+    ) -> cst.CSTNode | cst.RemovalSentinel:
         fix = self.replacements.get(id(original_node))
         if fix is None:
             return updated_node

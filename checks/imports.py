@@ -38,9 +38,7 @@ class ImportMap:
             node = pending.pop()
             if isinstance(node, cst.Import | cst.ImportFrom):
                 imports._add(node)
-            elif isinstance(node, cst.SimpleStatementLine):
-                pending.extend(node.body)
-            elif isinstance(node, cst.Module | cst.IndentedBlock):
+            elif isinstance(node, cst.SimpleStatementLine | cst.Module | cst.IndentedBlock):
                 pending.extend(node.body)
             elif isinstance(node, cst.BaseCompoundStatement):
                 pending.extend(child for child in node.children if not _is_expression(child))
@@ -101,8 +99,6 @@ def sqla_symbol(qualified: str | None) -> str | None:
     `sqlalchemy.Column`, `sqlalchemy.schema.Column` and `sqlalchemy.sql.schema.Column`
     all give `Column`; anything outside the `sqlalchemy` package gives None.
     """
-    if qualified is None or not (
-        qualified == "sqlalchemy" or qualified.startswith("sqlalchemy.")
-    ):
+    if qualified is None or not (qualified == "sqlalchemy" or qualified.startswith("sqlalchemy.")):
         return None
     return qualified.rsplit(".", 1)[-1]

@@ -45,7 +45,7 @@ def check_source(
     except SourceError as exc:
         result.error = FileError(path=path, reason=str(exc))
         return result
-    active = [rule for rule in rules if rule.applies_to_path(path) and rule.applies_to_text(text)]
+    active = _applicable(rules, path, text)
     if not active:
         return result
     try:
@@ -65,10 +65,15 @@ def check_source(
             result.fixed_source = module.bytes
             result.fixes_applied = applied
             text = module.code
-            active = [rule for rule in rules if rule.applies_to_path(path) and rule.applies_to_text(text)]
+            active = _applicable(rules, path, text)
     reports = _visit(path, text, module, active)
     result.findings = _to_findings(path, text, module, reports, options.with_edits)
     return result
+
+
+def _applicable(rules: Sequence[type[Rule]], path: str, text: str) -> list[type[Rule]]:
+    """The prefilter: rules that could match this file at all."""
+    return [rule for rule in rules if rule.applies_to_path(path) and rule.applies_to_text(text)]
 
 
 def _visit(

@@ -493,7 +493,8 @@ user = session.scalars(stmt).unique().first()
 users = session.scalars(select(User).order_by(User.name)).unique().all()"""
     fix_safety = """
 The fix rewrites a chain of `filter`/`where`, `filter_by`, `order_by`, `limit`,
-`offset`, `join`, `outerjoin`, `options` and `distinct()` ending in `all()`,
+`offset`, `join`, `outerjoin`, `options`, `with_for_update` and `distinct()`
+ending in `all()`,
 `first()`, `one()`, `one_or_none()`, `scalar()` or `count()`. It keeps what the
 legacy `Query` did (SQLAlchemy 2.1.9 source, `Query._iter`, `first`, `scalar`,
 `count`):
@@ -508,6 +509,11 @@ legacy `Query` did (SQLAlchemy 2.1.9 source, `Query._iter`, `first`, `scalar`,
   (`session.scalar()` would silently take the first row);
 - `count()` becomes `select(func.count()).select_from(<statement>.subquery())`,
   the same `SELECT count(*) FROM (...)` the legacy method emits.
+
+`.unique()` is kept even where the statement cannot return one entity twice (no
+join, no joined eager loading, also not configured on the mapper); drop it by hand
+once you know that. A multi-line chain keeps its line breaks inside the new call:
+run your formatter afterwards.
 
 The fix is safe when every selected argument is known from this module (a model
 class defined here, one of its `Column`/`mapped_column` attributes, `func.*`,
