@@ -95,6 +95,9 @@ def session_kind_of_factory(kind: Kind) -> Kind | None:
 @dataclass
 class _Scope:
     names: dict[str, Kind] = field(default_factory=dict)
+    # Every name the function binds itself (parameters, assignments, `with ... as`),
+    # with or without evidence: a local binding hides a module-level one of that name.
+    bound: set[str] = field(default_factory=set)
 
 
 class SessionIndex:
@@ -121,8 +124,11 @@ class SessionIndex:
         if isinstance(node, cst.Name):
             for function in reversed(functions):
                 scope = self.function_scopes.get(function)
-                if scope is not None and node.value in scope.names:
-                    return scope.names[node.value]
+                if scope is not None:
+                    if node.value in scope.names:
+                        return scope.names[node.value]
+                    if node.value in scope.bound:
+                        return None  # a local without evidence shadows outer names
             return self.module_scope.names.get(node.value)
         if isinstance(node, cst.Attribute):
             if isinstance(node.value, cst.Name) and node.value.value in {"self", "cls"}:
@@ -303,6 +309,9 @@ class _Binder(cst.CSTVisitor):
         self.functions: list[cst.FunctionDef] = []
         self.classes: list[cst.ClassDef] = []
 
+    def _scope_of_function(self) -> _Scope:
+        return self.index.function_scopes.setdefault(self.functions[-1], _Scope())
+
     def _scope(self) -> _Scope | None:
         if self.collect_into is not None:
             return self.collect_into
@@ -311,6 +320,8 @@ class _Binder(cst.CSTVisitor):
         return self.index.function_scopes.setdefault(self.functions[-1], _Scope())
 
     def _bind(self, target: cst.BaseExpression, kind: Kind | None) -> None:
+        if isinstance(target, cst.Name) and self.functions and self.collect_into is None:
+            self._scope_of_function().bound.add(target.value)
         if kind is None:
             return
         if isinstance(target, cst.Name):

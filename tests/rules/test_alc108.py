@@ -37,7 +37,7 @@ def test_metadata_given_an_engine_positionally_is_flagged() -> None:
 
 
 def test_statement_names_are_per_function() -> None:
-    assert _lines(
+    assert not _lines(
         """
         from sqlalchemy import select
 
@@ -48,18 +48,18 @@ def test_statement_names_are_per_function() -> None:
         def run(stmt, conn):
             return stmt.execute()
         """
-    ) == []
+    )
 
 
 def test_result_scalar_after_connection_execute_is_not_flagged() -> None:
-    assert _lines(
+    assert not _lines(
         """
         from sqlalchemy import create_engine, select
         engine = create_engine("postgresql+psycopg://h/db")
         with engine.connect() as conn:
             total = conn.execute(select(1)).scalar()
         """
-    ) == []
+    )
 
 
 @pytest.mark.parametrize(

@@ -88,7 +88,7 @@ def test_annotated_class_attribute() -> None:
 
 
 def test_threadpool_background_and_lambda_handoffs_are_quiet() -> None:
-    assert _lines(
+    assert not _lines(
         """
         from fastapi import BackgroundTasks
         from fastapi.concurrency import run_in_threadpool
@@ -100,11 +100,11 @@ def test_threadpool_background_and_lambda_handoffs_are_quiet() -> None:
             loop.run_in_executor(None, lambda: crud.touch(db))
             return users
         """
-    ) == []
+    )
 
 
 def test_async_session_and_sync_code_are_quiet() -> None:
-    assert _lines(
+    assert not _lines(
         """
         from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
         from sqlalchemy.orm import Session
@@ -119,4 +119,27 @@ def test_async_session_and_sync_code_are_quiet() -> None:
         def sync_read(db: Session):
             return db.query(User).all()
         """
-    ) == []
+    )
+
+
+def test_a_parameter_or_local_shadows_a_module_level_engine() -> None:
+    assert _lines(
+        """
+        from sqlalchemy import create_engine
+
+        engine = create_engine("postgresql+psycopg://h/db")
+
+        async def check(engine):
+            async with engine.connect() as conn:
+                await conn.execute(stmt)
+
+        async def other():
+            engine = make_async_engine()
+            async with engine.begin() as conn:
+                pass
+
+        async def uses_module_engine():
+            with engine.connect() as conn:
+                pass
+        """
+    ) == [16]

