@@ -76,7 +76,7 @@ class Mix:
 class Sizes:
     """Log-normal file sizes in lines: median, spread, and hard bounds."""
 
-    median: int = 70
+    median: int = 50
     sigma: float = 0.8
     minimum: int = 15
     maximum: int = 1500
@@ -121,8 +121,10 @@ def build_synthetic(
     sizes: Sizes = Sizes(),
 ) -> Corpus:
     """Write `files` generated modules under `root` (which must be empty or absent)."""
+    if root.exists() and any(root.iterdir()):
+        raise FileExistsError(f"{root}: not empty; the corpus needs a directory of its own")
     rng = random.Random(seed)
-    root.mkdir(parents=True, exist_ok=True)
+    root.mkdir(parents=True)
     sources = []
     for index in range(files):
         kind = mix.pick(rng)

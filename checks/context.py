@@ -61,7 +61,15 @@ class FileContext:
 
     def kind_of(self, node: cst.BaseExpression) -> Kind | None:
         """Session/connection/engine kind of `node` at the current position, from evidence."""
+        if not self.uses_sqlalchemy:
+            # All evidence starts from a SQLAlchemy import; skip building the index.
+            return None
         return self.sessions.kind_of(node, self.functions, self.classes)
+
+    @cached_property
+    def uses_sqlalchemy(self) -> bool:
+        """Whether the module imports anything from SQLAlchemy."""
+        return self.imports.imports_from("sqlalchemy")
 
 
 class ScopeEnter(BatchedVisitor):

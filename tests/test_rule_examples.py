@@ -4,6 +4,9 @@ the fix they show; good ones (look-alikes included) are not flagged at all."""
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import libcst as cst
 import pytest
@@ -57,3 +60,25 @@ def test_rule_is_documented(rule: type[Rule]) -> None:
     assert any(isinstance(e, Bad) for e in rule.examples)
     assert any(isinstance(e, Good) for e in rule.examples)
     assert rule.triggers, "a rule without triggers would never run"
+
+
+@pytest.mark.parametrize("rule", all_rules(), ids=lambda r: r.code)
+def test_documented_example_is_flagged_by_its_rule(rule: type[Rule]) -> None:
+    result = check_source("example.py", rule.example.encode(), [rule])
+    assert result.error is None, result.error
+    assert result.findings, f"{rule.code}'s `example` is not flagged by {rule.code}"
+
+
+@pytest.mark.parametrize("rule", all_rules(), ids=lambda r: r.code)
+def test_documented_fix_is_clean(rule: type[Rule], tmp_path: Path) -> None:
+    result = check_source("example.py", rule.use_instead.encode(), all_rules())
+    assert result.error is None, result.error
+    assert [f.code for f in result.findings] == []
+    snippet = tmp_path / "use_instead.py"
+    snippet.write_text(rule.use_instead, encoding="utf-8")
+    ruff = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--no-cache", "--isolated", str(snippet)],
+        capture_output=True,
+        text=True,
+    )
+    assert ruff.returncode == 0, ruff.stdout

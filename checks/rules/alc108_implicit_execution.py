@@ -52,14 +52,18 @@ keyword. `AsyncEngine` never had `execute()`. All SQL now runs on a `Connection`
 `Session` that the code opens itself.
 """
     example = """\
+from sqlalchemy import create_engine, func, select, text
+
 engine = create_engine("postgresql+psycopg://app@db/blog")
-rows = engine.execute(select(users)).all()
-count = select(func.count()).select_from(users).scalar()"""
+rows = engine.execute(text("SELECT id, title FROM post")).all()
+total = select(func.count()).select_from(text("post")).scalar()"""
     use_instead = """\
+from sqlalchemy import create_engine, func, select, text
+
 engine = create_engine("postgresql+psycopg://app@db/blog")
 with engine.connect() as conn:
-    rows = conn.execute(select(users)).all()
-    count = conn.scalar(select(func.count()).select_from(users))"""
+    rows = conn.execute(text("SELECT id, title FROM post")).all()
+    total = conn.scalar(select(func.count()).select_from(text("post")))"""
     blind_spots = """
 An engine is recognised only from evidence (assigned from `create_engine()` /
 `create_async_engine()`, an `Engine`/`AsyncEngine` annotation, or a `create_engine(...)`

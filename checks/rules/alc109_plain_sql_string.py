@@ -45,11 +45,20 @@ form that keeps values out of the SQL string. For SQL that must reach the driver
 untouched (driver `%s` placeholders), `Connection.exec_driver_sql()` exists.
 """
     example = """\
-rows = await session.execute("SELECT id, title FROM post WHERE published")"""
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+async def published_titles(session: AsyncSession) -> list[str]:
+    result = await session.execute("SELECT title FROM post WHERE published")
+    return list(result.scalars())"""
     use_instead = """\
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
 
-rows = await session.execute(text("SELECT id, title FROM post WHERE published"))"""
+
+async def published_titles(session: AsyncSession) -> list[str]:
+    result = await session.execute(text("SELECT title FROM post WHERE published"))
+    return list(result.scalars())"""
     fix_safety = """
 The fix wraps the literal in `text()` and imports it (or uses `sa.text` when the name
 `text` is already taken in the module). It is safe when `text()` would see no bind

@@ -54,14 +54,26 @@ accepted as the default; `session.begin(subtransactions=True)` raises `TypeError
 readers (and models) that the code runs 1.x semantics when it does not.
 """
     example = """\
-engine = create_engine(url, future=True)
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session, sessionmaker
+
+engine = create_engine("postgresql+psycopg://app@db/blog", future=True)
 SessionLocal = sessionmaker(bind=engine, autocommit=False, autoflush=False)
-session.begin(subtransactions=True)"""
+
+
+def transfer(session: Session) -> None:
+    session.begin(subtransactions=True)"""
     use_instead = """\
-engine = create_engine(url)
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session, sessionmaker
+
+engine = create_engine("postgresql+psycopg://app@db/blog")
 SessionLocal = sessionmaker(bind=engine, autoflush=False)
-with session.begin_nested():  # or one outer `with session.begin():`
-    ..."""
+
+
+def transfer(session: Session) -> None:
+    with session.begin_nested():  # a SAVEPOINT; or one outer `with session.begin():`
+        pass"""
     fix_safety = """
 `future=True` and `autocommit=False` are removed by a safe fix: on SQLAlchemy 2.x both
 are the default and the only accepted value, so the call behaves identically without

@@ -78,17 +78,40 @@ in a `def` route and harmful in an `async def` one. SQLAlchemy's asyncio extensi
 without blocking.
 """
     example = """\
-@router.get("/posts")
+from app.db import get_db
+from app.models import Post
+from app.schemas import PostRead
+from fastapi import Depends, FastAPI
+from sqlalchemy.orm import Session
+
+app = FastAPI()
+
+
+@app.get("/posts", response_model=list[PostRead])
 async def list_posts(db: Session = Depends(get_db)):
     return db.query(Post).all()"""
     use_instead = """\
-@router.get("/posts")
-async def list_posts(db: AsyncSession = Depends(get_db)):
-    return (await db.scalars(select(Post))).all()
+from typing import Annotated
 
-# or keep the sync session and let FastAPI use its threadpool:
-@router.get("/posts")
-def list_posts(db: Session = Depends(get_db)):
+from app.db import get_async_session, get_db
+from app.models import Post
+from app.schemas import PostRead
+from fastapi import Depends, FastAPI
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
+
+app = FastAPI()
+
+
+@app.get("/posts", response_model=list[PostRead])
+async def list_posts(session: Annotated[AsyncSession, Depends(get_async_session)]):
+    return (await session.scalars(select(Post))).all()
+
+
+# or keep the sync Session in a plain `def`: FastAPI runs it in its threadpool
+@app.get("/posts-sync", response_model=list[PostRead])
+def list_posts_sync(db: Annotated[Session, Depends(get_db)]):
     return db.scalars(select(Post)).all()"""
     blind_spots = """
 Sessions, connections and engines are known from evidence only: annotations

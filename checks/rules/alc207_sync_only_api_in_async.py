@@ -56,12 +56,20 @@ AsyncEngine is currently not supported` (error code `xd3s`); an `AsyncConnection
 gets the same treatment.
 """
     example = """\
-engine = create_async_engine(settings.database_url)
+from app.models import Base
+from sqlalchemy.ext.asyncio import create_async_engine
+
+engine = create_async_engine("postgresql+asyncpg://app@db/blog")
+
 
 async def init_models() -> None:
     Base.metadata.create_all(engine)"""
     use_instead = """\
-engine = create_async_engine(settings.database_url)
+from app.models import Base
+from sqlalchemy.ext.asyncio import create_async_engine
+
+engine = create_async_engine("postgresql+asyncpg://app@db/blog")
+
 
 async def init_models() -> None:
     async with engine.begin() as conn:

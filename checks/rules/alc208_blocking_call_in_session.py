@@ -61,15 +61,31 @@ ruff's `ASYNC` rules (ASYNC210, ASYNC221, ASYNC230, ASYNC240, ASYNC251) flag the
 in every async function; this rule points out the ones that also hold a session.
 """
     example = """\
+import requests
+from app.models import Post
+from sqlalchemy.ext.asyncio import AsyncSession
+
+WEBHOOK_URL = "https://hooks.example.com/published"
+
+
 async def publish(session: AsyncSession, post_id: int) -> None:
     post = await session.get(Post, post_id)
-    requests.post(WEBHOOK_URL, json={"id": post.id})
+    post.published = True
+    requests.post(WEBHOOK_URL, json={"id": post_id}, timeout=10)
     await session.commit()"""
     use_instead = """\
+import httpx
+from app.models import Post
+from sqlalchemy.ext.asyncio import AsyncSession
+
+WEBHOOK_URL = "https://hooks.example.com/published"
+
+
 async def publish(session: AsyncSession, http: httpx.AsyncClient, post_id: int) -> None:
     post = await session.get(Post, post_id)
-    await http.post(WEBHOOK_URL, json={"id": post.id})
-    await session.commit()"""
+    post.published = True
+    await session.commit()
+    await http.post(WEBHOOK_URL, json={"id": post_id}, timeout=10)"""
     blind_spots = """
 A session counts as open when the function has a parameter known to be an AsyncSession
 (annotation or same-module `Depends()`), from `async with factory() as s` (inside that

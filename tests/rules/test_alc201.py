@@ -143,3 +143,24 @@ def test_a_parameter_or_local_shadows_a_module_level_engine() -> None:
                 pass
         """
     ) == [16]
+
+
+def test_annotated_dependency_parameter() -> None:
+    assert _lines(
+        """
+        from typing import Annotated
+
+        from fastapi import Depends
+        from sqlalchemy.orm import Session
+
+        from app.db import get_db
+
+        DbSession = Annotated[Session, Depends(get_db)]
+
+        async def one(db: Annotated[Session, Depends(get_db)]):
+            return db.get(User, 1)
+
+        async def two(db: DbSession):
+            db.commit()
+        """
+    ) == [12, 15]

@@ -1,0 +1,81 @@
+"""End-to-end runs of the `sqla-checks` command line, timed from outside.
+
+Each run is a fresh interpreter (`python -m checks`), so the numbers include startup,
+file discovery, reading, the process pool, the cache and output: what a user or a
+pre-commit hook waits for. The child's peak resident memory comes from `os.wait4`,
+whose rusage covers the child and the workers it waited for (the largest of them,
+not their sum).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from checks.cache import CACHE_DIRECTORY
+
+
+@dataclass(frozen=True)
+class CliRun:
+    """One invocation: wall time, peak RSS of the largest process, exit code."""
+
+    seconds: float
+    max_rss_kib: int
+    exit_code: int
+    stderr_tail: str
+
+
+class CliWorkspace:
+    """A scratch project the CLI runs from, so its cache never lands in the corpus.
+
+    An explicit `--config` makes the scratch directory the project root, hence the
+    cache directory, whatever directory is being checked (even a read-only one).
+    """
+
+    def __init__(self, scratch: Path, rule_codes: Sequence[str]) -> None:
+        self.scratch = scratch
+        self.scratch.mkdir(parents=True, exist_ok=True)
+        self.config = scratch / "pyproject.toml"
+        self.config.write_text("[tool.sqla-checks]\n", encoding="utf-8")
+        self.empty = scratch / "empty"
+        self.empty.mkdir(exist_ok=True)
+        # Every rule, off-by-default ones included, as the in-process passes run them.
+        self.select = ",".join(rule_codes)
+
+    def clear_cache(self) -> None:
+        shutil.rmtree(self.scratch / CACHE_DIRECTORY, ignore_errors=True)
+
+    def run(self, target: Path, *options: str) -> CliRun:
+        """Check `target` with `options`; findings (exit 1) are the expected outcome."""
+        command = [
+            sys.executable,
+            "-m",
+            "checks",
+            "--config",
+            str(self.config),
+            "--select",
+            self.select,
+            "--quiet",
+            *options,
+            str(target),
+        ]
+        with tempfile.TemporaryFile() as stderr:
+            start = time.perf_counter()
+            process = subprocess.Popen(
+                command, cwd=self.scratch, stdout=subprocess.DEVNULL, stderr=stderr
+            )
+            # wait4 instead of Popen.wait: it also returns the child's resource usage.
+            _, status, usage = os.wait4(process.pid, 0)
+            seconds = time.perf_counter() - start
+            process.returncode = os.waitstatus_to_exitcode(status)
+            stderr.seek(0)
+            tail = stderr.read()[-2000:].decode("utf-8", "replace")
+        # Linux reports ru_maxrss in KiB.
+        return CliRun(seconds, usage.ru_maxrss, process.returncode, tail)
