@@ -486,11 +486,30 @@ ORM entity silently de-duplicates its results (in 2.x results are only
 de-duplicated after `.unique()`, which joined eager loading of a collection
 requires).
 """
-    example = """user = session.query(User).filter(User.email == email).first()
-users = session.query(User).order_by(User.name).all()"""
-    use_instead = """stmt = select(User).where(User.email == email).limit(1)
-user = session.scalars(stmt).unique().first()
-users = session.scalars(select(User).order_by(User.name)).unique().all()"""
+    example = """from app.models import User
+from sqlalchemy.orm import Session
+
+
+def find_user(session: Session, email: str) -> User | None:
+    return session.query(User).filter(User.email == email).first()
+
+
+def all_users(session: Session) -> list[User]:
+    return session.query(User).order_by(User.name).all()"""
+    use_instead = """from collections.abc import Sequence
+
+from app.models import User
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+
+def find_user(session: Session, email: str) -> User | None:
+    stmt = select(User).where(User.email == email).limit(1)
+    return session.scalars(stmt).unique().first()
+
+
+def all_users(session: Session) -> Sequence[User]:
+    return session.scalars(select(User).order_by(User.name)).unique().all()"""
     fix_safety = """
 The fix rewrites a chain of `filter`/`where`, `filter_by`, `order_by`, `limit`,
 `offset`, `join`, `outerjoin`, `options`, `with_for_update` and `distinct()`
@@ -974,8 +993,18 @@ does the same thing: it returns the object from the identity map without SQL whe
 it is already loaded, else it SELECTs it by primary key, and returns None when no
 row exists.
 """
-    example = "user = session.query(User).get(user_id)"
-    use_instead = "user = session.get(User, user_id)"
+    example = """from app.models import User
+from sqlalchemy.orm import Session
+
+
+def get_user(session: Session, user_id: int) -> User | None:
+    return session.query(User).get(user_id)"""
+    use_instead = """from app.models import User
+from sqlalchemy.orm import Session
+
+
+def get_user(session: Session, user_id: int) -> User | None:
+    return session.get(User, user_id)"""
     fix_safety = """
 Safe for `session.query(Model).get(pk)` and `session.query(Model).options(...).get(pk)`:
 in SQLAlchemy 2.1.9 `Query.get()` calls `Session._get_impl()` with the query's
@@ -1212,8 +1241,19 @@ SQLAlchemy's own `scoped_session.query_property()` gives the same legacy object.
 SQLAlchemy 2.x `Query` gets no new features, and there is no async counterpart:
 code that moves to `AsyncSession` has to pass the session explicitly anyway.
 """
-    example = "user = User.query.filter_by(email=email).first()"
-    use_instead = "user = db.session.scalars(select(User).filter_by(email=email).limit(1)).first()"
+    example = """from app.models import User
+
+
+def find_user(email: str) -> User | None:
+    return User.query.filter_by(email=email).first()"""
+    use_instead = """from app.extensions import db
+from app.models import User
+from sqlalchemy import select
+
+
+def find_user(email: str) -> User | None:
+    stmt = select(User).filter_by(email=email).limit(1)
+    return db.session.scalars(stmt).first()"""
     fix_safety = """
 No automatic fix: the replacement needs the session the property was bound to
 (`db.session` of the `SQLAlchemy` instance the model was declared with, or the

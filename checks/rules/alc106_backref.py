@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, TypeVar, cast
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
@@ -12,8 +12,6 @@ from checks.rule import Bad, Fix, Good, Import, Rule
 
 if TYPE_CHECKING:
     from checks.context import FileContext
-
-_Node = TypeVar("_Node", bound=cst.CSTNode)
 
 # relationship() keywords that only shape the forward side: the backref machinery
 # does not copy them to the generated reverse relationship (SQLAlchemy 2.1.9,
@@ -261,6 +259,7 @@ class's last attribute, so review its place.
         # id(relationship call) -> (its module-level class, the attribute name).
         self._attributes: dict[int, tuple[cst.ClassDef, str]] = {}
         self._index: DeclarativeIndex | None = None
+        self._classes: dict[str, cst.ClassDef] | None = None
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         if len(self.context.classes) != 1 or self.context.functions:
@@ -288,7 +287,9 @@ class's last attribute, so review its place.
             return None
         source, attribute = located
         module = self.context.module
-        classes = {s.name.value: s for s in module.body if isinstance(s, cst.ClassDef)}
+        if self._classes is None:
+            self._classes = {s.name.value: s for s in module.body if isinstance(s, cst.ClassDef)}
+        classes = self._classes
         target_name, secondary = _target_and_secondary(call)
         target = classes.get(target_name or "")
         if target is None or target is source or source.name.value not in classes:
@@ -339,8 +340,14 @@ class's last attribute, so review its place.
                 )
             ]
         )
+        # Two top-level statements change; the module is rebuilt shallowly around them,
+        # which keeps this cheap even with a finding per class.
+        new_source = _replace_attribute_value(source, call, new_forward)
         new_target = _append_attribute(target, reverse)
-        replacement = module.visit(_Swap({id(call): new_forward, id(target): new_target}))
+        swaps: dict[int, cst.BaseStatement] = {id(source): new_source, id(target): new_target}
+        replacement = module.with_changes(
+            body=[swaps.get(id(statement), statement) for statement in module.body]
+        )
         return Fix(
             module,
             replacement,
@@ -375,21 +382,6 @@ class's last attribute, so review its place.
             module, _, symbol = qualified.rpartition(".")
             unused = (Import(module, symbol),)
         return name, carried, unused
-
-
-class _Swap(cst.CSTTransformer):
-    """Replace nodes by identity (two edits in one module-wide fix)."""
-
-    def __init__(self, replacements: Mapping[int, cst.CSTNode]) -> None:
-        super().__init__()
-        self.replacements = replacements
-
-    def on_leave(
-        self, original_node: _Node, updated_node: _Node
-    ) -> _Node | cst.RemovalSentinel | cst.FlattenSentinel[_Node]:
-        replacement = self.replacements.get(id(original_node))
-        # Each replacement has the type of the node it replaces (a Call, a ClassDef).
-        return updated_node if replacement is None else cast(_Node, replacement)
 
 
 def _target_and_secondary(call: cst.Call) -> tuple[str | None, cst.BaseExpression | None]:
@@ -475,3 +467,18 @@ def _append_attribute(target: cst.ClassDef, statement: cst.SimpleStatementLine) 
         position = index + 1
     body.insert(position, statement)
     return target.with_changes(body=target.body.with_changes(body=body))
+
+
+def _replace_attribute_value(
+    node: cst.ClassDef, value: cst.BaseExpression, new_value: cst.BaseExpression
+) -> cst.ClassDef:
+    """`node` with the class attribute whose value is `value` now set to `new_value`."""
+    assert isinstance(node.body, cst.IndentedBlock)
+    body: list[cst.BaseStatement] = []
+    for statement in node.body.body:
+        attribute = class_attribute(statement)
+        if attribute is not None and attribute[2] is value:
+            assert isinstance(statement, cst.SimpleStatementLine)
+            statement = statement.with_changes(body=[attribute[0].with_changes(value=new_value)])
+        body.append(statement)
+    return node.with_changes(body=node.body.with_changes(body=body))

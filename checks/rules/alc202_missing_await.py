@@ -157,12 +157,20 @@ commit does not happen, and Python warns `coroutine ... was never awaited` when 
 object is garbage-collected. Code that uses the result then fails far from the
 cause, e.g. `'coroutine' object has no attribute 'scalars'`.
 """
-    example = """async def publish(session: AsyncSession, post_id: int) -> Post:
+    example = """from app.models import Post
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+async def publish(session: AsyncSession, post_id: int) -> Post:
     post = session.get(Post, post_id)
     post.published = True
     session.commit()
     return post"""
-    use_instead = """async def publish(session: AsyncSession, post_id: int) -> Post:
+    use_instead = """from app.models import Post
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+async def publish(session: AsyncSession, post_id: int) -> Post:
     post = await session.get(Post, post_id)
     post.published = True
     await session.commit()

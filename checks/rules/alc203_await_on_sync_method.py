@@ -50,10 +50,18 @@ expression` (checked on SQLAlchemy 2.1.9), so the line never worked. `add()` doe
 emit SQL either: the INSERT happens at the next `await session.flush()` or
 `await session.commit()`.
 """
-    example = """async def create_post(session: AsyncSession, post: Post) -> None:
+    example = """from app.models import Post
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+async def create_post(session: AsyncSession, post: Post) -> None:
     await session.add(post)
     await session.commit()"""
-    use_instead = """async def create_post(session: AsyncSession, post: Post) -> None:
+    use_instead = """from app.models import Post
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+async def create_post(session: AsyncSession, post: Post) -> None:
     session.add(post)
     await session.commit()"""
     fix_safety = """

@@ -30,8 +30,12 @@ an async driver`. In SQLAlchemy 2.1 a bare `postgresql://` selects psycopg 3, wh
 has an async mode, but the stack this pack targets uses asyncpg, and being explicit
 keeps the URL meaning the same on 2.0 and 2.1.
 """
-    example = 'engine = create_async_engine("postgresql://app@db/blog")'
-    use_instead = 'engine = create_async_engine("postgresql+asyncpg://app@db/blog")'
+    example = """from sqlalchemy.ext.asyncio import create_async_engine
+
+engine = create_async_engine("postgresql://app@db/blog")"""
+    use_instead = """from sqlalchemy.ext.asyncio import create_async_engine
+
+engine = create_async_engine("postgresql+asyncpg://app@db/blog")"""
     fix_safety = """
 Safe for PostgreSQL URL literals: only the scheme is rewritten to
 `postgresql+asyncpg://`, the rest of the URL is kept byte for byte. URLs of other

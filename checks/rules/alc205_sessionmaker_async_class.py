@@ -56,8 +56,15 @@ sources show. It is typed as `async_sessionmaker[AsyncSession]`, so type checker
 know that `factory()` is an `AsyncSession` and that `factory.begin()` is used with
 `async with`; the 1.4 spelling is typed as a sync `sessionmaker` and hides that.
 """
-    example = """SessionLocal = sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)"""
-    use_instead = """SessionLocal = async_sessionmaker(engine, expire_on_commit=False)"""
+    example = """from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+from sqlalchemy.orm import sessionmaker
+
+engine = create_async_engine("postgresql+asyncpg://app@db/blog")
+SessionLocal = sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)"""
+    use_instead = """from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+
+engine = create_async_engine("postgresql+asyncpg://app@db/blog")
+SessionLocal = async_sessionmaker(engine, expire_on_commit=False)"""
     fix_safety = """
 Safe. The call is renamed to `async_sessionmaker` and `class_=AsyncSession` is
 dropped (it is the default); every other argument is kept as written.

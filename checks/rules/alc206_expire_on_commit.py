@@ -29,8 +29,14 @@ has not been called` (checked on SQLAlchemy 2.1.9 with asyncpg). The usual victi
 FastAPI route that commits and then returns the object for serialisation. The
 SQLAlchemy asyncio guide recommends `expire_on_commit=False` for `AsyncSession`.
 """
-    example = """SessionLocal = async_sessionmaker(engine)"""
-    use_instead = """SessionLocal = async_sessionmaker(engine, expire_on_commit=False)"""
+    example = """from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+
+engine = create_async_engine("postgresql+asyncpg://app@db/blog")
+SessionLocal = async_sessionmaker(engine)"""
+    use_instead = """from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+
+engine = create_async_engine("postgresql+asyncpg://app@db/blog")
+SessionLocal = async_sessionmaker(engine, expire_on_commit=False)"""
     fix_safety = """
 Unsafe. Adding `expire_on_commit=False` changes what objects contain after a
 commit: they keep the values they had in memory instead of reloading them, so
