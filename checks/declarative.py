@@ -38,6 +38,9 @@ class DeclarativeIndex:
         self._imports = imports
         self.classes: dict[str, cst.ClassDef] = {}
         self._declarative: set[str] = set()
+        # Classes whose whole declarative hierarchy is visible here and plain: rooted in
+        # a base of this module, with no dataclass mapping anywhere in the chain.
+        self._plain: set[str] = set()
         base_names, registries = self._base_and_registry_names(module)
         for statement in module.body:
             if isinstance(statement, cst.ClassDef):
@@ -46,6 +49,8 @@ class DeclarativeIndex:
             name = node.name.value
             if self._is_declarative(node, base_names, registries):
                 self._declarative.add(name)
+                if self._is_plain(node, base_names, registries):
+                    self._plain.add(name)
         # Mixins: classes of this module used as bases by a declarative class.
         changed = True
         while changed:
@@ -61,6 +66,13 @@ class DeclarativeIndex:
     def is_declarative(self, node: cst.ClassDef) -> bool:
         """Whether `node` is a module-level class recognised as declarative."""
         return self.classes.get(node.name.value) is node and node.name.value in self._declarative
+
+    def is_plain_mapped(self, node: cst.ClassDef) -> bool:
+        """Whether `node` maps through a base defined here, with no dataclass mapping.
+
+        Mixins are never "plain": the classes using them decide how they are mapped.
+        """
+        return self.classes.get(node.name.value) is node and node.name.value in self._plain
 
     def is_declarative_name(self, name: str) -> bool:
         """Whether `name` is a module-level class recognised as declarative."""
@@ -92,6 +104,33 @@ class DeclarativeIndex:
             ):
                 return True
         return _assigns_tablename(node)
+
+    def _is_plain(self, node: cst.ClassDef, base_names: set[str], registries: set[str]) -> bool:
+        rooted = False
+        for decorator in node.decorators:
+            target = decorator.decorator
+            if (
+                isinstance(target, cst.Attribute)
+                and target.attr.value == "mapped"
+                and isinstance(target.value, cst.Name)
+                and target.value.value in registries
+            ):
+                rooted = True
+            else:
+                return False
+        for arg in node.bases:
+            if arg.keyword is not None:
+                return False
+            name = self._sqla(arg.value)
+            local = arg.value.value if isinstance(arg.value, cst.Name) else None
+            if name == "MappedAsDataclass":
+                return False
+            if name in _BASE_CLASSES or local in base_names or local in self._plain:
+                rooted = True
+            elif not (isinstance(arg.value, cst.Name) and arg.value.value in self.classes):
+                # A base from elsewhere could bring dataclass mapping with it.
+                return False
+        return rooted
 
     def _base_and_registry_names(self, module: cst.Module) -> tuple[set[str], set[str]]:
         """Names bound at module level to a declarative base class or a registry."""

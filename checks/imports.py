@@ -101,4 +101,8 @@ def sqla_symbol(qualified: str | None) -> str | None:
     """
     if qualified is None or not (qualified == "sqlalchemy" or qualified.startswith("sqlalchemy.")):
         return None
-    return qualified.rsplit(".", 1)[-1]
+    parts = qualified.split(".")
+    if "func" in parts[1:-1]:
+        # `sa.func.select` is a SQL function named "select", not `sqlalchemy.select`.
+        return None
+    return parts[-1]

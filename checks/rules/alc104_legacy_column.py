@@ -70,16 +70,34 @@ still works in 2.0 and 2.1, but only as the 1.x spelling: type checkers see a
 Core code.
 """
     example = """
+from sqlalchemy import Column, Integer, String
+from sqlalchemy.orm import DeclarativeBase
+
+
+class Base(DeclarativeBase):
+    pass
+
+
 class User(Base):
     __tablename__ = "user_account"
     id = Column(Integer, primary_key=True)
     name = Column(String(30))
 """
+    # The complete 2.0 form; the fix itself only renames the call (see Fix safety),
+    # and ALC111 adds the annotations.
     use_instead = """
+from sqlalchemy import String
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
 class User(Base):
     __tablename__ = "user_account"
-    id = mapped_column(Integer, primary_key=True)
-    name = mapped_column(String(30))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(30))
 """
     fix_safety = """
 The fix renames the call and keeps every argument. It never adds an annotation: with
@@ -95,9 +113,12 @@ The fix renames the call and keeps every argument. It never adds an annotation: 
   `nullable=` is passed, so the fix adds `nullable=` with the value `Column()` had
   (`not primary_key`) when the annotation does not already give the same answer.
   Safe when the annotation is made of builtins, standard-library types, classes of
-  this module, `Optional`/`Union`/`| None`; unsafe otherwise, because an
+  this module and `Optional`/`Union`/`| None`, and the model's base is defined in
+  this module without `MappedAsDataclass`. Unsafe otherwise: an
   `Annotated[..., mapped_column(...)]` alias would merge its own arguments (a
-  primary key, a server default) into the column, while `Column()` ignored them.
+  primary key, a server default) into the column, where `Column()` ignored them;
+  and under dataclass mapping the `Column()` attribute was an optional `__init__`
+  argument, which `mapped_column()` makes required.
 - Any other annotation (`x: int = Column(...)`): no fix. `mapped_column()` with a
   non-`Mapped` annotation raises `MappedAnnotationError` unless the class sets
   `__allow_unmapped__`.
@@ -117,7 +138,7 @@ functions are not checked. Columns passed through `*args` or `**kwargs` get no f
     references = (
         "https://docs.sqlalchemy.org/en/20/orm/declarative_tables.html",
         "https://docs.sqlalchemy.org/en/20/orm/mapping_api.html#sqlalchemy.orm.mapped_column",
-        "https://docs.sqlalchemy.org/en/20/changelog/whatsnew_20.html#orm-declarative-models",
+        "https://docs.sqlalchemy.org/en/20/changelog/whatsnew_20.html",
     )
     triggers = ("Column",)
     examples = (
@@ -215,7 +236,7 @@ functions are not checked. Columns passed through `*args` or `**kwargs` get no f
                 id: Mapped[int] = mapped_column(primary_key=True)
                 email: Mapped[str] = mapped_column(String(200), index=True, nullable=True)
             """,
-            note="Mapped[str] would make it NOT NULL: the fix keeps Column's nullable=True",
+            note="Mapped[str] alone means NOT NULL: nullable=True is kept (unsafe: imported base)",
         ),
         Bad(
             """
@@ -248,7 +269,7 @@ functions are not checked. Columns passed through `*args` or `**kwargs` get no f
                 id: Mapped[int] = mapped_column(primary_key=True)
                 nickname: Mapped[Optional[str]] = mapped_column(String(30))
             """,
-            note="Optional already means nullable: nothing to add",
+            note="Optional already means nullable: nothing to add (unsafe: imported base)",
         ),
         Bad(
             """
@@ -380,9 +401,10 @@ functions are not checked. Columns passed through `*args` or `**kwargs` get no f
             self._index = DeclarativeIndex(self.context.module, self.context.imports)
         if not self._index.is_declarative(node):
             return
+        plain = self._index.is_plain_mapped(node)
         for small, call in candidates:
             annotation = small.annotation.annotation if isinstance(small, cst.AnnAssign) else None
-            self.report(call, fix=self._fix(call, annotation))
+            self.report(call, fix=self._fix(call, annotation, plain))
 
     def _is_column(self, func: cst.BaseExpression) -> bool:
         qualified = self.context.qualified_name(func)
@@ -393,7 +415,9 @@ functions are not checked. Columns passed through `*args` or `**kwargs` get no f
         )
 
     # -- the fix ------------------------------------------------------------------
-    def _fix(self, call: cst.Call, annotation: cst.BaseExpression | None) -> Fix | None:
+    def _fix(
+        self, call: cst.Call, annotation: cst.BaseExpression | None, plain: bool
+    ) -> Fix | None:
         if any(arg.star for arg in call.args) or not self._has_type(call):
             return None
         bound = self.context.qualified_name(cst.Name("mapped_column"))
@@ -405,6 +429,7 @@ functions are not checked. Columns passed through `*args` or `**kwargs` get no f
             inner = self._mapped_argument(annotation)
             if inner is None:
                 return None
+            includes_none, plain_type = self._shape(inner)
             nullable = _keyword(call, "nullable")
             if nullable is not None:
                 if _literal_bool(nullable.value) is None:
@@ -414,10 +439,11 @@ functions are not checked. Columns passed through `*args` or `**kwargs` get no f
                 is_pk = False if primary_key is None else _literal_bool(primary_key.value)
                 if is_pk is None:
                     return None
-                includes_none, plain = self._shape(inner)
-                safe = plain
                 if includes_none is not (not is_pk):
                     args = _append_keyword(args, "nullable", "False" if is_pk else "True")
+            # Under dataclass mapping, `x: Mapped[T] = Column()` was an __init__ argument
+            # defaulting to the Column object, and `mapped_column()` makes it required.
+            safe = plain_type and plain
         replacement = call.with_changes(func=cst.Name("mapped_column"), args=args)
         return Fix(
             call,

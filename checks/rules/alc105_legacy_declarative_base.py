@@ -39,10 +39,11 @@ class LegacyDeclarativeBase(Rule):
 cannot check models; SQLAlchemy 2.0 replaced it with `class Base(DeclarativeBase)`,
 which type checkers understand and which accepts `metadata` and
 `type_annotation_map` as plain class attributes. The function still exists in 2.0
-and 2.1 (`sqlalchemy.orm.declarative_base`, documented as superseded). The copies in
-`sqlalchemy.ext.declarative` (`declarative_base`, `declared_attr`,
-`as_declarative`, ...) are deprecated wrappers that emit `MovedIn20Warning` (checked
-in 2.1.9); import them from `sqlalchemy.orm`.
+and 2.1 (`sqlalchemy.orm.declarative_base`, documented as superseded by
+`DeclarativeBase`). The declarative API moved into `sqlalchemy.orm` in 1.4; in
+2.1.9 `sqlalchemy.ext.declarative` keeps `declarative_base`, `as_declarative`,
+`has_inherited_table` and `synonym_for` only as wrappers that emit
+`MovedIn20Warning`, and `declared_attr` and `DeclarativeMeta` only as re-exports.
 """
     example = """
 from sqlalchemy.ext.declarative import declarative_base
@@ -58,8 +59,8 @@ class Base(DeclarativeBase):
 """
     fix_safety = """
 Imports: safe. `from sqlalchemy.ext.declarative import declared_attr` (and the other
-moved names) becomes `from sqlalchemy.orm import ...`; the extension's functions
-only forward to the `sqlalchemy.orm` ones after a deprecation warning.
+moved names) becomes `from sqlalchemy.orm import ...`; the extension's names are the
+same objects, or wrappers that warn and then call the `sqlalchemy.orm` function.
 
 `Base = declarative_base(...)` at module level becomes a class statement. The fix is
 unsafe: mapping, constructor, `Base.metadata` and `Base.registry` stay the same, and
@@ -85,7 +86,8 @@ through it are.
     references = (
         "https://docs.sqlalchemy.org/en/20/orm/mapping_api.html#sqlalchemy.orm.DeclarativeBase",
         "https://docs.sqlalchemy.org/en/20/orm/mapping_api.html#sqlalchemy.orm.declarative_base",
-        "https://docs.sqlalchemy.org/en/20/changelog/whatsnew_20.html#step-one-orm-declarative-base-is-superseded-by-orm-declarativebase",
+        "https://docs.sqlalchemy.org/en/20/orm/declarative_styles.html",
+        "https://docs.sqlalchemy.org/en/20/orm/extensions/declarative/api.html",
     )
     triggers = ("declarative_base", "sqlalchemy.ext.declarative")
     examples = (

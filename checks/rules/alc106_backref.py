@@ -49,29 +49,45 @@ documentation calls `backref` a legacy form and recommends declaring both
 relationships explicitly, linked with `back_populates` (still true in 2.1).
 """
     example = """
+from sqlalchemy import ForeignKey
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
 class User(Base):
     __tablename__ = "user_account"
-    id = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = mapped_column(primary_key=True)
     posts = relationship("Post", backref="author")
 
 
 class Post(Base):
     __tablename__ = "post"
-    id = mapped_column(Integer, primary_key=True)
-    author_id = mapped_column(ForeignKey("user_account.id"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
 """
     use_instead = """
+from sqlalchemy import ForeignKey
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
 class User(Base):
     __tablename__ = "user_account"
-    id = mapped_column(Integer, primary_key=True)
-    posts = relationship("Post", back_populates="author")
+    id: Mapped[int] = mapped_column(primary_key=True)
+    posts: Mapped[list["Post"]] = relationship(back_populates="author")
 
 
 class Post(Base):
     __tablename__ = "post"
-    id = mapped_column(Integer, primary_key=True)
-    author_id = mapped_column(ForeignKey("user_account.id"))
-    author = relationship("User", back_populates="posts")
+    id: Mapped[int] = mapped_column(primary_key=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    author: Mapped[User] = relationship(back_populates="posts")
 """
     fix_safety = """
 Partial and unsafe. The fix is offered only when both classes are module-level

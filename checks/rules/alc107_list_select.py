@@ -17,8 +17,8 @@ class ListSelect(Rule):
     message = "Pass the elements of `select()`/`case()` positionally: the list form raises in 2.x"
     why = """
 SQLAlchemy 1.x took the columns of `select()` and the WHEN pairs of `case()` as one
-list. 1.4 accepted both spellings and warned about the list (a "2.0 style" change);
-2.0 removed the list form. In 2.0 and 2.1 (checked in 2.1.9), `select([a, b])` raises
+list. 1.4 accepted both spellings (the list with a 2.0 deprecation warning); 2.0
+removed the list form. In 2.0 and 2.1 (checked in 2.1.9), `select([a, b])` raises
 `ArgumentError: Column expression, FROM clause, or other columns clause element
 expected, got [...]`, and `case([(cond, value)])` raises `ArgumentError` saying the
 "whens" argument is now passed as a series of positional elements. The old
@@ -26,12 +26,18 @@ expected, got [...]`, and `case([(cond, value)])` raises `ArgumentError` saying 
 became the `.where()`, `.select_from()`, `.order_by()` methods.
 """
     example = """
-stmt = select([User.id, User.name]).where(User.active)
-label = case([(User.score > 90, "gold"), (User.score > 50, "silver")], else_="bronze")
+from sqlalchemy import case, column, select, table
+
+user = table("user_account", column("id"), column("name"), column("active"), column("score"))
+stmt = select([user.c.id, user.c.name]).where(user.c.active)
+label = case([(user.c.score > 90, "gold"), (user.c.score > 50, "silver")], else_="plain")
 """
     use_instead = """
-stmt = select(User.id, User.name).where(User.active)
-label = case((User.score > 90, "gold"), (User.score > 50, "silver"), else_="bronze")
+from sqlalchemy import case, column, select, table
+
+user = table("user_account", column("id"), column("name"), column("active"), column("score"))
+stmt = select(user.c.id, user.c.name).where(user.c.active)
+label = case((user.c.score > 90, "gold"), (user.c.score > 50, "silver"), else_="plain")
 """
     fix_safety = """
 Safe: the list's elements become the positional arguments, in the same order, with
@@ -48,7 +54,7 @@ variable could hold a single column. `Select.with_only_columns([...])`, which al
 raises with a list in 2.x, is not checked.
 """
     references = (
-        "https://docs.sqlalchemy.org/en/20/changelog/migration_20.html#select-no-longer-accepts-varied-constructor-arguments-columns-are-passed-positionally",
+        "https://docs.sqlalchemy.org/en/20/changelog/migration_20.html",
         "https://docs.sqlalchemy.org/en/20/core/selectable.html#sqlalchemy.sql.expression.select",
         "https://docs.sqlalchemy.org/en/20/core/sqlelement.html#sqlalchemy.sql.expression.case",
     )

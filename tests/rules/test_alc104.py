@@ -163,7 +163,7 @@ def test_nullable_is_added_in_the_calls_own_layout() -> None:
                 index=True,
             )
         """
-    fixed = _fix(source)
+    fixed = _fix(source, unsafe=True)
     assert fixed is not None
     assert (
         "bio: Mapped[str] = mapped_column(\n"
@@ -206,9 +206,11 @@ from enum import Enum as PyEnum
 from typing import Optional
 
 from sqlalchemy import JSON, Column, DateTime, Enum, Integer, String
-from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import DeclarativeBase, Mapped
 
-from app.db import Base
+
+class Base(DeclarativeBase):
+    pass
 
 
 class Status(PyEnum):
@@ -224,13 +226,58 @@ class Row(Base):
     assert f"    value: {annotation} = {expected}\n" in fixed
 
 
+@pytest.mark.parametrize(
+    "base",
+    [
+        "from app.db import Base",
+        "from sqlalchemy.orm import DeclarativeBase, MappedAsDataclass\n\n"
+        "class Base(MappedAsDataclass, DeclarativeBase):\n    pass",
+        "from app.db import Root\n\nclass Base(Root):\n    pass",
+    ],
+)
+def test_annotated_fix_is_unsafe_unless_the_base_is_plain_and_local(base: str) -> None:
+    source = f"""\
+from sqlalchemy import Column, String
+from sqlalchemy.orm import Mapped
+{base}
+
+
+class User(Base):
+    __tablename__ = "user_account"
+    name: Mapped[str] = Column(String(50), nullable=False)
+"""
+    assert _fix(source) is None
+    fixed = _fix(source, unsafe=True)
+    assert fixed is not None
+    assert "name: Mapped[str] = mapped_column(String(50), nullable=False)" in fixed
+
+
+def test_unannotated_fix_stays_safe_under_any_base() -> None:
+    source = """
+        from sqlalchemy import Column, String
+
+        from app.db import Base
+
+
+        class User(Base):
+            __tablename__ = "user_account"
+            name = Column(String(50))
+        """
+    fixed = _fix(source)
+    assert fixed is not None
+    assert "name = mapped_column(String(50))" in fixed
+
+
 def test_unknown_annotation_aliases_make_the_fix_unsafe() -> None:
     source = """
         from sqlalchemy import Column, String
-        from sqlalchemy.orm import Mapped
+        from sqlalchemy.orm import DeclarativeBase, Mapped
 
-        from app.db import Base
         from app.types import str50
+
+
+        class Base(DeclarativeBase):
+            pass
 
 
         class User(Base):
