@@ -30,6 +30,9 @@ class CliRun:
     max_rss_kib: int
     exit_code: int
     stderr_tail: str
+    # Entries the run added to the cache: misses. A "warm" run with misses was not
+    # warm, e.g. because checks/ changed (the cache key includes its fingerprint).
+    new_cache_entries: int
 
 
 class CliWorkspace:
@@ -52,6 +55,9 @@ class CliWorkspace:
     def clear_cache(self) -> None:
         shutil.rmtree(self.scratch / CACHE_DIRECTORY, ignore_errors=True)
 
+    def cache_entries(self) -> int:
+        return sum(1 for _ in (self.scratch / CACHE_DIRECTORY).glob("*/*.json"))
+
     def run(self, target: Path, *options: str) -> CliRun:
         """Check `target` with `options`; findings (exit 1) are the expected outcome."""
         command = [
@@ -66,6 +72,7 @@ class CliWorkspace:
             *options,
             str(target),
         ]
+        entries_before = self.cache_entries()
         with tempfile.TemporaryFile() as stderr:
             start = time.perf_counter()
             process = subprocess.Popen(
@@ -77,5 +84,6 @@ class CliWorkspace:
             process.returncode = os.waitstatus_to_exitcode(status)
             stderr.seek(0)
             tail = stderr.read()[-2000:].decode("utf-8", "replace")
+        new_entries = self.cache_entries() - entries_before
         # Linux reports ru_maxrss in KiB.
-        return CliRun(seconds, usage.ru_maxrss, process.returncode, tail)
+        return CliRun(seconds, usage.ru_maxrss, process.returncode, tail, new_entries)

@@ -117,6 +117,9 @@ def run_suite(corpus: Corpus, settings: Settings, scratch: Path) -> Results:
 
     if "memory" in wanted:
         _memory(corpus, rules, results)
+        if "cli" not in wanted:
+            # Without the CLI stage, one single-process run still gives the peak RSS.
+            _cli(corpus, rules, settings, results, scratch, only="cli_no_cache_jobs1")
 
     if "per-rule" in wanted:
         _per_rule(corpus, rules, settings, results)
@@ -152,6 +155,7 @@ def _cli(
     settings: Settings,
     results: Results,
     scratch: Path,
+    only: str | None = None,
 ) -> None:
     workspace = CliWorkspace(scratch / "cli", [rule.code for rule in rules])
     files, lines = len(corpus.files), corpus.lines
@@ -168,6 +172,8 @@ def _cli(
         ("cli_warm_cache_jobs1", "CLI warm cache --jobs 1", root, one, False),
     ]
     for key, label, target, options, cold in scenarios:
+        if only is not None and key != only:
+            continue
         progress(label)
         runs: list[CliRun] = []
         for _ in range(settings.repeat):
@@ -175,11 +181,16 @@ def _cli(
                 workspace.clear_cache()
             runs.append(workspace.run(target, *options))
         progress("  " + ", ".join(f"{run.seconds:.2f}" for run in runs) + " s")
+        notes = []
         failed = [run for run in runs if run.exit_code not in (0, 1)]
-        note = ""
         if failed:
-            note = f"exit {failed[0].exit_code}"
+            notes.append(f"exit {failed[0].exit_code}")
             progress(f"  exit {failed[0].exit_code}: {failed[0].stderr_tail.strip()[-500:]}")
+        misses = [run.new_cache_entries for run in runs]
+        if "--no-cache" not in options and not cold and any(misses):
+            # Not warm after all: checks/ was edited during the run (see cli_runs).
+            notes.append("NOT WARM: cache misses per run " + "/".join(map(str, misses)))
+        note = "; ".join(notes)
         target_files, target_lines = (0, 0) if target == workspace.empty else (files, lines)
         results.rows.append(
             Row(

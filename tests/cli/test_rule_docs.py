@@ -37,7 +37,8 @@ def test_explain_prints_ruff_shaped_docs(project: Project, key: str) -> None:
         "## Known blind spots",
         "## References",
     ]
-    assert "```python\nengine = create_async_engine(" in outcome.out
+    assert "```python bad\n" in outcome.out
+    assert 'create_async_engine("postgresql+asyncpg://' in outcome.out
 
 
 def test_explain_unknown_rule_exits_two(project: Project) -> None:
