@@ -59,15 +59,20 @@ def check_source(
         )
         return result
 
+    initial_findings = 0
     if options.fix:
-        module, applied = _fix_until_stable(path, text, module, active, options.unsafe_fixes)
-        if applied:
+        original_code = module.code
+        module, initial_findings = _fix_until_stable(
+            path, text, module, active, options.unsafe_fixes
+        )
+        if module.code != original_code:
             result.fixed_source = module.bytes
-            result.fixes_applied = applied
             text = module.code
             active = _applicable(rules, path, text)
     reports = _visit(path, text, module, active)
     result.findings = _to_findings(path, text, module, reports, options.with_edits)
+    if result.fixed_source is not None:
+        result.fixes_applied = max(initial_findings - len(result.findings), 0)
     return result
 
 
@@ -145,30 +150,24 @@ def _fix_until_stable(
     rules: Sequence[type[Rule]],
     unsafe: bool,
 ) -> tuple[cst.Module, int]:
-    """Apply fixes round by round until a round changes nothing."""
+    """Apply fixes round by round until a round changes nothing.
+
+    Returns the final module and how many findings the first round had, so the
+    caller can report "fixed" as the findings that went away (a count of applied
+    replacements would over-count: an outer fix can supersede an inner one, which
+    the next round then re-applies).
+    """
     allowed: set[Applicability] = {"safe", "unsafe"} if unsafe else {"safe"}
-    applied = 0
+    initial: int | None = None
     for _ in range(MAX_FIX_ROUNDS):
-        reports = _visit(path, text, module, rules)
-        noqa = noqa_lines(text)
+        reports = _unsuppressed(text, module, _visit(path, text, module, rules))
+        if initial is None:
+            initial = len(reports)
         fixable = [
             report.fix
-            for rule, report in reports
+            for _, report in reports
             if report.fix is not None and report.fix.applicability in allowed
         ]
-        if noqa and fixable:
-            positions = _positions(module)
-            fixable = [
-                report.fix
-                for rule, report in reports
-                if report.fix is not None
-                and report.fix.applicability in allowed
-                and not is_suppressed(
-                    noqa,
-                    rule.code,
-                    (positions[report.node].start.line, positions[report.node].end.line),
-                )
-            ]
         if not fixable:
             break
         new_module, count = apply_fixes(module, fixable)
@@ -176,8 +175,26 @@ def _fix_until_stable(
             break
         module = new_module
         text = module.code
-        applied += count
-    return module, applied
+    return module, initial or 0
+
+
+def _unsuppressed(
+    text: str, module: cst.Module, reports: list[tuple[type[Rule], Report]]
+) -> list[tuple[type[Rule], Report]]:
+    """The reports no `# noqa` comment silences (positions only if a comment exists)."""
+    noqa = noqa_lines(text)
+    if not noqa or not reports:
+        return reports
+    positions = _positions(module)
+    return [
+        (rule, report)
+        for rule, report in reports
+        if not is_suppressed(
+            noqa,
+            rule.code,
+            (positions[report.node].start.line, positions[report.node].end.line),
+        )
+    ]
 
 
 def _edits(old: str, new: str) -> tuple[Edit, ...]:

@@ -1,8 +1,9 @@
 """`sqla-checks --fix` upgrades the legacy example without changing what it does.
 
-A copy of examples/legacy_blog is fixed in a temporary folder; its own HTTP test
-suite must still pass on PostgreSQL, a second `--fix` must change nothing, and what
-is still reported must be exactly the findings that have no safe fix.
+A copy of examples/legacy_blog is fixed in a temporary folder, once with the safe
+fixes only and once with `--unsafe-fixes` too; its own HTTP test suite must still
+pass on PostgreSQL, a second run must change nothing, and what is still reported
+must be exactly the findings that have no fix in that mode.
 """
 
 from __future__ import annotations
@@ -33,8 +34,17 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*.py"))}
 
 
+FIX_MODES = {"safe": ("--fix",), "unsafe": ("--fix", "--unsafe-fixes")}
+
+
+@pytest.fixture(scope="module", params=sorted(FIX_MODES))
+def fix_mode(request: pytest.FixtureRequest) -> tuple[str, ...]:
+    """The `--fix` flags of one upgrade run."""
+    return FIX_MODES[request.param]
+
+
 @pytest.fixture(scope="module")
-def fixed_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def fixed_copy(tmp_path_factory: pytest.TempPathFactory, fix_mode: tuple[str, ...]) -> Path:
     """examples/ copied (the legacy app and the test-server helper it borrows), fixed."""
     root = tmp_path_factory.mktemp("upgrade") / "examples"
     shutil.copytree(
@@ -47,7 +57,7 @@ def fixed_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copy2(REPO_ROOT / "examples" / "blog" / "tests" / "postgres_server.py", helper)
     app = root / "legacy_blog" / "app"
     before = _snapshot(app)
-    completed = _sqla_checks("--fix", "app", cwd=root / "legacy_blog")
+    completed = _sqla_checks(*fix_mode, "app", cwd=root / "legacy_blog")
     assert completed.returncode in (0, 1), completed.stderr
     assert _snapshot(app) != before, "--fix changed nothing in the legacy app"
     return root / "legacy_blog"
@@ -65,19 +75,20 @@ def test_fixed_legacy_app_still_passes_its_tests(fixed_copy: Path, admin_databas
     assert completed.returncode == 0, completed.stdout[-8000:] + completed.stderr[-3000:]
 
 
-def test_second_fix_changes_nothing(fixed_copy: Path) -> None:
+def test_second_fix_changes_nothing(fixed_copy: Path, fix_mode: tuple[str, ...]) -> None:
     before = _snapshot(fixed_copy / "app")
-    completed = _sqla_checks("--fix", "app", cwd=fixed_copy)
+    completed = _sqla_checks(*fix_mode, "app", cwd=fixed_copy)
     assert completed.returncode in (0, 1), completed.stderr
     assert _snapshot(fixed_copy / "app") == before
 
 
-def test_only_findings_without_a_safe_fix_remain(fixed_copy: Path) -> None:
+def test_only_findings_without_a_fix_remain(fixed_copy: Path, fix_mode: tuple[str, ...]) -> None:
     completed = _sqla_checks("--format", "json", "app", cwd=fixed_copy)
     assert completed.returncode in (0, 1), completed.stderr
     remaining = json.loads(completed.stdout)
-    safe = [f for f in remaining if f["fix"] and f["fix"]["applicability"] == "safe"]
-    assert safe == []
+    applied = {"safe", "unsafe"} if "--unsafe-fixes" in fix_mode else {"safe"}
+    fixable = [f for f in remaining if f["fix"] and f["fix"]["applicability"] in applied]
+    assert fixable == []
     # The sync Session in async routes has no automatic fix: it must still be reported.
     assert any(f["code"] == "ALC201" for f in remaining)
 
