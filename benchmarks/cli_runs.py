@@ -2,24 +2,23 @@
 
 Each run is a fresh interpreter (`python -m checks`), so the numbers include startup,
 file discovery, reading, the process pool, the cache and output: what a user or a
-pre-commit hook waits for. The child's peak resident memory comes from `os.wait4`,
-whose rusage covers the child and the workers it waited for (the largest of them,
-not their sum).
+pre-commit hook waits for. Time and peak resident memory are taken by the small
+`peak_rss.py` launcher (see there why it must not be this process).
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from checks.cache import CACHE_DIRECTORY
+
+PEAK_RSS = Path(__file__).with_name("peak_rss.py")
 
 
 @dataclass(frozen=True)
@@ -73,17 +72,14 @@ class CliWorkspace:
             str(target),
         ]
         entries_before = self.cache_entries()
+        measurement = self.scratch / "last-run.txt"
+        wrapper = [sys.executable, "-S", str(PEAK_RSS), str(measurement), "--"]
         with tempfile.TemporaryFile() as stderr:
-            start = time.perf_counter()
-            process = subprocess.Popen(
-                command, cwd=self.scratch, stdout=subprocess.DEVNULL, stderr=stderr
-            )
-            # wait4 instead of Popen.wait: it also returns the child's resource usage.
-            _, status, usage = os.wait4(process.pid, 0)
-            seconds = time.perf_counter() - start
-            process.returncode = os.waitstatus_to_exitcode(status)
+            exit_code = subprocess.run(
+                [*wrapper, *command], cwd=self.scratch, stdout=subprocess.DEVNULL, stderr=stderr
+            ).returncode
             stderr.seek(0)
             tail = stderr.read()[-2000:].decode("utf-8", "replace")
+        seconds_text, rss_text = measurement.read_text(encoding="utf-8").split()
         new_entries = self.cache_entries() - entries_before
-        # Linux reports ru_maxrss in KiB.
-        return CliRun(seconds, usage.ru_maxrss, process.returncode, tail, new_entries)
+        return CliRun(float(seconds_text), int(rss_text), exit_code, tail, new_entries)
