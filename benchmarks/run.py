@@ -1,6 +1,6 @@
 """Run the sqla-checks benchmarks and print a Markdown report (or JSON).
 
-    .venv/bin/python -m benchmarks.run                 # default: ~4 minutes on 2 cores
+    .venv/bin/python -m benchmarks.run                 # default: ~3 minutes on 2 cores
     .venv/bin/python -m benchmarks.run --quick         # smaller corpus, one repeat
     .venv/bin/python -m benchmarks.run --corpus DIR    # a real directory instead
     .venv/bin/python -m benchmarks.run --json out.json # also write the raw samples
@@ -26,7 +26,7 @@ from benchmarks.corpus import Corpus, Sizes, build_synthetic, load_directory
 from benchmarks.results import to_json, to_markdown
 from benchmarks.suite import OPTIONAL_STAGES, STAGES, Settings, run_suite
 
-# Sized so that the default run stays around four minutes on a 2-core machine, where
+# Sized so that the default run stays around three minutes on a 2-core machine, where
 # the prefilter-off and Fixit-style passes cost 3-10 times the parse.
 DEFAULT_FILES = 400
 QUICK_FILES = 100
@@ -99,7 +99,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="sqla-checks-bench-") as temporary:
         workdir = args.keep or Path(temporary)
-        corpus = _corpus(args, workdir)
+        try:
+            corpus = _corpus(args, workdir)
+        except FileExistsError as exc:
+            print(f"error: {exc} (give --keep an empty or new directory)", file=sys.stderr)
+            return 2
         results = run_suite(corpus, settings, workdir)
     results.environment["total_s"] = time.perf_counter() - started
 

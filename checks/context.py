@@ -6,7 +6,9 @@ from functools import cached_property
 
 import libcst as cst
 
+from checks.assignments import Assignment, module_assignments
 from checks.batched_visitor import BatchedVisitor
+from checks.declarative import DeclarativeIndex
 from checks.imports import ImportMap, sqla_symbol
 from checks.sessions import Kind, SessionIndex
 
@@ -37,6 +39,16 @@ class FileContext:
     def sessions(self) -> SessionIndex:
         """Session/engine evidence; built on first use only."""
         return SessionIndex(self.module, self.imports)
+
+    @cached_property
+    def module_assignments(self) -> tuple[Assignment, ...]:
+        """The module-level `name = value` / `name: T = value` statements, in order."""
+        return module_assignments(self.module)
+
+    @cached_property
+    def declarative(self) -> DeclarativeIndex:
+        """Which module-level classes are declarative ORM classes; built on first use only."""
+        return DeclarativeIndex(self.module, self.imports, self.module_assignments)
 
     # -- name resolution --------------------------------------------------------
     def qualified_name(self, node: cst.BaseExpression) -> str | None:

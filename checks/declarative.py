@@ -22,8 +22,11 @@ is better than a false one.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import libcst as cst
 
+from checks.assignments import Assignment, assigned_name, simple_assignment
 from checks.imports import ImportMap, dotted_name, sqla_symbol
 
 _BASE_CLASSES = {"DeclarativeBase", "DeclarativeBaseNoMeta"}
@@ -34,14 +37,17 @@ _MAPPING_DECORATORS = {"mapped", "mapped_as_dataclass"}
 class DeclarativeIndex:
     """The module-level classes of one module that take part in declarative mapping."""
 
-    def __init__(self, module: cst.Module, imports: ImportMap) -> None:
+    def __init__(
+        self, module: cst.Module, imports: ImportMap, assignments: Sequence[Assignment]
+    ) -> None:
+        """Index `module`, given its imports and its `module_assignments`."""
         self._imports = imports
         self.classes: dict[str, cst.ClassDef] = {}
         self._declarative: set[str] = set()
         # Classes whose whole declarative hierarchy is visible here and plain: rooted in
         # a base of this module, with no dataclass mapping anywhere in the chain.
         self._plain: set[str] = set()
-        base_names, registries = self._base_and_registry_names(module)
+        base_names, registries = self._base_and_registry_names(module, assignments)
         for statement in module.body:
             if isinstance(statement, cst.ClassDef):
                 self.classes.setdefault(statement.name.value, statement)
@@ -132,7 +138,9 @@ class DeclarativeIndex:
                 return False
         return rooted
 
-    def _base_and_registry_names(self, module: cst.Module) -> tuple[set[str], set[str]]:
+    def _base_and_registry_names(
+        self, module: cst.Module, assignments: Sequence[Assignment]
+    ) -> tuple[set[str], set[str]]:
         """Names bound at module level to a declarative base class or a registry."""
         registries: set[str] = set()
         bases: set[str] = set()
@@ -144,18 +152,15 @@ class DeclarativeIndex:
                         target = target.func
                     if self._sqla(target) == "as_declarative":
                         bases.add(statement.name.value)
+        # In source order: `Base = reg.generate_base()` needs `reg = registry()` first.
+        for _, name, value in assignments:
+            if not isinstance(value, cst.Call):
                 continue
-            if not isinstance(statement, cst.SimpleStatementLine):
-                continue
-            for small in statement.body:
-                name, value = _simple_assignment(small)
-                if name is None or not isinstance(value, cst.Call):
-                    continue
-                called = self._sqla(value.func)
-                if called == "registry":
-                    registries.add(name)
-                elif called in _BASE_FACTORIES or self._is_generate_base(value, registries):
-                    bases.add(name)
+            called = self._sqla(value.func)
+            if called == "registry":
+                registries.add(name)
+            elif called in _BASE_FACTORIES or self._is_generate_base(value, registries):
+                bases.add(name)
         return bases, registries
 
     def _is_generate_base(self, call: cst.Call, registries: set[str]) -> bool:
@@ -169,19 +174,6 @@ class DeclarativeIndex:
 
     def _sqla(self, node: cst.BaseExpression) -> str | None:
         return sqla_symbol(self._imports.resolve(node))
-
-
-def _simple_assignment(
-    node: cst.BaseSmallStatement,
-) -> tuple[str | None, cst.BaseExpression | None]:
-    """`name = value` or `name: T = value` with one plain Name target."""
-    if isinstance(node, cst.Assign) and len(node.targets) == 1:
-        target = node.targets[0].target
-        if isinstance(target, cst.Name):
-            return target.value, node.value
-    if isinstance(node, cst.AnnAssign) and isinstance(node.target, cst.Name):
-        return node.target.value, node.value
-    return None, None
 
 
 def _base_names(node: cst.ClassDef) -> list[str]:
@@ -199,25 +191,16 @@ def _assigns_tablename(node: cst.ClassDef) -> bool:
         if not isinstance(statement, cst.SimpleStatementLine):
             continue
         for small in statement.body:
-            name, _ = _simple_assignment(small)
-            if name == "__tablename__":
+            if assigned_name(small) == "__tablename__":
                 return True
     return False
 
 
-def class_attribute(
-    statement: cst.BaseStatement,
-) -> tuple[cst.Assign | cst.AnnAssign, str, cst.BaseExpression] | None:
+def class_attribute(statement: cst.BaseStatement) -> Assignment | None:
     """`(node, name, value)` for a class-body statement `name = value` / `name: T = value`."""
     if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
         return None
-    small = statement.body[0]
-    if not isinstance(small, cst.Assign | cst.AnnAssign):
-        return None
-    name, value = _simple_assignment(small)
-    if name is None or value is None:
-        return None
-    return small, name, value
+    return simple_assignment(statement.body[0])
 
 
 def class_body_names(node: cst.ClassDef) -> set[str]:

@@ -10,9 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import libcst as cst
-from libcst.codemod import CodemodContext
-from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
-
 from checks.rule import Fix
 
 
@@ -57,6 +54,11 @@ def _fix_imports(module: cst.Module, fixes: Sequence[Fix]) -> cst.Module:
     removals = {imp for fix in fixes for imp in fix.unused_imports}
     if not additions and not removals:
         return module
+    # Imported here: libcst.codemod pulls in libcst.matchers, about half a second of
+    # start-up that a run without fixes (a pre-commit hook, say) should not pay.
+    from libcst.codemod import CodemodContext
+    from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
+
     context = CodemodContext()
     for imp in sorted(additions, key=lambda i: (i.module, i.name or "")):
         AddImportsVisitor.add_needed_import(context, imp.module, imp.name)

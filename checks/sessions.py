@@ -25,6 +25,8 @@ from typing import Literal
 
 import libcst as cst
 
+from checks.assignments import simple_assignment
+from checks.call_arguments import keyword_argument
 from checks.imports import ImportMap, dotted_name, sqla_symbol
 
 Kind = Literal[
@@ -195,40 +197,33 @@ class SessionIndex:
 
     # -- building the index ---------------------------------------------------
     def _has_async_class(self, call: cst.Call) -> bool:
-        for arg in call.args:
-            if arg.keyword is not None and arg.keyword.value == "class_":
-                return sqla_symbol(self.imports.resolve(arg.value)) == "AsyncSession"
-        return False
+        arg = keyword_argument(call, "class_")
+        return arg is not None and sqla_symbol(self.imports.resolve(arg.value)) == "AsyncSession"
 
     def _collect_module_level(self, module: cst.Module) -> None:
         """Aliases, module-level engines/factories and session dependencies."""
+        # One pass in source order, assignments and functions interleaved: a dependency
+        # sees only the engines, factories and aliases assigned above it.
         for statement in module.body:
             if isinstance(statement, cst.SimpleStatementLine):
                 for small in statement.body:
-                    self._module_assignment(small)
+                    assignment = simple_assignment(small)
+                    if assignment is not None:
+                        self._module_assignment(assignment.name, assignment.value)
             elif isinstance(statement, cst.FunctionDef):
                 kind = self._dependency_kind(statement)
                 if kind is not None:
                     self.dependencies[statement.name.value] = kind
 
-    def _module_assignment(self, small: cst.BaseSmallStatement) -> None:
-        if isinstance(small, cst.Assign) and len(small.targets) == 1:
-            target = small.targets[0].target
-            value = small.value
-        elif isinstance(small, cst.AnnAssign) and small.value is not None:
-            target, value = small.target, small.value
-        else:
-            return
-        if not isinstance(target, cst.Name):
-            return
+    def _module_assignment(self, name: str, value: cst.BaseExpression) -> None:
         if isinstance(value, cst.Call):
             kind = self.call_result(value, [], [])
             if kind is not None:
-                self.module_scope.names[target.value] = kind
+                self.module_scope.names[name] = kind
                 return
         alias = self.annotation_kind(value)
         if alias is not None and alias.endswith("-session"):
-            self.aliases[target.value] = alias
+            self.aliases[name] = alias
 
     def _dependency_kind(self, function: cst.FunctionDef) -> Kind | None:
         """The session kind a generator dependency yields, from its annotation or body."""

@@ -21,9 +21,9 @@ def _run(*args: str, cwd: Path = REPO_ROOT) -> subprocess.CompletedProcess[str]:
 @pytest.mark.parametrize(
     ("folder", "command"),
     [
-        (REPO_ROOT, ("ruff", "check", "checks", "tests")),
-        (REPO_ROOT, ("ruff", "format", "--check", "checks", "tests")),
-        (REPO_ROOT, ("mypy", "--strict", "checks")),
+        (REPO_ROOT, ("ruff", "check", "checks", "tests", "benchmarks")),
+        (REPO_ROOT, ("ruff", "format", "--check", "checks", "tests", "benchmarks")),
+        (REPO_ROOT, ("mypy", "--strict", "checks", "benchmarks")),
         (BLOG, ("ruff", "check", ".")),
         (BLOG, ("ruff", "format", "--check", ".")),
         (BLOG, ("mypy", "--strict", "app", "tests", "alembic")),

@@ -16,6 +16,7 @@ from typing import Literal
 
 import libcst as cst
 
+from checks.call_arguments import keyword_arg
 from checks.context import FileContext
 from checks.rule import Applicability, Bad, Fix, Good, Import, Rule
 
@@ -175,22 +176,15 @@ class _ChainFinder:
 
 def _flask_sqlalchemy_instances(context: FileContext) -> frozenset[str]:
     """Module-level names assigned `SQLAlchemy(...)` from Flask-SQLAlchemy."""
-    names: set[str] = set()
     if not context.imports.imports_from("flask_sqlalchemy"):
         return frozenset()
-    for statement in context.module.body:
-        if not isinstance(statement, cst.SimpleStatementLine):
-            continue
-        for small in statement.body:
-            if (
-                isinstance(small, cst.Assign)
-                and len(small.targets) == 1
-                and isinstance(small.targets[0].target, cst.Name)
-                and isinstance(small.value, cst.Call)
-                and context.qualified_name(small.value.func) == "flask_sqlalchemy.SQLAlchemy"
-            ):
-                names.add(small.targets[0].target.value)
-    return frozenset(names)
+    return frozenset(
+        assignment.name
+        for assignment in context.module_assignments
+        if not assignment.annotated
+        and isinstance(assignment.value, cst.Call)
+        and context.qualified_name(assignment.value.func) == "flask_sqlalchemy.SQLAlchemy"
+    )
 
 
 # -- what `query(...)` selects ------------------------------------------------------
@@ -1173,16 +1167,7 @@ not seen.
                     options.append(cst.Element(arg.value))
         args = [cst.Arg(chain.query.args[0].value), cst.Arg(end.call.args[0].value)]
         if options:
-            args.append(
-                cst.Arg(
-                    cst.List(options),
-                    keyword=cst.Name("options"),
-                    equal=cst.AssignEqual(
-                        whitespace_before=cst.SimpleWhitespace(""),
-                        whitespace_after=cst.SimpleWhitespace(""),
-                    ),
-                )
-            )
+            args.append(keyword_arg("options", cst.List(options)))
         call = cst.Call(func=cst.Attribute(value=chain.owner, attr=cst.Name("get")), args=args)
         replacement: cst.BaseExpression = call
         if awaited:

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import builtins
-from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from checks.declarative import DeclarativeIndex, class_attribute
+from checks.call_arguments import keyword_arg, keyword_argument
+from checks.declarative import class_attribute
 from checks.rule import Bad, Fix, Good, Import, Rule
-
-if TYPE_CHECKING:
-    from checks.context import FileContext
 
 # Schema items that may sit among a Column's positional arguments without being its
 # type. A Column whose only positional arguments are these (and no ForeignKey) has no
@@ -380,10 +377,6 @@ functions are not checked. Columns passed through `*args` or `**kwargs` get no f
         ),
     )
 
-    def __init__(self, context: FileContext) -> None:
-        super().__init__(context)
-        self._index: DeclarativeIndex | None = None
-
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         if not isinstance(node.body, cst.IndentedBlock):
             return
@@ -397,11 +390,10 @@ functions are not checked. Columns passed through `*args` or `**kwargs` get no f
                 candidates.append((small, value))
         if not candidates:
             return
-        if self._index is None:
-            self._index = DeclarativeIndex(self.context.module, self.context.imports)
-        if not self._index.is_declarative(node):
+        index = self.context.declarative
+        if not index.is_declarative(node):
             return
-        plain = self._index.is_plain_mapped(node)
+        plain = index.is_plain_mapped(node)
         for small, call in candidates:
             annotation = small.annotation.annotation if isinstance(small, cst.AnnAssign) else None
             self.report(call, fix=self._fix(call, annotation, plain))
@@ -430,12 +422,12 @@ functions are not checked. Columns passed through `*args` or `**kwargs` get no f
             if inner is None:
                 return None
             includes_none, plain_type = self._shape(inner)
-            nullable = _keyword(call, "nullable")
+            nullable = keyword_argument(call, "nullable")
             if nullable is not None:
                 if _literal_bool(nullable.value) is None:
                     return None
             else:
-                primary_key = _keyword(call, "primary_key")
+                primary_key = keyword_argument(call, "primary_key")
                 is_pk = False if primary_key is None else _literal_bool(primary_key.value)
                 if is_pk is None:
                     return None
@@ -463,7 +455,7 @@ functions are not checked. Columns passed through `*args` or `**kwargs` get no f
 
     def _has_type(self, call: cst.Call) -> bool:
         """Whether the Column gets a type from its arguments (a type or a ForeignKey)."""
-        if _keyword(call, "type_") is not None:
+        if keyword_argument(call, "type_") is not None:
             return True
         for index, arg in enumerate(call.args):
             if arg.keyword is not None:
@@ -518,7 +510,7 @@ functions are not checked. Columns passed through `*args` or `**kwargs` get no f
         module = head.rpartition(".")[0]
         if module in _PLAIN_MODULES:
             return False, True
-        if module == "" and self._index is not None and head in self._index.classes:
+        if module == "" and head in self.context.declarative.classes:
             return False, True
         return None, False
 
@@ -558,13 +550,6 @@ def _unquote(node: cst.BaseExpression) -> cst.BaseExpression | None:
         return None
 
 
-def _keyword(call: cst.Call, name: str) -> cst.Arg | None:
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == name:
-            return arg
-    return None
-
-
 def _literal_bool(node: cst.BaseExpression) -> bool | None:
     if isinstance(node, cst.Name) and node.value in {"True", "False"}:
         return node.value == "True"
@@ -573,14 +558,7 @@ def _literal_bool(node: cst.BaseExpression) -> bool | None:
 
 def _append_keyword(args: list[cst.Arg], keyword: str, value: str) -> list[cst.Arg]:
     """Add `keyword=value` last, keeping the call's comma layout (one line or many)."""
-    new = cst.Arg(
-        value=cst.Name(value),
-        keyword=cst.Name(keyword),
-        equal=cst.AssignEqual(
-            whitespace_before=cst.SimpleWhitespace(""),
-            whitespace_after=cst.SimpleWhitespace(""),
-        ),
-    )
+    new = keyword_arg(keyword, cst.Name(value))
     if not args:
         return [new]
     last = args[-1]

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from checks.declarative import DeclarativeIndex, class_attribute, class_body_names
+from checks.call_arguments import keyword_arg, keyword_argument
+from checks.declarative import class_attribute, class_body_names
 from checks.rule import Bad, Fix, Good, Import, Rule
 
 if TYPE_CHECKING:
@@ -274,7 +275,6 @@ class's last attribute, so review its place.
         super().__init__(context)
         # id(relationship call) -> (its module-level class, the attribute name).
         self._attributes: dict[int, tuple[cst.ClassDef, str]] = {}
-        self._index: DeclarativeIndex | None = None
         self._classes: dict[str, cst.ClassDef] | None = None
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
@@ -288,13 +288,11 @@ class's last attribute, so review its place.
                 self._attributes[id(attribute[2])] = (node, attribute[1])
 
     def visit_Call(self, node: cst.Call) -> None:
-        for arg in node.args:
-            if arg.keyword is not None and arg.keyword.value == "backref":
-                if isinstance(arg.value, cst.Name) and arg.value.value == "None":
-                    return
-                if self.context.sqla_name(node.func) == "relationship":
-                    self.report(arg, fix=self._fix(node, arg))
-                return
+        arg = keyword_argument(node, "backref")
+        if arg is None or (isinstance(arg.value, cst.Name) and arg.value.value == "None"):
+            return
+        if self.context.sqla_name(node.func) == "relationship":
+            self.report(arg, fix=self._fix(node, arg))
 
     # -- the fix ----------------------------------------------------------------------
     def _fix(self, call: cst.Call, backref_arg: cst.Arg) -> Fix | None:
@@ -310,9 +308,8 @@ class's last attribute, so review its place.
         target = classes.get(target_name or "")
         if target is None or target is source or source.name.value not in classes:
             return None
-        if self._index is None:
-            self._index = DeclarativeIndex(module, self.context.imports)
-        if not (self._index.is_declarative(source) and self._index.is_declarative(target)):
+        index = self.context.declarative
+        if not (index.is_declarative(source) and index.is_declarative(target)):
             return None
         if any(
             arg.keyword is not None
@@ -342,12 +339,12 @@ class's last attribute, so review its place.
         )
         reverse_args = [
             cst.Arg(cst.SimpleString(f'"{source.name.value}"')),
-            _keyword_arg("back_populates", cst.SimpleString(f'"{attribute}"')),
+            keyword_arg("back_populates", cst.SimpleString(f'"{attribute}"')),
         ]
         if secondary is not None:
             # The generated side shared the forward side's association table.
-            reverse_args.append(_keyword_arg("secondary", secondary.deep_clone()))
-        reverse_args += [_keyword_arg(key, value.deep_clone()) for key, value in carried]
+            reverse_args.append(keyword_arg("secondary", secondary.deep_clone()))
+        reverse_args += [keyword_arg(key, value.deep_clone()) for key, value in carried]
         reverse = cst.SimpleStatementLine(
             [
                 cst.Assign(
@@ -459,17 +456,6 @@ def _is_literal(node: cst.BaseExpression) -> bool:
     if isinstance(node, cst.SimpleString | cst.Integer | cst.Float):
         return True
     return isinstance(node, cst.Name) and node.value in {"True", "False", "None"}
-
-
-def _keyword_arg(keyword: str, value: cst.BaseExpression) -> cst.Arg:
-    return cst.Arg(
-        value=value,
-        keyword=cst.Name(keyword),
-        equal=cst.AssignEqual(
-            whitespace_before=cst.SimpleWhitespace(""),
-            whitespace_after=cst.SimpleWhitespace(""),
-        ),
-    )
 
 
 def _append_attribute(target: cst.ClassDef, statement: cst.SimpleStatementLine) -> cst.ClassDef:

@@ -272,18 +272,11 @@ are not reported.
     def _module_tables(self) -> frozenset[str]:
         """Names assigned from `Table(...)` at module level (collected on first need)."""
         if self._tables is None:
-            found: set[str] = set()
-            for statement in self.context.module.body:
-                if not isinstance(statement, cst.SimpleStatementLine):
-                    continue
-                for small in statement.body:
-                    if (
-                        isinstance(small, cst.Assign)
-                        and len(small.targets) == 1
-                        and isinstance(small.targets[0].target, cst.Name)
-                        and isinstance(small.value, cst.Call)
-                        and self.context.sqla_name(small.value.func) == "Table"
-                    ):
-                        found.add(small.targets[0].target.value)
-            self._tables = frozenset(found)
+            self._tables = frozenset(
+                assignment.name
+                for assignment in self.context.module_assignments
+                if not assignment.annotated
+                and isinstance(assignment.value, cst.Call)
+                and self.context.sqla_name(assignment.value.func) == "Table"
+            )
         return self._tables

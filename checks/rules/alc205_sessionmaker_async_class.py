@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from checks.call_arguments import keyword_argument, without_argument
 from checks.context import FileContext
 from checks.rule import Bad, Fix, Good, Import, Rule
 
@@ -17,28 +18,10 @@ def async_class_argument(call: cst.Call, context: FileContext) -> cst.Arg | None
     """
     if context.sqla_name(call.func) != "sessionmaker":
         return None
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == "class_":
-            if context.sqla_name(arg.value) == "AsyncSession":
-                return arg
-            return None
+    arg = keyword_argument(call, "class_")
+    if arg is not None and context.sqla_name(arg.value) == "AsyncSession":
+        return arg
     return None
-
-
-def without_argument(call: cst.Call, removed: cst.Arg) -> cst.Call:
-    """`call` minus one argument, keeping the commas and line breaks of the rest."""
-    args = list(call.args)
-    index = next(i for i, arg in enumerate(args) if arg is removed)
-    del args[index]
-    if not args:
-        return call.with_changes(args=(), whitespace_before_args=cst.SimpleWhitespace(""))
-    if index == len(args):
-        # The removed argument was the last one: its trailing comma (or none) and the
-        # whitespace before `)` move to the new last argument.
-        args[-1] = args[-1].with_changes(
-            comma=removed.comma, whitespace_after_arg=removed.whitespace_after_arg
-        )
-    return call.with_changes(args=args)
 
 
 class SessionmakerAsyncClass(Rule):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from checks.call_arguments import keyword_argument, with_keyword
 from checks.context import FileContext
 from checks.rule import Bad, Fix, Good, Rule
 from checks.rules.alc205_sessionmaker_async_class import async_class_argument
@@ -200,7 +201,7 @@ in another module are out of reach.
         symbol = self.context.sqla_name(func)
         if symbol in _CONSTRUCTORS:
             self._constructor_call(node, symbol)
-        elif not self._configured_elsewhere and _keyword(node, _KEYWORD) is not None:
+        elif not self._configured_elsewhere and keyword_argument(node, _KEYWORD) is not None:
             # `factory.configure(expire_on_commit=...)`, `factory(expire_on_commit=...)`.
             self._configured_elsewhere = (
                 isinstance(func, cst.Attribute) and func.attr.value == "configure"
@@ -211,7 +212,7 @@ in another module are out of reach.
             return
         if any(arg.star for arg in node.args):
             return
-        setting = _keyword(node, _KEYWORD)
+        setting = keyword_argument(node, _KEYWORD)
         if setting is not None and not (
             isinstance(setting.value, cst.Name) and setting.value.value == "True"
         ):
@@ -227,75 +228,8 @@ in another module are out of reach.
                 continue
             fix = Fix(
                 call,
-                _with_keyword(call, _KEYWORD, cst.Name("False")),
+                with_keyword(call, _KEYWORD, cst.Name("False")),
                 applicability="unsafe",
                 description="Add `expire_on_commit=False`",
             )
             self.report(call, fix=fix)
-
-
-def _keyword(call: cst.Call, name: str) -> cst.Arg | None:
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == name:
-            return arg
-    return None
-
-
-def _with_keyword(call: cst.Call, name: str, value: cst.BaseExpression) -> cst.Call:
-    """`call` with `name=value` appended, following the call's own layout."""
-    new = cst.Arg(
-        value=value,
-        keyword=cst.Name(name),
-        equal=cst.AssignEqual(
-            whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")
-        ),
-    )
-    args = list(call.args)
-    if not args:
-        return call.with_changes(args=[new])
-    last = args[-1]
-    if isinstance(last.comma, cst.Comma):
-        # Trailing comma: the new argument goes on its own line, indented like the
-        # others, and takes over the trailing comma and whatever closes the call.
-        closing = last.comma.whitespace_after
-        previous = args[-2].comma if len(args) > 1 else None
-        between = (
-            previous.whitespace_after
-            if isinstance(previous, cst.Comma)
-            else call.whitespace_before_args
-        )
-        if isinstance(closing, cst.ParenthesizedWhitespace) and isinstance(
-            between, cst.ParenthesizedWhitespace
-        ):
-            args[-1] = last.with_changes(
-                comma=last.comma.with_changes(
-                    whitespace_after=closing.with_changes(last_line=between.last_line)
-                )
-            )
-            new = new.with_changes(
-                comma=last.comma.with_changes(
-                    whitespace_before=cst.SimpleWhitespace(""),
-                    whitespace_after=closing.with_changes(
-                        first_line=cst.TrailingWhitespace(), empty_lines=()
-                    ),
-                )
-            )
-        else:
-            args[-1] = last.with_changes(
-                comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
-            )
-            new = new.with_changes(comma=last.comma)
-        return call.with_changes(args=[*args, new])
-    # No trailing comma: one argument per line stays one per line.
-    previous = args[-2].comma if len(args) > 1 else None
-    separator: cst.BaseParenthesizableWhitespace = cst.SimpleWhitespace(" ")
-    if isinstance(previous, cst.Comma) and isinstance(
-        previous.whitespace_after, cst.ParenthesizedWhitespace
-    ):
-        separator = previous.whitespace_after
-    args[-1] = last.with_changes(
-        comma=cst.Comma(whitespace_after=separator),
-        whitespace_after_arg=cst.SimpleWhitespace(""),
-    )
-    new = new.with_changes(whitespace_after_arg=last.whitespace_after_arg)
-    return call.with_changes(args=[*args, new])

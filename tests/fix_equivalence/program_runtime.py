@@ -72,7 +72,7 @@ def print_mappers(*classes: type) -> None:
         print(f"  attributes {sorted(mapper.attrs.keys())}")
         for prop in sorted(mapper.column_attrs, key=lambda p: p.key):
             columns = [f"{c.table.name}.{c.name}" for c in prop.columns]
-            print(f"  column {prop.key} {columns} deferred={prop.deferred}")
+            print(f"  column {prop.key} {columns} deferred={prop.deferred} doc={prop.doc!r}")
         for rel in sorted(mapper.relationships, key=lambda r: r.key):
             print_relationship(rel)
 
@@ -120,3 +120,13 @@ def print_table(conn: Connection, name: str) -> None:
     """All rows of a table, in a stable order."""
     rows = conn.execute(text(f'SELECT * FROM "{name}"')).all()
     print(f"rows {name}: {sorted((tuple(row) for row in rows), key=repr)}")
+
+
+def show(value: Any) -> str:
+    """A mapped object as `Class(column=value, ...)`, its columns in sorted order."""
+    state: Any = inspect(value, raiseerr=False)
+    if state is None or not hasattr(state, "mapper"):
+        return repr(value)
+    keys = sorted(prop.key for prop in state.mapper.column_attrs)
+    fields = ", ".join(f"{key}={getattr(value, key)!r}" for key in keys)
+    return f"{type(value).__name__}({fields})"

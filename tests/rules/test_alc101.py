@@ -7,7 +7,7 @@ import textwrap
 import libcst as cst
 
 from checks.rules.alc101_legacy_query import LegacyQueryApi, LegacyQueryGet
-from checks.runner import RunOptions, check_source
+from tests.rules.lint import lint
 
 MODELS = """\
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
@@ -26,13 +26,7 @@ class User(Base):
 
 def _check(body: str, *, fix: bool = False, unsafe: bool = False) -> tuple[list[str], str | None]:
     source = MODELS + "\n\n" + textwrap.dedent(body).lstrip("\n")
-    result = check_source(
-        "example.py",
-        source.encode(),
-        [LegacyQueryApi, LegacyQueryGet],
-        RunOptions(fix=fix, unsafe_fixes=unsafe),
-    )
-    assert result.error is None
+    result = lint([LegacyQueryApi, LegacyQueryGet], source, fix=fix, unsafe=unsafe, dedent=False)
     codes = [f"{f.code}:{f.fix.applicability if f.fix else 'none'}" for f in result.findings]
     fixed = result.fixed_source.decode() if result.fixed_source else None
     return codes, fixed
@@ -118,23 +112,21 @@ def test_an_unclassifiable_argument_gets_no_fix() -> None:
 
 
 def test_get_chains_belong_to_alc103_only() -> None:
-    result = check_source(
-        "example.py",
-        (MODELS + "\n\ndef f(session: Session):\n    return session.query(User).get(1)\n").encode(),
+    result = lint(
         [LegacyQueryApi, LegacyQueryGet],
+        MODELS + "\n\ndef f(session: Session):\n    return session.query(User).get(1)\n",
+        dedent=False,
     )
     assert [f.code for f in result.findings] == ["ALC103"]
 
 
 def test_untranslatable_methods_name_a_recipe() -> None:
-    result = check_source(
-        "example.py",
-        (
-            MODELS
-            + "\n\ndef f(session: Session):\n"
-            + "    session.query(User).filter(User.id == 1).delete()\n"
-        ).encode(),
-        [LegacyQueryApi],
+    result = lint(
+        LegacyQueryApi,
+        MODELS
+        + "\n\ndef f(session: Session):\n"
+        + "    session.query(User).filter(User.id == 1).delete()\n",
+        dedent=False,
     )
     [finding] = result.findings
     assert finding.fix is None

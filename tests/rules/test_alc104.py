@@ -7,22 +7,15 @@ import textwrap
 import pytest
 
 from checks.rules.alc104_legacy_column import LegacyColumn
-from checks.runner import RunOptions, check_source
+from tests.rules.lint import finding_lines, fixed_code, lint
 
 
 def _lines(source: str) -> list[int]:
-    result = check_source("models.py", textwrap.dedent(source).encode(), [LegacyColumn])
-    return [f.start.line for f in result.findings]
+    return finding_lines(LegacyColumn, source, path="models.py")
 
 
 def _fix(source: str, unsafe: bool = False) -> str | None:
-    result = check_source(
-        "models.py",
-        textwrap.dedent(source).encode(),
-        [LegacyColumn],
-        RunOptions(fix=True, unsafe_fixes=unsafe),
-    )
-    return result.fixed_source.decode() if result.fixed_source else None
+    return fixed_code(LegacyColumn, source, unsafe=unsafe, path="models.py")
 
 
 @pytest.mark.parametrize(
@@ -312,7 +305,7 @@ class User(Base):
     __tablename__ = "user_account"
     name: Mapped[str] = {column}
 """
-    result = check_source("models.py", source.encode(), [LegacyColumn])
+    result = lint(LegacyColumn, source, path="models.py")
     assert [f.fix for f in result.findings] == [None]
 
 

@@ -7,21 +7,15 @@ import textwrap
 import pytest
 
 from checks.rules.alc105_legacy_declarative_base import LegacyDeclarativeBase
-from checks.runner import RunOptions, check_source
+from tests.rules.lint import fixed_code, lint
 
 
 def _fix(source: str, unsafe: bool) -> str | None:
-    result = check_source(
-        "models.py",
-        textwrap.dedent(source).encode(),
-        [LegacyDeclarativeBase],
-        RunOptions(fix=True, unsafe_fixes=unsafe),
-    )
-    return result.fixed_source.decode() if result.fixed_source else None
+    return fixed_code(LegacyDeclarativeBase, source, unsafe=unsafe, path="models.py")
 
 
 def _fixes(source: str) -> list[str | None]:
-    result = check_source("models.py", textwrap.dedent(source).encode(), [LegacyDeclarativeBase])
+    result = lint(LegacyDeclarativeBase, source, path="models.py")
     return [f.fix.applicability if f.fix else None for f in result.findings]
 
 

@@ -9,7 +9,7 @@ import warnings
 import pytest
 
 from checks.rules.alc106_backref import Backref
-from checks.runner import RunOptions, check_source
+from tests.rules.lint import fixed_code, lint
 
 HEADER = """\
 from sqlalchemy import Column, ForeignKey, Integer, Table
@@ -25,12 +25,9 @@ class Base(DeclarativeBase):
 
 def _result(body: str, unsafe: bool = True) -> tuple[list[bool], str | None]:
     source = HEADER + textwrap.dedent(body)
-    checked = check_source("models.py", source.encode(), [Backref])
-    fixed = check_source(
-        "models.py", source.encode(), [Backref], RunOptions(fix=True, unsafe_fixes=unsafe)
-    )
+    checked = lint(Backref, source, path="models.py", dedent=False)
     has_fix = [f.fix is not None for f in checked.findings]
-    return has_fix, fixed.fixed_source.decode() if fixed.fixed_source else None
+    return has_fix, fixed_code(Backref, source, unsafe=unsafe, path="models.py", dedent=False)
 
 
 def _mapping(source: str) -> dict[str, list[tuple[object, ...]]]:

@@ -5,22 +5,18 @@ from __future__ import annotations
 import pytest
 
 from checks.rules.alc107_list_select import ListSelect
-from checks.runner import RunOptions, check_source
+from tests.rules.lint import fixed_code, lint
 
 IMPORTS = "import sqlalchemy as sa\nfrom sqlalchemy import case, select\n\n"
 
 
 def _fix(code: str) -> str | None:
-    result = check_source(
-        "query.py", f"{IMPORTS}{code}\n".encode(), [ListSelect], RunOptions(fix=True)
-    )
-    if result.fixed_source is None:
-        return None
-    return result.fixed_source.decode().removeprefix(IMPORTS).removesuffix("\n")
+    fixed = fixed_code(ListSelect, f"{IMPORTS}{code}\n", path="query.py", dedent=False)
+    return None if fixed is None else fixed.removeprefix(IMPORTS).removesuffix("\n")
 
 
 def _count(code: str) -> int:
-    return len(check_source("query.py", f"{IMPORTS}{code}\n".encode(), [ListSelect]).findings)
+    return len(lint(ListSelect, f"{IMPORTS}{code}\n", path="query.py", dedent=False).findings)
 
 
 @pytest.mark.parametrize(

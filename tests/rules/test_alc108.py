@@ -2,42 +2,37 @@
 
 from __future__ import annotations
 
-import textwrap
-
 import pytest
 import sqlalchemy as sa
 
 from checks.rules.alc108_implicit_execution import ImplicitExecution
-from checks.runner import check_source
-
-
-def _lines(code: str) -> list[int]:
-    result = check_source("example.py", textwrap.dedent(code).encode(), [ImplicitExecution])
-    assert result.error is None
-    return [finding.start.line for finding in result.findings]
+from tests.rules.lint import finding_lines
 
 
 def test_engine_built_in_the_same_expression_is_flagged() -> None:
-    assert _lines(
+    assert finding_lines(
+        ImplicitExecution,
         """
         import sqlalchemy as sa
         sa.create_engine("postgresql+psycopg://h/db").execute(sa.text("SELECT 1"))
-        """
+        """,
     ) == [3]
 
 
 def test_metadata_given_an_engine_positionally_is_flagged() -> None:
-    assert _lines(
+    assert finding_lines(
+        ImplicitExecution,
         """
         import sqlalchemy as sa
         engine = sa.create_engine("postgresql+psycopg://h/db")
         metadata = sa.MetaData(engine)
-        """
+        """,
     ) == [4]
 
 
 def test_statement_names_are_per_function() -> None:
-    assert not _lines(
+    assert not finding_lines(
+        ImplicitExecution,
         """
         from sqlalchemy import select
 
@@ -47,18 +42,19 @@ def test_statement_names_are_per_function() -> None:
 
         def run(stmt, conn):
             return stmt.execute()
-        """
+        """,
     )
 
 
 def test_result_scalar_after_connection_execute_is_not_flagged() -> None:
-    assert not _lines(
+    assert not finding_lines(
+        ImplicitExecution,
         """
         from sqlalchemy import create_engine, select
         engine = create_engine("postgresql+psycopg://h/db")
         with engine.connect() as conn:
             total = conn.execute(select(1)).scalar()
-        """
+        """,
     )
 
 

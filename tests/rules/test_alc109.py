@@ -8,17 +8,12 @@ from sqlalchemy.sql.elements import TextClause
 
 from checks.rules import alc109_plain_sql_string as rule_module
 from checks.rules.alc109_plain_sql_string import PlainSqlString
-from checks.runner import RunOptions, check_source
+from tests.rules.lint import lint
 
 
 def _check(code: str, *, unsafe: bool = False) -> tuple[int, str | None]:
-    result = check_source(
-        "example.py",
-        textwrap.dedent(code).lstrip().encode(),
-        [PlainSqlString],
-        RunOptions(fix=True, unsafe_fixes=unsafe),
-    )
-    assert result.error is None
+    source = textwrap.dedent(code).lstrip()
+    result = lint(PlainSqlString, source, fix=True, unsafe=unsafe, dedent=False)
     fixed = result.fixed_source.decode() if result.fixed_source is not None else None
     return result.fixes_applied, fixed
 
@@ -75,7 +70,7 @@ def test_no_fix_when_text_is_taken_and_no_module_alias_exists() -> None:
             session.execute("SELECT 1")
         """
     assert _check(code, unsafe=True) == (0, None)
-    result = check_source("example.py", textwrap.dedent(code).encode(), [PlainSqlString])
+    result = lint(PlainSqlString, code)
     assert len(result.findings) == 1 and result.findings[0].fix is None
 
 
@@ -92,7 +87,7 @@ def test_bytes_and_unknown_receivers_are_ignored() -> None:
             session.execute(b"SELECT 1")
             cursor.execute("SELECT 1")
         """
-    result = check_source("example.py", textwrap.dedent(code).encode(), [PlainSqlString])
+    result = lint(PlainSqlString, code)
     assert result.findings == []
 
 

@@ -9,21 +9,15 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
 from checks.rules.alc110_legacy_session_flags import LegacySessionFlags
-from checks.runner import RunOptions, check_source
+from tests.rules.lint import lint
 
 
 def _fix(code: str) -> tuple[int, list[str], str | None]:
-    result = check_source(
-        "example.py", textwrap.dedent(code).lstrip().encode(), [LegacySessionFlags]
-    )
-    fixed = check_source(
-        "example.py",
-        textwrap.dedent(code).lstrip().encode(),
-        [LegacySessionFlags],
-        RunOptions(fix=True),
-    )
-    source = fixed.fixed_source.decode() if fixed.fixed_source is not None else None
-    return len(result.findings), [f.message for f in fixed.findings], source
+    source = textwrap.dedent(code).lstrip()
+    result = lint(LegacySessionFlags, source, dedent=False)
+    fixed = lint(LegacySessionFlags, source, fix=True, dedent=False)
+    new_source = fixed.fixed_source.decode() if fixed.fixed_source is not None else None
+    return len(result.findings), [f.message for f in fixed.findings], new_source
 
 
 def test_every_droppable_flag_in_one_call_is_dropped() -> None:

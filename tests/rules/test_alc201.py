@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import textwrap
-
 from checks.rules.alc201_sync_in_async import SyncInAsync
-from checks.runner import check_source
-
-
-def _lines(code: str) -> list[int]:
-    result = check_source("example.py", textwrap.dedent(code).encode(), [SyncInAsync])
-    assert result.error is None
-    return [finding.start.line for finding in result.findings]
+from tests.rules.lint import finding_lines
 
 
 def test_same_module_dependency_yielding_a_sync_session() -> None:
-    assert _lines(
+    assert finding_lines(
+        SyncInAsync,
         """
         from fastapi import Depends
         from sqlalchemy.orm import sessionmaker
@@ -31,23 +24,25 @@ def test_same_module_dependency_yielding_a_sync_session() -> None:
 
         async def read(db=Depends(get_db)):
             return db.execute(stmt).scalars().all()
-        """
+        """,
     ) == [15]
 
 
 def test_a_query_chain_is_one_finding() -> None:
-    assert _lines(
+    assert finding_lines(
+        SyncInAsync,
         """
         from sqlalchemy.orm import Session
 
         async def first(db: Session):
             return db.query(User).filter(User.id == 1).order_by(User.id).first()
-        """
+        """,
     ) == [5]
 
 
 def test_each_distinct_call_site_is_reported() -> None:
-    assert _lines(
+    assert finding_lines(
+        SyncInAsync,
         """
         from sqlalchemy.orm import Session
 
@@ -55,12 +50,13 @@ def test_each_distinct_call_site_is_reported() -> None:
             with Session(engine) as session:
                 session.add(user)
                 session.commit()
-        """
+        """,
     ) == [5, 7]
 
 
 def test_schema_calls_with_a_sync_engine_in_async_code() -> None:
-    assert _lines(
+    assert finding_lines(
+        SyncInAsync,
         """
         from sqlalchemy import create_engine, inspect
 
@@ -69,12 +65,13 @@ def test_schema_calls_with_a_sync_engine_in_async_code() -> None:
         async def startup():
             Base.metadata.create_all(bind=engine)
             return inspect(engine).get_table_names()
-        """
+        """,
     ) == [7, 8]
 
 
 def test_annotated_class_attribute() -> None:
-    assert _lines(
+    assert finding_lines(
+        SyncInAsync,
         """
         from sqlalchemy.orm import Session
 
@@ -83,12 +80,13 @@ def test_annotated_class_attribute() -> None:
 
             async def all(self):
                 return self.db.scalars(stmt).all()
-        """
+        """,
     ) == [8]
 
 
 def test_threadpool_background_and_lambda_handoffs_are_quiet() -> None:
-    assert not _lines(
+    assert not finding_lines(
+        SyncInAsync,
         """
         from fastapi import BackgroundTasks
         from fastapi.concurrency import run_in_threadpool
@@ -99,12 +97,13 @@ def test_threadpool_background_and_lambda_handoffs_are_quiet() -> None:
             tasks.add_task(crud.audit, db)
             loop.run_in_executor(None, lambda: crud.touch(db))
             return users
-        """
+        """,
     )
 
 
 def test_async_session_and_sync_code_are_quiet() -> None:
-    assert not _lines(
+    assert not finding_lines(
+        SyncInAsync,
         """
         from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
         from sqlalchemy.orm import Session
@@ -118,12 +117,13 @@ def test_async_session_and_sync_code_are_quiet() -> None:
 
         def sync_read(db: Session):
             return db.query(User).all()
-        """
+        """,
     )
 
 
 def test_a_parameter_or_local_shadows_a_module_level_engine() -> None:
-    assert _lines(
+    assert finding_lines(
+        SyncInAsync,
         """
         from sqlalchemy import create_engine
 
@@ -141,12 +141,13 @@ def test_a_parameter_or_local_shadows_a_module_level_engine() -> None:
         async def uses_module_engine():
             with engine.connect() as conn:
                 pass
-        """
+        """,
     ) == [16]
 
 
 def test_annotated_dependency_parameter() -> None:
-    assert _lines(
+    assert finding_lines(
+        SyncInAsync,
         """
         from typing import Annotated
 
@@ -162,5 +163,5 @@ def test_annotated_dependency_parameter() -> None:
 
         async def two(db: DbSession):
             db.commit()
-        """
+        """,
     ) == [12, 15]

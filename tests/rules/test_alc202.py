@@ -7,7 +7,7 @@ import textwrap
 import pytest
 
 from checks.rules.alc202_missing_await import MissingAwait
-from checks.runner import RunOptions, check_source
+from tests.rules.lint import fixed_code, lint
 
 HEADER = """\
 import asyncio
@@ -21,20 +21,15 @@ engine = create_async_engine("postgresql+asyncpg://app@localhost/blog")
 
 
 def _check(body: str) -> list[tuple[int, bool]]:
-    source = HEADER + textwrap.dedent(body)
-    result = check_source("example.py", source.encode(), [MissingAwait])
-    assert result.error is None
+    result = lint(MissingAwait, HEADER + textwrap.dedent(body), dedent=False)
     offset = HEADER.count("\n")
     return [(f.start.line - offset, f.fix is not None) for f in result.findings]
 
 
 def _fixed(body: str) -> str:
-    source = HEADER + textwrap.dedent(body)
-    result = check_source(
-        "example.py", source.encode(), [MissingAwait], RunOptions(fix=True, unsafe_fixes=True)
-    )
-    assert result.fixed_source is not None
-    return result.fixed_source.decode()[len(HEADER) :]
+    fixed = fixed_code(MissingAwait, HEADER + textwrap.dedent(body), unsafe=True, dedent=False)
+    assert fixed is not None
+    return fixed[len(HEADER) :]
 
 
 @pytest.mark.parametrize(
@@ -176,5 +171,5 @@ def test_fix_is_idempotent_on_a_whole_function() -> None:
     """
     fixed = _fixed(body)
     assert fixed.count("await ") == 4
-    again = check_source("example.py", (HEADER + fixed).encode(), [MissingAwait])
+    again = lint(MissingAwait, HEADER + fixed, dedent=False)
     assert again.findings == []

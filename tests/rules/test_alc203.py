@@ -7,7 +7,7 @@ import textwrap
 import pytest
 
 from checks.rules.alc203_await_on_sync_method import AwaitOnSyncMethod
-from checks.runner import RunOptions, check_source
+from tests.rules.lint import lint
 
 HEADER = """\
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
@@ -21,10 +21,7 @@ async def f(session: AsyncSession, obj: object) -> object:
 
 def _run(line: str, fix: bool = False) -> tuple[list[int], str | None]:
     source = HEADER + textwrap.indent(line, "    ") + "\n"
-    result = check_source(
-        "example.py", source.encode(), [AwaitOnSyncMethod], RunOptions(fix=fix, unsafe_fixes=fix)
-    )
-    assert result.error is None
+    result = lint(AwaitOnSyncMethod, source, fix=fix, unsafe=fix, dedent=False)
     fixed = result.fixed_source.decode()[len(HEADER) :].strip() if result.fixed_source else None
     return [f.start.line for f in result.findings], fixed
 

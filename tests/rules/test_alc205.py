@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from checks.rules.alc205_sessionmaker_async_class import SessionmakerAsyncClass
-from checks.runner import RunOptions, check_source
+from tests.rules.lint import fixed_code, lint
 
 IMPORTS = """\
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,13 +15,7 @@ from sqlalchemy.orm import sessionmaker
 
 
 def _fix(source: str, unsafe: bool = True) -> str | None:
-    result = check_source(
-        "example.py",
-        source.encode(),
-        [SessionmakerAsyncClass],
-        RunOptions(fix=True, unsafe_fixes=unsafe),
-    )
-    return result.fixed_source.decode() if result.fixed_source else None
+    return fixed_code(SessionmakerAsyncClass, source, unsafe=unsafe, dedent=False)
 
 
 @pytest.mark.parametrize(
@@ -53,7 +47,7 @@ def test_annotated_factory_is_reported_without_a_fix() -> None:
     source = (
         f"{IMPORTS}SessionLocal: sessionmaker[AsyncSession] = sessionmaker(class_=AsyncSession)\n"
     )
-    result = check_source("example.py", source.encode(), [SessionmakerAsyncClass])
+    result = lint(SessionmakerAsyncClass, source, dedent=False)
     assert [f.fix for f in result.findings] == [None]
 
 
@@ -62,7 +56,7 @@ def test_fix_is_unsafe_when_class_methods_of_the_factory_are_used() -> None:
         f"{IMPORTS}SessionLocal = sessionmaker(class_=AsyncSession)\n"
         "owner = SessionLocal.object_session(obj)\n"
     )
-    result = check_source("example.py", source.encode(), [SessionmakerAsyncClass])
+    result = lint(SessionmakerAsyncClass, source, dedent=False)
     assert [f.fix.applicability for f in result.findings if f.fix] == ["unsafe"]
     assert _fix(source, unsafe=False) is None
 
@@ -83,4 +77,4 @@ def test_other_classes_are_not_flagged() -> None:
     source = (
         f"{IMPORTS}class MySession(AsyncSession):\n    pass\n\nS = sessionmaker(class_=MySession)\n"
     )
-    assert check_source("example.py", source.encode(), [SessionmakerAsyncClass]).findings == []
+    assert lint(SessionmakerAsyncClass, source, dedent=False).findings == []

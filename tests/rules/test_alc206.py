@@ -5,22 +5,19 @@ from __future__ import annotations
 import pytest
 
 from checks.rules.alc206_expire_on_commit import ExpireOnCommit
-from checks.runner import RunOptions, check_source
+from tests.rules.lint import fixed_code, lint
 
 IMPORT = "from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker\n\n"
 
 
 def _findings(source: str) -> list[tuple[int, str | None]]:
-    result = check_source("example.py", (IMPORT + source).encode(), [ExpireOnCommit])
-    assert result.error is None
+    result = lint(ExpireOnCommit, IMPORT + source, dedent=False)
     return [(f.start.line - 2, f.fix.applicability if f.fix else None) for f in result.findings]
 
 
 def _fix(source: str, unsafe: bool = True) -> str | None:
-    result = check_source(
-        "example.py", (IMPORT + source).encode(), [ExpireOnCommit], RunOptions(True, unsafe)
-    )
-    return result.fixed_source.decode()[len(IMPORT) :] if result.fixed_source else None
+    fixed = fixed_code(ExpireOnCommit, IMPORT + source, unsafe=unsafe, dedent=False)
+    return fixed[len(IMPORT) :] if fixed is not None else None
 
 
 @pytest.mark.parametrize(

@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-import textwrap
-
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from checks.rules.alc207_sync_only_api_in_async import SyncOnlyApiInAsync
-from checks.runner import check_source
-
-
-def _lines(code: str) -> list[int]:
-    result = check_source("example.py", textwrap.dedent(code).encode(), [SyncOnlyApiInAsync])
-    assert result.error is None
-    return [finding.start.line for finding in result.findings]
+from tests.rules.lint import finding_lines
 
 
 def test_reflect_and_inspect_with_async_connection() -> None:
-    assert _lines(
+    assert finding_lines(
+        SyncOnlyApiInAsync,
         """
         import sqlalchemy as sa
         from sqlalchemy.ext.asyncio import create_async_engine
@@ -31,19 +24,20 @@ def test_reflect_and_inspect_with_async_connection() -> None:
             async with engine.connect() as conn:
                 metadata.reflect(bind=conn)
                 sa.inspect(conn)
-        """
+        """,
     ) == [10, 11]
 
 
 def test_unknown_engine_is_quiet() -> None:
-    assert not _lines(
+    assert not finding_lines(
+        SyncOnlyApiInAsync,
         """
         from sqlalchemy import inspect
         from app.db import engine
 
         async def tables():
             return inspect(engine).get_table_names()
-        """
+        """,
     )
 
 

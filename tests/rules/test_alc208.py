@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import textwrap
-
 from checks.rules.alc208_blocking_call_in_session import BlockingCallInSession
-from checks.runner import check_source
-
-
-def _lines(code: str) -> list[int]:
-    result = check_source("example.py", textwrap.dedent(code).encode(), [BlockingCallInSession])
-    assert result.error is None
-    return [finding.start.line for finding in result.findings]
+from tests.rules.lint import finding_lines
 
 
 def test_session_assigned_from_a_factory_is_open_from_there_on() -> None:
-    assert _lines(
+    assert finding_lines(
+        BlockingCallInSession,
         """
         import time
         from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -27,12 +20,13 @@ def test_session_assigned_from_a_factory_is_open_from_there_on() -> None:
             session = Factory()
             time.sleep(1)
             await session.close()
-        """
+        """,
     ) == [10]
 
 
 def test_builtin_open_subprocess_and_urlopen() -> None:
-    assert _lines(
+    assert finding_lines(
+        BlockingCallInSession,
         """
         import subprocess
         from urllib.request import urlopen
@@ -43,12 +37,13 @@ def test_builtin_open_subprocess_and_urlopen() -> None:
                 pass
             subprocess.run(["pg_dump"])
             urlopen("https://example.com")
-        """
+        """,
     ) == [7, 9, 10]
 
 
 def test_async_clients_and_shadowed_open_are_quiet() -> None:
-    assert not _lines(
+    assert not finding_lines(
+        BlockingCallInSession,
         """
         import httpx
         from aiofiles import open
@@ -59,24 +54,26 @@ def test_async_clients_and_shadowed_open_are_quiet() -> None:
                 await client.get("https://example.com")
             async with open("data.csv") as fh:
                 pass
-        """
+        """,
     )
 
 
 def test_sync_session_is_not_this_rules_business() -> None:
-    assert not _lines(
+    assert not finding_lines(
+        BlockingCallInSession,
         """
         import time
         from sqlalchemy.orm import Session
 
         async def job(session: Session):
             time.sleep(1)
-        """
+        """,
     )
 
 
 def test_nested_async_function_has_its_own_scope() -> None:
-    assert _lines(
+    assert finding_lines(
+        BlockingCallInSession,
         """
         import time
         from sqlalchemy.ext.asyncio import AsyncSession
@@ -85,5 +82,5 @@ def test_nested_async_function_has_its_own_scope() -> None:
             async def inner():
                 time.sleep(1)
             time.sleep(2)
-        """
+        """,
     ) == [8]
