@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import libcst as cst
+
 from checks.rule import Fix
 
 
