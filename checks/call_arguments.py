@@ -37,12 +37,33 @@ def without_argument(call: cst.Call, removed: cst.Arg) -> cst.Call:
     if not args:
         return call.with_changes(args=(), whitespace_before_args=cst.SimpleWhitespace(""))
     if index == len(args):
-        # The removed argument was the last one: its trailing comma (or none) and the
-        # whitespace before `)` move to the new last argument.
-        args[-1] = args[-1].with_changes(
-            comma=removed.comma, whitespace_after_arg=removed.whitespace_after_arg
-        )
+        args[-1] = _new_last_argument(args[-1], removed)
     return call.with_changes(args=args)
+
+
+def _new_last_argument(last: cst.Arg, removed: cst.Arg) -> cst.Arg:
+    """The argument before a removed last one, closing the call in its place."""
+    closing = (
+        removed.comma.whitespace_after
+        if isinstance(removed.comma, cst.Comma)
+        else removed.whitespace_after_arg
+    )
+    own = last.comma.whitespace_after if isinstance(last.comma, cst.Comma) else None
+    if isinstance(own, cst.ParenthesizedWhitespace) and isinstance(
+        closing, cst.ParenthesizedWhitespace
+    ):
+        # One argument per line: keep this argument's comma and its comment, and
+        # close the call where the removed line closed it. The removed line's own
+        # comment goes with it.
+        assert isinstance(last.comma, cst.Comma)
+        return last.with_changes(
+            comma=last.comma.with_changes(
+                whitespace_after=own.with_changes(last_line=closing.last_line)
+            )
+        )
+    # One line: the removed argument's trailing comma (or none) and the whitespace
+    # before `)` move here, so `f(a, b=1)` becomes `f(a)`, not `f(a, )`.
+    return last.with_changes(comma=removed.comma, whitespace_after_arg=removed.whitespace_after_arg)
 
 
 def with_keyword(call: cst.Call, name: str, value: cst.BaseExpression) -> cst.Call:

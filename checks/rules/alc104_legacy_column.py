@@ -6,7 +6,7 @@ import builtins
 
 import libcst as cst
 
-from checks.call_arguments import keyword_arg, keyword_argument
+from checks.call_arguments import keyword_argument, with_keyword
 from checks.declarative import class_attribute
 from checks.rule import Bad, Fix, Good, Import, Rule
 
@@ -432,7 +432,10 @@ functions are not checked. Columns passed through `*args` or `**kwargs` get no f
                 if is_pk is None:
                     return None
                 if includes_none is not (not is_pk):
-                    args = _append_keyword(args, "nullable", "False" if is_pk else "True")
+                    with_nullable = with_keyword(
+                        call, "nullable", cst.Name("False" if is_pk else "True")
+                    )
+                    args = list(with_nullable.args)
             # Under dataclass mapping, `x: Mapped[T] = Column()` was an __init__ argument
             # defaulting to the Column object, and `mapped_column()` makes it required.
             safe = plain_type and plain
@@ -554,15 +557,3 @@ def _literal_bool(node: cst.BaseExpression) -> bool | None:
     if isinstance(node, cst.Name) and node.value in {"True", "False"}:
         return node.value == "True"
     return None
-
-
-def _append_keyword(args: list[cst.Arg], keyword: str, value: str) -> list[cst.Arg]:
-    """Add `keyword=value` last, keeping the call's comma layout (one line or many)."""
-    new = keyword_arg(keyword, cst.Name(value))
-    if not args:
-        return [new]
-    last = args[-1]
-    between: cst.Comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
-    if len(args) > 1 and isinstance(args[-2].comma, cst.Comma):
-        between = args[-2].comma
-    return [*args[:-1], last.with_changes(comma=between), new.with_changes(comma=last.comma)]

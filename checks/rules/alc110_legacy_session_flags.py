@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from checks.call_arguments import without_argument
 from checks.rule import Bad, Fix, Good, Rule
 
 _SESSION_FACTORIES = frozenset({"Session", "sessionmaker", "AsyncSession", "async_sessionmaker"})
@@ -251,18 +252,5 @@ The 1.x connection option `execution_options(autocommit=True)` is not covered.
 
 
 def _drop(call: cst.Call, index: int, description: str) -> Fix:
-    """A safe fix removing argument `index` from `call`, keeping the commas tidy."""
-    args = list(call.args)
-    removed = args.pop(index)
-    if index == len(args) and args:
-        # The removed argument was the last: the new last one takes over its trailing
-        # comma (or lack of one), so `f(a, b=1)` becomes `f(a)`, not `f(a, )`.
-        args[-1] = args[-1].with_changes(comma=removed.comma)
-    if not args:
-        # `f(\n    flag=False,\n)` becomes `f()`, not `f(\n    )`.
-        return Fix(
-            call,
-            call.with_changes(args=[], whitespace_before_args=cst.SimpleWhitespace("")),
-            description=description,
-        )
-    return Fix(call, call.with_changes(args=args), description=description)
+    """A safe fix removing argument `index` from `call`, keeping commas and comments."""
+    return Fix(call, without_argument(call, call.args[index]), description=description)

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
 from checks.rules.alc110_legacy_session_flags import LegacySessionFlags
-from tests.rules.lint import lint
+from tests.rules.lint import fixed_code, lint
 
 
 def _fix(code: str) -> tuple[int, list[str], str | None]:
@@ -67,3 +67,21 @@ def test_installed_sqlalchemy_behaves_as_documented() -> None:
         sa.create_engine("sqlite://", future=False)
     with pytest.raises(TypeError):
         Session(engine).begin(subtransactions=True)  # type: ignore[call-arg]
+
+
+def test_dropping_the_last_argument_keeps_comments_and_layout() -> None:
+    fixed = fixed_code(
+        LegacySessionFlags,
+        """
+        from sqlalchemy.orm import sessionmaker
+
+        SessionLocal = sessionmaker(
+            bind=engine,  # the app's engine
+            autocommit=False  # legacy flag
+        )
+        """,
+    )
+    assert fixed is not None
+    assert "bind=engine,  # the app's engine\n" in fixed
+    assert "autocommit" not in fixed
+    assert fixed.rstrip().endswith("\n)")
