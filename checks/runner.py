@@ -89,7 +89,9 @@ def _visit(
         return []
     context = FileContext(path, text, module)
     instances = [rule(context) for rule in rules]
-    cst.visit_batched(module, [ScopeEnter(context), *instances, ScopeLeave(context)])
+    # Session evidence is gathered in the same traversal, ahead of the rules.
+    evidence = [context.sessions.binder] if context.uses_sqlalchemy else []
+    cst.visit_batched(module, [ScopeEnter(context), *evidence, *instances, ScopeLeave(context)])
     return [(type(instance), report) for instance in instances for report in instance.reports]
 
 

@@ -26,6 +26,7 @@ from typing import Literal
 import libcst as cst
 
 from checks.assignments import simple_assignment
+from checks.batched_visitor import BatchedVisitor
 from checks.call_arguments import keyword_argument
 from checks.imports import ImportMap, dotted_name, sqla_symbol
 
@@ -111,9 +112,20 @@ class SessionIndex:
         self.function_scopes: dict[cst.FunctionDef, _Scope] = {}
         self.class_attributes: dict[cst.ClassDef, dict[str, Kind]] = {}
         self.aliases: dict[str, Kind] = {}
-        self.dependencies: dict[str, Kind] = {}
+        self._functions: dict[str, cst.FunctionDef] = {}
+        self._dependencies: dict[str, Kind | None] = {}
         self._collect_module_level(module)
-        module.visit(_Binder(self))
+        # Function and class bindings are recorded by this visitor during the runner's
+        # one batched traversal, just ahead of the rules, so a rule looking at a node
+        # sees every binding that precedes it in the source.
+        self.binder: cst.BatchableCSTVisitor = _Binder(self)
+
+    def dependency_kind(self, name: str) -> Kind | None:
+        """The session kind a same-module dependency function yields (computed once)."""
+        if name not in self._dependencies:
+            function = self._functions.get(name)
+            self._dependencies[name] = None if function is None else self._dependency_kind(function)
+        return self._dependencies[name]
 
     # -- what the index knows -------------------------------------------------
     def kind_of(
@@ -201,9 +213,7 @@ class SessionIndex:
         return arg is not None and sqla_symbol(self.imports.resolve(arg.value)) == "AsyncSession"
 
     def _collect_module_level(self, module: cst.Module) -> None:
-        """Aliases, module-level engines/factories and session dependencies."""
-        # One pass in source order, assignments and functions interleaved: a dependency
-        # sees only the engines, factories and aliases assigned above it.
+        """Aliases, module-level engines/factories, and the functions by name."""
         for statement in module.body:
             if isinstance(statement, cst.SimpleStatementLine):
                 for small in statement.body:
@@ -211,9 +221,7 @@ class SessionIndex:
                     if assignment is not None:
                         self._module_assignment(assignment.name, assignment.value)
             elif isinstance(statement, cst.FunctionDef):
-                kind = self._dependency_kind(statement)
-                if kind is not None:
-                    self.dependencies[statement.name.value] = kind
+                self._functions.setdefault(statement.name.value, statement)
 
     def _module_assignment(self, name: str, value: cst.BaseExpression) -> None:
         if isinstance(value, cst.Call):
@@ -236,7 +244,7 @@ class SessionIndex:
         if not yielder.yields:
             return None
         binder_scope = _Scope()
-        function.visit(_Binder(self, collect_into=binder_scope))
+        cst.visit_batched(function, [_Binder(self, collect_into=binder_scope)])
         for value in yielder.yields:
             if isinstance(value, cst.Name) and value.value in binder_scope.names:
                 kind = binder_scope.names[value.value]
@@ -294,8 +302,8 @@ class _YieldFinder(cst.CSTVisitor):
             self.yields.append(node.value)
 
 
-class _Binder(cst.CSTVisitor):
-    """Records bindings per function and per class; the index's single traversal."""
+class _Binder(BatchedVisitor):
+    """Records bindings per function and per class, as part of a batched traversal."""
 
     def __init__(self, index: SessionIndex, collect_into: _Scope | None = None) -> None:
         super().__init__()
@@ -376,7 +384,7 @@ class _Binder(cst.CSTVisitor):
             return None
         dependency = default.args[0].value
         if isinstance(dependency, cst.Name):
-            return self.index.dependencies.get(dependency.value)
+            return self.index.dependency_kind(dependency.value)
         return None
 
     def visit_WithItem(self, node: cst.WithItem) -> None:

@@ -10,6 +10,7 @@ only the program text is.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -105,7 +106,7 @@ def printed_sql(engine: Engine) -> Iterator[None]:
     sent: list[str] = []
 
     def record(conn: Any, cursor: Any, statement: str, parameters: Any, *args: Any) -> None:
-        sent.append(f"{' '.join(statement.split())} {parameters!r}")
+        sent.append(f"{' '.join(statement.split())} {_batch_rows(parameters)!r}")
 
     event.listen(engine, "before_cursor_execute", record)
     try:
@@ -114,6 +115,28 @@ def printed_sql(engine: Engine) -> Iterator[None]:
         event.remove(engine, "before_cursor_execute", record)
         for line in sent:
             print(f"  SQL {line}")
+
+
+def _batch_rows(parameters: Any) -> Any:
+    """The parameters of a statement, the rows of a batch in sorted order.
+
+    The ORM collects association-table rows through hash-ordered sets (of objects,
+    hashed by address), so their order in a batched INSERT or DELETE changes from
+    run to run of the very same program; sorted, they compare.
+    """
+    if isinstance(parameters, list | tuple) and parameters and isinstance(parameters[0], dict):
+        return sorted(parameters, key=repr)
+    if (
+        isinstance(parameters, dict)
+        and parameters
+        and all(re.search(r"__\d+$", key) for key in parameters)
+    ):
+        rows: dict[str, dict[str, Any]] = {}
+        for key, value in parameters.items():
+            name, _, number = key.rpartition("__")
+            rows.setdefault(number, {})[name] = value
+        return sorted(rows.values(), key=repr)
+    return parameters
 
 
 def print_table(conn: Connection, name: str) -> None:
