@@ -319,7 +319,9 @@ class _Binder(BatchedVisitor):
         if self.collect_into is not None:
             return self.collect_into
         if not self.functions:
-            return None
+            # Module level (scripts: `with Session(engine) as session:` at the top
+            # level or under `if __name__ == "__main__":`), but not a class body.
+            return None if self.classes else self.index.module_scope
         return self.index.function_scopes.setdefault(self.functions[-1], _Scope())
 
     def _bind(self, target: cst.BaseExpression, kind: Kind | None) -> None:

@@ -13,6 +13,9 @@ _SYNC_POSTGRES_PREFIXES = (
     "postgresql://",
     "postgres://",
 )
+# Runs on SQLAlchemy 2.1 when psycopg 3 is installed (its async mode): swapping the
+# driver is a behaviour change, so that one rewrite is an unsafe fix.
+_DRIVER_DEPENDS_ON_VERSION = "postgresql://"
 _OTHER_SYNC_PREFIXES = ("sqlite://", "mysql://", "mysql+pymysql://", "mysql+mysqldb://")
 
 
@@ -23,12 +26,15 @@ class SyncDriverUrl(Rule):
     name = "async-engine-sync-driver"
     message = "`create_async_engine` needs an asyncio driver: use `postgresql+asyncpg://`"
     why = """
-`create_async_engine` wraps a DBAPI driver that speaks asyncio. A URL such as
-`postgresql://` or `postgresql+psycopg2://` selects a blocking driver, and the engine
-refuses it at first connect with `InvalidRequestError: The asyncio extension requires
-an async driver`. In SQLAlchemy 2.1 a bare `postgresql://` selects psycopg 3, which
-has an async mode, but the stack this pack targets uses asyncpg, and being explicit
-keeps the URL meaning the same on 2.0 and 2.1.
+`create_async_engine` wraps a DBAPI driver that speaks asyncio, and on SQLAlchemy
+2.1.9 it checks the driver when the engine is created: `postgresql+psycopg2://`
+raises `InvalidRequestError: The asyncio extension requires an async driver to be
+used`, and `postgres://` (an alias removed in 1.4) raises `NoSuchModuleError`. A bare
+`postgresql://` depends on the version: SQLAlchemy 2.0 maps it to psycopg2 (the same
+error), 2.1 maps it to psycopg 3 and uses that driver's async mode, or fails with
+`ModuleNotFoundError: No module named 'psycopg'` where it is not installed. The stack
+this pack targets runs asyncpg; naming it keeps the URL meaning the same on 2.0 and
+2.1.
 """
     example = """from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -37,10 +43,14 @@ engine = create_async_engine("postgresql://app@db/blog")"""
 
 engine = create_async_engine("postgresql+asyncpg://app@db/blog")"""
     fix_safety = """
-Safe for PostgreSQL URL literals: only the scheme is rewritten to
-`postgresql+asyncpg://`, the rest of the URL is kept byte for byte. URLs of other
-databases (SQLite, MySQL) are reported without a fix: which async driver to use is
-the author's choice.
+Only the scheme of the literal is rewritten to `postgresql+asyncpg://`; the rest of
+the URL is kept byte for byte. Safe for `postgresql+psycopg2://`, `+pg8000` and
+`postgres://`: those URLs cannot create an async engine at all, so no working
+program changes. Unsafe for a bare `postgresql://`: on SQLAlchemy 2.1 with psycopg 3
+installed it already runs, on psycopg's async driver, and the fix swaps the driver
+(type adaptation and prepared-statement behaviour differ). URLs of other databases
+(SQLite, MySQL) are reported without a fix: which async driver to use is the
+author's choice.
 """
     blind_spots = """
 Only string literals passed directly (first argument or `url=`) are checked; a URL
@@ -135,7 +145,12 @@ instead (see the setup-database workflow).
                 if not url.prefix and url.raw_value.startswith(prefix):
                     raw = "postgresql+asyncpg://" + url.raw_value[len(prefix) :]
                     replacement = url.with_changes(value=f"{url.quote}{raw}{url.quote}")
-                    fix = Fix(url, replacement, description="Use the asyncpg driver")
+                    fix = Fix(
+                        url,
+                        replacement,
+                        applicability="unsafe" if prefix == _DRIVER_DEPENDS_ON_VERSION else "safe",
+                        description="Use the asyncpg driver",
+                    )
                 self.report(url, fix=fix)
                 return
         if value.startswith(_OTHER_SYNC_PREFIXES):

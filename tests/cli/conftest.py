@@ -17,7 +17,7 @@ from checks.cli import main
 
 ASYNC_IMPORT = "from sqlalchemy.ext.asyncio import create_async_engine\n"
 # A safe-fixable ALC204 finding at 3:30.
-SYNC_URL = ASYNC_IMPORT + '\nengine = create_async_engine("postgresql://app@db/blog")\n'
+SYNC_URL = ASYNC_IMPORT + '\nengine = create_async_engine("postgresql+psycopg2://app@db/blog")\n'
 FIXED_URL = ASYNC_IMPORT + '\nengine = create_async_engine("postgresql+asyncpg://app@db/blog")\n'
 # An ALC204 finding without a fix.
 SQLITE_URL = ASYNC_IMPORT + '\nengine = create_async_engine("sqlite:///blog.db")\n'

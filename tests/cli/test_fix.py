@@ -83,7 +83,7 @@ def test_diff_prints_the_change_and_writes_nothing(project: Project) -> None:
     assert path.read_bytes() == before
     assert outcome.code == 1
     assert outcome.out.startswith("--- app.py\n+++ app.py\n")
-    assert '-engine = create_async_engine("postgresql://app@db/blog")' in outcome.out
+    assert '-engine = create_async_engine("postgresql+psycopg2://app@db/blog")' in outcome.out
     assert '+engine = create_async_engine("postgresql+asyncpg://app@db/blog")' in outcome.out
     assert "Would fix 1 error." in outcome.err
 

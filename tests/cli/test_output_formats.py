@@ -62,7 +62,7 @@ def test_json_has_ruffs_shape(project: Project) -> None:
     assert fixed["code"] == "ALC204"
     assert fixed["filename"] == str(project.root / "app.py")
     assert fixed["location"] == {"column": 30, "row": 3}
-    assert fixed["end_location"] == {"column": 56, "row": 3}
+    assert fixed["end_location"] == {"column": 65, "row": 3}
     assert fixed["noqa_row"] == 3
     assert fixed["url"].endswith("references/rules.md#alc204-async-engine-sync-driver")
     assert fixed["fix"]["applicability"] == "safe"
@@ -119,7 +119,7 @@ def test_sarif_is_valid_against_the_official_schema(project: Project) -> None:
     assert (first["ruleId"], first["ruleIndex"], first["level"]) == ("ALC204", 0, "error")
     location = first["locations"][0]["physicalLocation"]
     assert location["artifactLocation"] == {"uri": "app.py", "uriBaseId": "%SRCROOT%"}
-    assert location["region"] == {"startLine": 3, "startColumn": 30, "endLine": 3, "endColumn": 56}
+    assert location["region"] == {"startLine": 3, "startColumn": 30, "endLine": 3, "endColumn": 65}
     (invocation,) = run["invocations"]
     assert invocation["executionSuccessful"] is False
     (notification,) = invocation["toolExecutionNotifications"]
@@ -140,7 +140,7 @@ def test_github_format(project: Project) -> None:
     project.write("app.py", SYNC_URL)
     outcome = project.run("--format", "github")
     assert outcome.out == (
-        "::error title=sqla-checks (ALC204),file=app.py,line=3,col=30,endLine=3,endColumn=56"
+        "::error title=sqla-checks (ALC204),file=app.py,line=3,col=30,endLine=3,endColumn=65"
         "::ALC204 `create_async_engine` needs an asyncio driver: use `postgresql+asyncpg://`\n"
     )
 

@@ -8,7 +8,7 @@ from sqlalchemy.sql.elements import TextClause
 
 from checks.rules import alc109_plain_sql_string as rule_module
 from checks.rules.alc109_plain_sql_string import PlainSqlString
-from tests.rules.lint import lint
+from tests.rules.lint import finding_lines, lint
 
 
 def _check(code: str, *, unsafe: bool = False) -> tuple[int, str | None]:
@@ -104,3 +104,20 @@ def test_async_connection_from_async_with_is_recognised() -> None:
         """
     )
     assert applied == 1 and fixed is not None and 'conn.execute(text("SELECT 1"))' in fixed
+
+
+def test_module_level_session_of_a_script_is_evidence() -> None:
+    lines = finding_lines(
+        PlainSqlString,
+        """
+        from sqlalchemy import create_engine
+        from sqlalchemy.orm import Session
+
+        engine = create_engine("postgresql+psycopg2://app@db/blog")
+
+        if __name__ == "__main__":
+            with Session(engine) as session:
+                session.execute("SELECT 1")
+        """,
+    )
+    assert lines == [9]
