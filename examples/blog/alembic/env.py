@@ -5,7 +5,9 @@ Three ways in:
   (DATABASE_URL), and an async engine runs the migrations through `run_sync`.
 - A caller that already holds a connection (the tests, a start-up hook) puts a
   *sync* `Connection` in `config.attributes["connection"]`, obtained inside
-  `AsyncConnection.run_sync`; it is used as is, in the caller's transaction.
+  `AsyncConnection.run_sync`. It must not be in a transaction: Alembic commits
+  each migration itself, and a migration with `autocommit_block()` (CREATE INDEX
+  CONCURRENTLY, 0002) has to end the transaction before its statements run.
 - pytest-alembic puts its `AsyncEngine` there instead; it is used, not disposed.
 - `alembic upgrade head --sql` (offline) renders the SQL without connecting.
 """
@@ -39,6 +41,7 @@ def run_migrations_offline() -> None:
         url=Settings().sqlalchemy_url,
         target_metadata=target_metadata,
         compare_type=True,
+        transaction_per_migration=True,
         literal_binds=True,
         dialect_opts={"paramstyle": "named"},
     )
@@ -48,12 +51,24 @@ def run_migrations_offline() -> None:
 
 def do_run_migrations(connection: Connection) -> None:
     """Run the migrations on a sync connection (from `run_sync` or a caller)."""
+    if connection.in_transaction():
+        # Alembic would run inside it and could not commit before an
+        # autocommit_block(); fail clearly instead of halfway through a migration.
+        raise RuntimeError(
+            "pass a connection with no transaction begun (engine.connect(), not "
+            "engine.begin()): Alembic commits each migration itself"
+        )
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
         # Column type changes (VARCHAR(100) -> VARCHAR(200)) are part of the diff;
         # True is the default since Alembic 1.12, spelled out for older versions.
         compare_type=True,
+        # One transaction per migration file, as Alembic recommends once a
+        # migration uses autocommit_block(): that block commits what ran before it,
+        # which is then this migration's work only, and a failure later rolls back
+        # just the migration that failed.
+        transaction_per_migration=True,
     )
     with context.begin_transaction():
         context.run_migrations()

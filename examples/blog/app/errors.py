@@ -16,6 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.request_log import REQUEST_ID_HEADER, request_id_of
 from app.services.errors import (
     ConflictError,
     DomainError,
@@ -79,10 +80,19 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
-    logger.exception("unhandled error on %s %s", request.method, request.url.path)
-    return error_response(
+    # Starlette calls this handler outside every user middleware, so the request
+    # log cannot add its header to this response: it is added here, and the same
+    # id in the traceback's log record ties it to the request's log line.
+    request_id = request_id_of(request)
+    logger.exception(
+        "unhandled error on %s %s request_id=%s", request.method, request.url.path, request_id
+    )
+    response = error_response(
         status.HTTP_500_INTERNAL_SERVER_ERROR, "internal_error", "an unexpected error occurred"
     )
+    if request_id is not None:
+        response.headers[REQUEST_ID_HEADER] = request_id
+    return response
 
 
 def register_error_handlers(app: FastAPI) -> None:

@@ -12,6 +12,7 @@ from app.api.routes import api_router
 from app.config import Settings
 from app.db.session import Database
 from app.errors import register_error_handlers
+from app.request_log import RequestLogMiddleware
 
 logger = logging.getLogger(__name__)
 
@@ -36,5 +37,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="Blog example", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
     register_error_handlers(app)
+    # One log line per request (method, path, status, duration, request id).
+    app.add_middleware(RequestLogMiddleware)
     app.include_router(api_router)
     return app

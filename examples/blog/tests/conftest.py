@@ -42,7 +42,10 @@ def run_alembic(connection: Connection, action: str, revision: str) -> None:
     """Run `alembic upgrade|downgrade <revision>` on a connection we already hold.
 
     Called through `AsyncConnection.run_sync`, so it can run inside the test's
-    event loop; env.py picks the connection up from `config.attributes`.
+    event loop; env.py picks the connection up from `config.attributes`. The
+    connection must have no transaction begun: Alembic commits each migration, and
+    a migration's `autocommit_block()` (CREATE INDEX CONCURRENTLY) commits before
+    running its statements outside any transaction.
     """
     config = make_alembic_config()
     config.attributes["connection"] = connection
@@ -76,7 +79,8 @@ async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
     gets; test_migrations.py checks that it matches the models.
     """
     engine = create_engine(settings)
-    async with engine.begin() as connection:
+    # connect(), not begin(): Alembic manages the transactions (see run_alembic).
+    async with engine.connect() as connection:
         await connection.run_sync(run_alembic, "upgrade", "head")
     yield engine
     await engine.dispose()

@@ -54,20 +54,68 @@ def _tables(connection: Connection) -> set[str]:
     return set(inspect(connection).get_table_names())
 
 
+def _comment_indexes(connection: Connection) -> set[str]:
+    return {index["name"] or "" for index in inspect(connection).get_indexes("comments")}
+
+
 async def test_downgrade_to_base_and_upgrade_again_from_a_running_event_loop(
+    empty_database: URL,
+) -> None:
+    engine = create_async_engine(empty_database, poolclass=pool.NullPool)
+
+    async def migrate(action: str, revision: str) -> None:
+        # connect(), not begin(): Alembic commits each migration itself.
+        async with engine.connect() as connection:
+            await connection.run_sync(run_alembic, action, revision)
+
+    async def tables() -> set[str]:
+        async with engine.connect() as connection:
+            return await connection.run_sync(_tables)
+
+    try:
+        await migrate("upgrade", "head")
+        assert await tables() >= APP_TABLES
+
+        await migrate("downgrade", "base")
+        assert await tables() == {"alembic_version"}
+
+        await migrate("upgrade", "head")
+        assert await tables() == APP_TABLES | {"alembic_version"}
+    finally:
+        await engine.dispose()
+
+
+async def test_0002_swaps_the_comment_indexes_outside_a_transaction(
+    empty_database: URL,
+) -> None:
+    engine = create_async_engine(empty_database, poolclass=pool.NullPool)
+    try:
+        async with engine.connect() as connection:
+            await connection.run_sync(run_alembic, "upgrade", "0001")
+            before = await connection.run_sync(_comment_indexes)
+            await connection.rollback()  # inspecting began a transaction
+
+            await connection.run_sync(run_alembic, "upgrade", "0002")
+            after = await connection.run_sync(_comment_indexes)
+            await connection.rollback()
+
+            await connection.run_sync(run_alembic, "downgrade", "0001")
+            assert await connection.run_sync(_comment_indexes) == before
+    finally:
+        await engine.dispose()
+
+    assert "ix_comments_post_id" in before
+    assert after == before - {"ix_comments_post_id"} | {"ix_comments_post_id_created_at_id"}
+
+
+async def test_migrating_on_a_connection_inside_a_transaction_is_refused(
     empty_database: URL,
 ) -> None:
     engine = create_async_engine(empty_database, poolclass=pool.NullPool)
     try:
         async with engine.begin() as connection:
-            await connection.run_sync(run_alembic, "upgrade", "head")
-            assert await connection.run_sync(_tables) >= APP_TABLES
-
-            await connection.run_sync(run_alembic, "downgrade", "base")
-            assert await connection.run_sync(_tables) == {"alembic_version"}
-
-            await connection.run_sync(run_alembic, "upgrade", "head")
-            assert await connection.run_sync(_tables) == APP_TABLES | {"alembic_version"}
+            with pytest.raises(RuntimeError, match="no transaction begun"):
+                await connection.run_sync(run_alembic, "upgrade", "head")
     finally:
         await engine.dispose()
 

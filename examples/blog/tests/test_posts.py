@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from httpx import AsyncClient
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.models import Comment, Tag, post_tags
+from app.models import Comment, Post, Tag, post_tags
 from tests.factories import create_comment, create_post, create_user
+
+LONG_AGO = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 async def test_create_post_returns_201_with_author_and_tags(
@@ -124,6 +128,47 @@ async def test_patch_post_tags_replaces_the_whole_set(
         select(func.count()).select_from(post_tags).where(post_tags.c.post_id == post.id)
     )
     assert links == 2
+
+
+async def _backdate(db: AsyncSession, post: Post) -> datetime:
+    """Set the post's updated_at far in the past and return that value.
+
+    A test runs inside one transaction, and the timestamp columns use now(), which
+    PostgreSQL fixes at the start of the transaction: a post created and patched in
+    the same test would get the same updated_at whether or not it was bumped.
+    """
+    post.updated_at = LONG_AGO  # an explicit value: onupdate does not apply
+    await db.flush()
+    return LONG_AGO
+
+
+async def _stored_updated_at(db: AsyncSession, post: Post) -> datetime | None:
+    return await db.scalar(select(Post.updated_at).where(Post.id == post.id))
+
+
+async def test_patch_post_tags_only_bumps_updated_at(client: AsyncClient, db: AsyncSession) -> None:
+    post = await create_post(db, tags=["a"])
+    before = await _backdate(db, post)
+
+    response = await client.patch(f"/posts/{post.id}", json={"tags": ["a", "b"]})
+
+    assert response.status_code == 200
+    transaction_start = await db.scalar(select(func.now()))
+    assert datetime.fromisoformat(response.json()["updated_at"]) == transaction_start
+    assert await _stored_updated_at(db, post) == transaction_start != before
+
+
+async def test_patch_post_with_the_same_tags_leaves_updated_at_alone(
+    client: AsyncClient, db: AsyncSession
+) -> None:
+    post = await create_post(db, tags=["a", "b"])
+    before = await _backdate(db, post)
+
+    response = await client.patch(f"/posts/{post.id}", json={"tags": ["b", "a"]})
+
+    assert response.status_code == 200
+    assert datetime.fromisoformat(response.json()["updated_at"]) == before
+    assert await _stored_updated_at(db, post) == before
 
 
 async def test_patch_post_refuses_null_and_unknown_fields(

@@ -122,3 +122,15 @@ async def test_create_post_runs_5_queries(
     assert response.status_code == 201
     # author, INSERT tags ON CONFLICT, SELECT tags, INSERT post RETURNING, INSERT links
     assert log.count == 5, log
+
+
+async def test_patch_post_tags_runs_7_queries(
+    client: AsyncClient, posts: list[Post], queries: Queries
+) -> None:
+    with queries() as log:
+        response = await client.patch(f"/posts/{posts[0].id}", json={"tags": ["tag0", "new"]})
+
+    assert response.status_code == 200
+    # post JOIN author, its tags, INSERT tags ON CONFLICT, SELECT tags, then the
+    # flush: UPDATE posts SET updated_at RETURNING it, DELETE and INSERT links
+    assert log.count == 7, log

@@ -51,7 +51,10 @@ class TimestampMixin:
     """`created_at` / `updated_at` columns filled in by the database clock.
 
     The server sets both on INSERT and `updated_at` again on every ORM UPDATE, so
-    rows written by other tools and by several app servers share one clock.
+    rows written by other tools and by several app servers share one clock. Only
+    an UPDATE of the row itself counts: changing a many-to-many collection writes
+    to the link table, so the service sets `updated_at = func.now()` explicitly
+    (see PostService.update). `now()` is the start time of the transaction.
     """
 
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

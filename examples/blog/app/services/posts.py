@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import Post
@@ -70,9 +71,17 @@ class PostService:
             raise NotFoundError.for_entity("Post", post_id)
         changes = data.changes()
         if "tags" in changes:
-            # Assigning the collection lets the ORM diff old and new links; the old
-            # ones are loaded already (selectinload), so no lazy load is needed.
-            post.tags = await self.tags.get_or_create(changes.pop("tags"))
+            tags = await self.tags.get_or_create(changes.pop("tags"))
+            if {tag.id for tag in tags} != {tag.id for tag in post.tags}:
+                # Assigning the collection lets the ORM diff old and new links; the
+                # old ones are loaded already (selectinload), so no lazy load.
+                post.tags = tags
+                # Only post_tags rows change: with no column of `posts` modified the
+                # ORM sends no UPDATE of posts, so `onupdate` never fires. Set the
+                # timestamp with the same SQL clock the mixin uses; the flush sends
+                # `SET updated_at=now()` and, with eager_defaults (app/db/base.py),
+                # reads the value back through RETURNING.
+                post.updated_at = func.now()
         for field, value in changes.items():
             setattr(post, field, value)
         await self.session.commit()
