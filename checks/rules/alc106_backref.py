@@ -110,8 +110,13 @@ one foreign-key path, which a linter cannot prove. Without a fix: backrefs whose
 """
     blind_spots = """
 Only `relationship()` imported from SQLAlchemy is checked. The added relationship
-has no `Mapped[]` annotation (ALC111 covers that); it is appended after the target
-class's last attribute, so review its place.
+has no `Mapped[]` annotation (ALC111 covers that); it is placed after the target
+class's leading run of attributes. With several backrefs onto one class, the new
+relationships follow the source order of the forward ones, the order in which
+SQLAlchemy set the backrefs up (mapper by mapper, SQLAlchemy 2.1.9
+`Mapper._post_configure_properties`), which orders the target's cascades. A
+relationship the author declared after a method now comes after the new ones,
+where the generated ones came after every declared one.
 """
     references = (
         "https://docs.sqlalchemy.org/en/20/orm/backref.html",
@@ -276,6 +281,7 @@ class's last attribute, so review its place.
         # id(relationship call) -> (its module-level class, the attribute name).
         self._attributes: dict[int, tuple[cst.ClassDef, str]] = {}
         self._classes: dict[str, cst.ClassDef] | None = None
+        self._found: list[tuple[cst.Arg, Fix | None]] = []
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         if len(self.context.classes) != 1 or self.context.functions:
@@ -292,7 +298,18 @@ class's last attribute, so review its place.
         if arg is None or (isinstance(arg.value, cst.Name) and arg.value.value == "None"):
             return
         if self.context.sqla_name(node.func) == "relationship":
-            self.report(arg, fix=self._fix(node, arg))
+            self._found.append((arg, self._fix(node, arg)))
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        # Every fix rewrites the module, so `--fix` applies one per round: the last
+        # one reported (`checks/fixes.py` keeps the last fix per node). Reported last
+        # to first, the fixes land in source order, and each new relationship goes
+        # after those added before it: the order in which SQLAlchemy set the backrefs
+        # up (mapper by mapper, each mapper's relationships in source order), which
+        # is the order of the target mapper's properties and so of its cascades.
+        # Findings are sorted by position for output whatever the order here.
+        for arg, fix in reversed(self._found):
+            self.report(arg, fix=fix)
 
     # -- the fix ----------------------------------------------------------------------
     def _fix(self, call: cst.Call, backref_arg: cst.Arg) -> Fix | None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sys
 import textwrap
+import types
 
 import pytest
 
@@ -327,3 +329,302 @@ def test_column_import_is_kept_while_table_code_still_uses_it() -> None:
     assert "from sqlalchemy import Column, Integer, Table\n" in fixed
     assert 'Table("association", Base.metadata, Column("a", Integer))' in fixed
     assert "id = mapped_column(Integer, primary_key=True)" in fixed
+
+
+def _tables(source: str) -> dict[str, tuple[str, dict[str, bool]]]:
+    """Each table's PostgreSQL DDL and column nullability, from running `source`."""
+    from sqlalchemy.dialects import postgresql
+    from sqlalchemy.schema import CreateTable
+
+    # SQLAlchemy resolves annotations in the module the class comes from.
+    module = types.ModuleType("models_under_test")
+    sys.modules[module.__name__] = module
+    try:
+        exec(compile(source, module.__name__, "exec"), module.__dict__)
+    finally:
+        del sys.modules[module.__name__]
+    metadata = module.Base.metadata
+    return {
+        name: (
+            str(CreateTable(table).compile(dialect=postgresql.dialect())),
+            {column.key: column.nullable for column in table.c},
+        )
+        for name, table in metadata.tables.items()
+    }
+
+
+NULLABILITY_HEADER = """\
+from typing import Optional
+
+from sqlalchemy import (
+    Column,
+    Computed,
+    ForeignKey,
+    Identity,
+    Integer,
+    PrimaryKeyConstraint,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+"""
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (
+            """
+            class Membership(Base):
+                __tablename__ = "membership"
+                __table_args__ = (PrimaryKeyConstraint("group_id", "k", "grp"),)
+                group_id: Mapped[int] = Column(Integer)
+                user_id: Mapped[Optional[int]] = Column(Integer, key="k")
+                team: Mapped[int] = Column("grp", Integer)
+                role: Mapped[str] = Column(String(20))
+            """,
+            [
+                "group_id: Mapped[int] = mapped_column(Integer)",
+                'user_id: Mapped[Optional[int]] = mapped_column(Integer, key="k")',
+                'team: Mapped[int] = mapped_column("grp", Integer)',
+                "role: Mapped[str] = mapped_column(String(20), nullable=True)",
+            ],
+        ),
+        (
+            """
+            class Keys:
+                __table_args__ = (
+                    UniqueConstraint("b"),
+                    PrimaryKeyConstraint("a", name="pk_pair"),
+                    {"comment": "pairs"},
+                )
+
+
+            class Pair(Keys, Base):
+                __tablename__ = "pair"
+                a: Mapped[int] = Column(Integer)
+                b: Mapped[int] = Column(Integer)
+            """,
+            [
+                "a: Mapped[int] = mapped_column(Integer)",
+                "b: Mapped[int] = mapped_column(Integer, nullable=True)",
+            ],
+        ),
+        (
+            """
+            class Ticket(Base):
+                __tablename__ = "ticket"
+                code: Mapped[str] = Column(String(10), primary_key=True)
+                number: Mapped[int] = Column(Integer, Identity())
+                spare: Mapped[Optional[int]] = Column(Integer, Identity(start=5))
+                other: Mapped[Optional[int]] = Column(Integer, server_default=Identity())
+                total: Mapped[Optional[int]] = Column(Integer, Computed("number + 1"))
+            """,
+            [
+                "number: Mapped[int] = mapped_column(Integer, Identity())",
+                "spare: Mapped[Optional[int]] = mapped_column(Integer, Identity(start=5),"
+                " nullable=False)",
+                "other: Mapped[Optional[int]] = mapped_column(Integer,"
+                " server_default=Identity(), nullable=False)",
+                'total: Mapped[Optional[int]] = mapped_column(Integer, Computed("number + 1"))',
+            ],
+        ),
+        (
+            """
+            class Parent(Base):
+                __tablename__ = "parent"
+                __table_args__ = (PrimaryKeyConstraint("id", "code"),)
+                id: Mapped[int] = Column(Integer)
+                code: Mapped[str] = Column(String(5))
+
+
+            class Child(Parent):
+                __tablename__ = "child"
+                id: Mapped[int] = Column(ForeignKey("parent.id"), primary_key=True)
+                child_code: Mapped[str] = Column("code", String(5))
+            """,
+            [
+                "    code: Mapped[str] = mapped_column(String(5))\n",
+                'child_code: Mapped[str] = mapped_column("code", String(5), nullable=True)',
+            ],
+        ),
+    ],
+    ids=["primary-key-constraint", "constraint-from-a-mixin", "identity", "joined-subclass"],
+)
+def test_nullability_the_table_gives_is_kept_exactly(body: str, expected: list[str]) -> None:
+    """SQLAlchemy 2.1.9 builds the same tables before and after the (safe) fix."""
+    source = NULLABILITY_HEADER + textwrap.dedent(body)
+    fixed = _fix(source)
+    assert fixed is not None, "a safe fix was expected"
+    assert "= Column(" not in fixed
+    for line in expected:
+        assert line in fixed
+    assert _tables(fixed) == _tables(source)
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (
+            """
+            class Ticket(Base):
+                __tablename__ = "ticket"
+                number: Mapped[int] = Column(Integer, next_number)
+            """,
+            "mapped_column(Integer, next_number, nullable=True)",
+        ),
+        (
+            """
+            class Ticket(Base):
+                __tablename__ = "ticket"
+                number: Mapped[Optional[int]] = Column(Integer, server_default=NUMBER_DEFAULT)
+            """,
+            "mapped_column(Integer, server_default=NUMBER_DEFAULT)",
+        ),
+        (
+            """
+            class Membership(Base):
+                __tablename__ = "membership"
+                __table_args__ = (PrimaryKeyConstraint(*KEY_COLUMNS),)
+                user_id: Mapped[int] = Column(Integer)
+            """,
+            "mapped_column(Integer, nullable=True)",
+        ),
+        (
+            """
+            class Keyed:
+                user_id: Mapped[int] = Column(Integer)
+
+
+            class Membership(Keyed, Base):
+                __tablename__ = "membership"
+            """,
+            "mapped_column(Integer, nullable=True)",
+        ),
+        (
+            """
+            class Total(Base):
+                __tablename__ = "total"
+                value: Mapped[Optional[int]] = Column(Integer, Computed("1"), primary_key=True)
+            """,
+            'mapped_column(Integer, Computed("1"), primary_key=True, nullable=False)',
+        ),
+    ],
+    ids=[
+        "argument-may-be-an-identity",
+        "server-default-may-be-an-identity",
+        "constraint-columns-not-literal",
+        "mixin-column-copied-into-other-tables",
+        "computed-on-mariadb",
+    ],
+)
+def test_nullability_this_file_cannot_prove_makes_the_fix_unsafe(body: str, expected: str) -> None:
+    source = NULLABILITY_HEADER + textwrap.dedent(body)
+    assert _fix(source) is None
+    fixed = _fix(source, unsafe=True)
+    assert fixed is not None
+    assert expected in fixed
+
+
+def test_unreadable_table_args_do_not_matter_when_nothing_is_added() -> None:
+    """A constraint would make the column NOT NULL both before and after."""
+    source = NULLABILITY_HEADER + textwrap.dedent(
+        """
+        class Membership(Base):
+            __tablename__ = "membership"
+            __table_args__ = membership_args()
+            user_id: Mapped[Optional[int]] = Column(Integer)
+            id: Mapped[Optional[int]] = Column(Integer, primary_key=True)
+        """
+    )
+    fixed = _fix(source)
+    assert fixed is not None
+    assert "user_id: Mapped[Optional[int]] = mapped_column(Integer)\n" in fixed
+    assert (
+        "id: Mapped[Optional[int]] = mapped_column(Integer, primary_key=True, nullable=False)"
+        in fixed
+    )
+
+
+ANNOTATION_SOURCE = """\
+from __future__ import annotations
+
+import typing
+
+from sqlalchemy import Column, Numeric
+from sqlalchemy.orm import DeclarativeBase, Mapped
+{imports}
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Item(Base):
+    __tablename__ = "item"
+    price: Mapped[{annotation}] = Column(Numeric(10, 2), nullable=False)
+{after}"""
+
+
+@pytest.mark.parametrize(
+    ("imports", "annotation", "after", "expected"),
+    [
+        ("from decimal import Decimal", "Decimal", "", "safe"),
+        ("import decimal", '"decimal.Decimal"', "", "safe"),
+        ("", "int", "", "safe"),
+        (
+            "from decimal import Decimal\n"
+            "if typing.TYPE_CHECKING:\n    from decimal import Decimal",
+            "Decimal",
+            "",
+            "safe",
+        ),
+        ("if typing.TYPE_CHECKING:\n    from decimal import Decimal", "Decimal", "", None),
+        (
+            "if typing.TYPE_CHECKING:\n    from decimal import Decimal",
+            "typing.Optional[Decimal]",
+            "",
+            None,
+        ),
+        ("from typing import Optional", '"Optional[Money]"', "", None),
+        ("", "Money", "\n\nclass Money(float):\n    pass\n", None),
+        (
+            "try:\n    from decimal import Decimal\nexcept ImportError:\n    Decimal = float",
+            "Decimal",
+            "",
+            "unsafe",
+        ),
+        ("from money import *", "Money", "", "unsafe"),
+    ],
+    ids=[
+        "imported",
+        "dotted-in-a-string",
+        "builtin",
+        "imported-and-for-type-checkers",
+        "type-checking-only",
+        "type-checking-only-nested",
+        "undefined",
+        "defined-after-the-model",
+        "conditional-import",
+        "star-import",
+    ],
+)
+def test_annotation_names_must_be_bound_when_the_class_is_created(
+    imports: str, annotation: str, after: str, expected: str | None
+) -> None:
+    source = ANNOTATION_SOURCE.format(imports=imports, annotation=annotation, after=after)
+    safe, unsafe = _fix(source), _fix(source, unsafe=True)
+    line = f"price: Mapped[{annotation}] = mapped_column(Numeric(10, 2), nullable=False)"
+    if expected is None:
+        assert safe is None and unsafe is None
+        assert [f.fix for f in lint(LegacyColumn, source, path="models.py").findings] == [None]
+    elif expected == "unsafe":
+        assert safe is None
+        assert unsafe is not None and line in unsafe
+    else:
+        assert safe is not None and line in safe

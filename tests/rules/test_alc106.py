@@ -194,3 +194,66 @@ def test_two_backrefs_in_one_module_are_both_fixed() -> None:
 def test_report_only_when_the_fix_could_change_the_mapping(body: str, reason: str) -> None:
     has_fix, _ = _result(body)
     assert has_fix == [False], reason
+
+
+def _property_order(source: str) -> dict[str, list[str]]:
+    """Each mapped class's relationships in mapper order (which orders cascades)."""
+    sqlalchemy = pytest.importorskip("sqlalchemy")
+    from sqlalchemy import inspect
+    from sqlalchemy.orm import clear_mappers, configure_mappers
+
+    module = types.ModuleType("models_under_test")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", sqlalchemy.exc.SAWarning)
+        exec(compile(source, "models_under_test", "exec"), module.__dict__)
+        configure_mappers()
+    order = {
+        name: list(inspect(value).relationships.keys())
+        for name, value in vars(module).items()
+        if isinstance(value, type) and hasattr(value, "__mapper__")
+    }
+    clear_mappers()
+    return order
+
+
+def test_new_relationships_follow_the_order_sqlalchemy_set_the_backrefs_up() -> None:
+    """Backrefs are set up mapper by mapper in source order; the fix keeps that order."""
+    body = """
+        class Author(Base):
+            __tablename__ = "author"
+            id = Column(Integer, primary_key=True)
+
+
+        class Book(Base):
+            __tablename__ = "book"
+            id = Column(Integer, primary_key=True)
+            author_id = Column(ForeignKey("author.id"))
+            author = relationship("Author", backref="books")
+
+
+        class Profile(Base):
+            __tablename__ = "profile"
+            id = Column(Integer, primary_key=True)
+            author_id = Column(ForeignKey("author.id"))
+            author = relationship("Author", backref=backref("profile", uselist=False))
+
+
+        class Review(Base):
+            __tablename__ = "review"
+            id = Column(Integer, primary_key=True)
+            author_id = Column(ForeignKey("author.id"))
+            book_id = Column(ForeignKey("book.id"))
+            author = relationship("Author", backref="reviews")
+            book = relationship("Book", backref="reviews")
+        """
+    source = HEADER + textwrap.dedent(body)
+    has_fix, fixed = _result(body)
+    assert has_fix == [True, True, True, True]
+    assert fixed is not None
+    assert (
+        '    books = relationship("Book", back_populates="author")\n'
+        '    profile = relationship("Profile", back_populates="author", uselist=False)\n'
+        '    reviews = relationship("Review", back_populates="author")\n'
+    ) in fixed
+    assert _property_order(fixed) == _property_order(source)
+    assert _property_order(source)["Author"] == ["books", "profile", "reviews"]
