@@ -181,6 +181,12 @@ top-level bindings; one rebound inside a function with `global` is not followed.
         "https://docs.sqlalchemy.org/en/20/changelog/whatsnew_20.html",
     )
     triggers = ("Column",)
+
+    @classmethod
+    def applies_to_text(cls, text: str) -> bool:
+        """Many projects have a `Column` of their own: every match needs a SQLAlchemy import."""
+        return "sqlalchemy" in text and super().applies_to_text(text)
+
     examples = (
         Bad(
             """

@@ -87,6 +87,12 @@ finding (it works, but blocks the event loop).
         "https://docs.sqlalchemy.org/en/20/errors.html#error-xd3s",
     )
     triggers = ("create_all", "drop_all", "reflect", "inspect", "autoload_with")
+
+    @classmethod
+    def applies_to_text(cls, text: str) -> bool:
+        """`inspect` is a stdlib module too: every match needs a SQLAlchemy import."""
+        return "sqlalchemy" in text and super().applies_to_text(text)
+
     examples = (
         Bad(
             """
