@@ -60,16 +60,22 @@ def check_source(
         return result
 
     initial_findings = 0
+    reports: list[tuple[type[Rule], Report]] | None = None
     if options.fix:
         original_code = module.code
-        module, initial_findings = _fix_until_stable(
+        module, initial_findings, reports = _fix_until_stable(
             path, text, module, active, options.unsafe_fixes
         )
         if module.code != original_code:
             result.fixed_source = module.bytes
             text = module.code
-            active = _applicable(rules, path, text)
-    reports = _visit(path, text, module, active)
+            # Fixed code may trip (or no longer trip) another rule's prefilter; the
+            # last round's reports only stand for the rules it ran.
+            now_active = _applicable(rules, path, text)
+            if now_active != active:
+                active, reports = now_active, None
+    if reports is None:
+        reports = _visit(path, text, module, active)
     result.findings = _to_findings(path, text, module, reports, options.with_edits)
     if result.fixed_source is not None:
         result.fixes_applied = max(initial_findings - len(result.findings), 0)
@@ -151,33 +157,35 @@ def _fix_until_stable(
     module: cst.Module,
     rules: Sequence[type[Rule]],
     unsafe: bool,
-) -> tuple[cst.Module, int]:
+) -> tuple[cst.Module, int, list[tuple[type[Rule], Report]] | None]:
     """Apply fixes round by round until a round changes nothing.
 
-    Returns the final module and how many findings the first round had, so the
-    caller can report "fixed" as the findings that went away (a count of applied
+    Returns the final module; how many findings the first round had, so the caller
+    can report "fixed" as the findings that went away (a count of applied
     replacements would over-count: an outer fix can supersede an inner one, which
-    the next round then re-applies).
+    the next round then re-applies); and the reports of the final module when the
+    last round saw it unchanged (None when the round limit cut the loop short).
     """
     allowed: set[Applicability] = {"safe", "unsafe"} if unsafe else {"safe"}
     initial: int | None = None
     for _ in range(MAX_FIX_ROUNDS):
-        reports = _unsuppressed(text, module, _visit(path, text, module, rules))
+        reports = _visit(path, text, module, rules)
+        unsuppressed = _unsuppressed(text, module, reports)
         if initial is None:
-            initial = len(reports)
+            initial = len(unsuppressed)
         fixable = [
             report.fix
-            for _, report in reports
+            for _, report in unsuppressed
             if report.fix is not None and report.fix.applicability in allowed
         ]
         if not fixable:
-            break
+            return module, initial, reports
         new_module, count = apply_fixes(module, fixable)
         if count == 0 or new_module.code == module.code:
-            break
+            return module, initial, reports
         module = new_module
         text = module.code
-    return module, initial or 0
+    return module, initial or 0, None
 
 
 def _unsuppressed(
