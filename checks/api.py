@@ -26,9 +26,9 @@ from checks.path_patterns import path_matches
 from checks.rule import Rule
 from checks.runner import RunOptions, check_source
 
-# Below this many files a process pool costs more to start than it saves: on two
-# cores, 30 files took longer with two workers than with one (benchmarks/README.md).
-PARALLEL_MIN_FILES = 64
+# Starting worker processes (each imports libcst) costs about as much as checking a
+# dozen small files, so smaller runs stay in process.
+PARALLEL_MIN_FILES = 16
 
 
 @dataclass(frozen=True)
