@@ -5,7 +5,8 @@
   must parse: they show code the checks flag on purpose;
 - ```toml and ```yaml blocks parse.
 Shell blocks are covered where they are run: the README's by tests/test_readme.py
-and CI, the workflows' Verify blocks by their own tests.
+and CI, the example project's walkthrough by tests/test_blog_readme.py (its test and
+static-check commands by tests/test_examples.py and tests/test_code_quality.py).
 """
 
 from __future__ import annotations
