@@ -16,8 +16,8 @@ from checks.sessions import Kind, SessionIndex
 class FileContext:
     """The file being checked, its imports, and where the visit currently is.
 
-    The scope stacks are kept by `ScopeTracker` visitors placed first and last in the
-    batch, so every rule sees the enclosing functions and classes of the node it is
+    The scope stacks are kept by the `ScopeEnter` and `ScopeLeave` visitors placed first
+    and last in the batch, so every rule sees the enclosing functions and classes of the node it is
     visiting without paying for libcst's parent metadata.
     """
 
@@ -37,7 +37,7 @@ class FileContext:
 
     @cached_property
     def sessions(self) -> SessionIndex:
-        """Session/engine evidence; built on first use only."""
+        """Session/engine evidence (its binder runs in the batched traversal)."""
         return SessionIndex(self.module, self.imports)
 
     @cached_property

@@ -16,6 +16,11 @@ it from what the code itself says, and nothing else:
 Anything else is unknown, and rules treat unknown as "not a session": a missed
 finding is better than a false one. Cross-module facts (a factory imported from
 another module of the project) are out of reach by design.
+
+Module-level facts are collected up front; bindings inside functions and classes are
+recorded by `SessionIndex.binder`, which the runner places in its one batched
+traversal just ahead of the rules. A rule therefore sees the bindings that precede
+the node it is visiting, which is where Python code binds a name before using it.
 """
 
 from __future__ import annotations
