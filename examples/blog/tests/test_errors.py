@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI, status
-from httpx import ASGITransport, AsyncClient
+from fastapi import FastAPI
+from httpx import AsyncClient
+
+from tests.failing_route import call_failing_route
 
 
 async def test_unknown_route_has_the_structured_error_body(client: AsyncClient) -> None:
@@ -31,14 +33,7 @@ async def test_malformed_json_is_422_in_the_same_shape(client: AsyncClient) -> N
 
 
 async def test_unexpected_errors_are_500_without_internal_details(app: FastAPI) -> None:
-    @app.get("/boom", status_code=status.HTTP_200_OK)
-    async def boom() -> None:
-        raise RuntimeError("password=hunter2 in some driver message")
-
-    # raise_app_exceptions=False: Starlette re-raises after answering, as servers expect.
-    transport = ASGITransport(app=app, raise_app_exceptions=False)
-    async with AsyncClient(transport=transport, base_url="http://test") as client:
-        response = await client.get("/boom")
+    response = await call_failing_route(app)
 
     assert response.status_code == 500
     assert response.json() == {

@@ -7,10 +7,11 @@ import re
 from typing import Any
 
 import pytest
-from fastapi import FastAPI, status
-from httpx import ASGITransport, AsyncClient
+from fastapi import FastAPI
+from httpx import AsyncClient
 
 from app.request_log import REQUEST_ID_HEADER
+from tests.failing_route import call_failing_route
 
 REQUEST_LOGGER = "app.request_log"
 FIELDS = ("http_method", "http_path", "http_status", "duration_ms", "request_id")
@@ -127,19 +128,9 @@ async def test_the_path_is_logged_percent_encoded_on_one_line(
 async def test_an_unhandled_error_is_logged_as_500_without_leaking_to_the_client(
     app: FastAPI, caplog: pytest.LogCaptureFixture
 ) -> None:
-    @app.get("/boom", status_code=status.HTTP_200_OK)
-    async def boom() -> None:
-        raise RuntimeError("password=hunter2 in some driver message")
-
-    # raise_app_exceptions=False: Starlette re-raises after answering, as servers expect.
-    transport = ASGITransport(app=app, raise_app_exceptions=False)
-    async with AsyncClient(transport=transport, base_url="http://test") as client:
-        response = await client.get("/boom")
+    response = await call_failing_route(app)
 
     assert response.status_code == 500
-    assert response.json() == {
-        "error": {"code": "internal_error", "message": "an unexpected error occurred"}
-    }
     assert "hunter2" not in response.text
     [record] = request_lines(caplog)
     request_id = response.headers[REQUEST_ID_HEADER]
