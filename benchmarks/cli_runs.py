@@ -1,6 +1,6 @@
 """End-to-end runs of the `sqla-checks` command line, timed from outside.
 
-Each run is a fresh interpreter (`python -m checks`), so the numbers include startup,
+Each run is a fresh interpreter (`python -m sqla_checks`), so the numbers include startup,
 file discovery, reading, the process pool, the cache and output: what a user or a
 pre-commit hook waits for. Time and peak resident memory are taken by the small
 `peak_rss.py` launcher (see there why it must not be this process).
@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from checks.cache import CACHE_DIRECTORY
+from sqla_checks.cache import CACHE_DIRECTORY
 
 PEAK_RSS = Path(__file__).with_name("peak_rss.py")
 
@@ -62,7 +62,7 @@ class CliWorkspace:
         command = [
             sys.executable,
             "-m",
-            "checks",
+            "sqla_checks",
             "--config",
             str(self.config),
             "--select",

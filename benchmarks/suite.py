@@ -14,14 +14,14 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-import checks
+import sqla_checks
 from benchmarks import stages
 from benchmarks.cli_runs import CliRun, CliWorkspace
 from benchmarks.corpus import Corpus
 from benchmarks.results import Results, Row, RuleCost
 from benchmarks.timing import Timing, measure, progress
-from checks.registry import all_rules
-from checks.rule import Rule
+from sqla_checks.registry import all_rules
+from sqla_checks.rule import Rule
 
 # In the order they run; `per-rule` is opt-in (it runs the corpus once per rule).
 STAGES = ("parse", "engine", "prefilter", "fixit", "cli", "memory")
@@ -51,7 +51,7 @@ def environment(settings: Settings, rules: Sequence[type[Rule]]) -> dict[str, An
         "libcst": importlib.metadata.version("libcst"),
         # libcst's native (Rust) parser is the default; the pure-Python one is slower.
         "libcst_parser": os.environ.get("LIBCST_PARSER_TYPE", "native"),
-        "sqla_checks": checks.__version__,
+        "sqla_checks": sqla_checks.__version__,
         "rules": len(rules),
         "repeat": settings.repeat,
         "baseline": settings.baseline_repeat,

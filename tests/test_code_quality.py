@@ -36,12 +36,12 @@ def test_tool_is_clean(folder: Path, command: tuple[str, ...]) -> None:
 
 
 def test_blog_example_has_no_sqla_checks_findings() -> None:
-    completed = _run("checks", "--no-cache", "examples/blog")
+    completed = _run("sqla_checks", "--no-cache", "examples/blog")
     assert completed.returncode == 0, completed.stdout + completed.stderr
 
 
 def test_legacy_example_is_what_the_checks_flag() -> None:
-    completed = _run("checks", "--no-cache", "--format", "json", "examples/legacy_blog")
+    completed = _run("sqla_checks", "--no-cache", "--format", "json", "examples/legacy_blog")
     assert completed.returncode == 1, completed.stderr
     import json
 

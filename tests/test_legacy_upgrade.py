@@ -22,7 +22,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 
 def _sqla_checks(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "checks", "--no-cache", *args],
+        [sys.executable, "-m", "sqla_checks", "--no-cache", *args],
         cwd=cwd,
         capture_output=True,
         text=True,

@@ -22,8 +22,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from checks.registry import all_rules
-from checks.runner import check_source
+from sqla_checks.registry import all_rules
+from sqla_checks.runner import check_source
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 _SKIP_DIRS = {".venv", ".git", "node_modules", ".pytest_cache", ".mypy_cache", ".ruff_cache"}

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from checks.cli import main
+from sqla_checks.cli import main
 
 ASYNC_IMPORT = "from sqlalchemy.ext.asyncio import create_async_engine\n"
 # A safe-fixable ALC204 finding at 3:30.

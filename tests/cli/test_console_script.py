@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-import checks.api
+import sqla_checks.api
 from tests.cli.conftest import SYNC_URL, Project
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -39,10 +39,10 @@ def test_console_script(project: Project) -> None:
 
 def test_python_dash_m_checks(project: Project) -> None:
     project.write("app.py", SYNC_URL)
-    done = _run([sys.executable, "-m", "checks", "--fix", "--no-cache"], project.root)
+    done = _run([sys.executable, "-m", "sqla_checks", "--fix", "--no-cache"], project.root)
     assert done.returncode == 0, done.stderr
     assert "postgresql+asyncpg://" in (project.root / "app.py").read_text()
-    missing = _run([sys.executable, "-m", "checks", "nope.py"], project.root)
+    missing = _run([sys.executable, "-m", "sqla_checks", "nope.py"], project.root)
     assert missing.returncode == 2
     assert "nope.py: error: no such file or directory" in missing.stderr
 
@@ -51,7 +51,7 @@ def test_parallel_run_matches_the_in_process_run(
     project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # A small tree would stay in process; lower the bar so the pool really runs.
-    monkeypatch.setattr(checks.api, "PARALLEL_MIN_FILES", 2)
+    monkeypatch.setattr(sqla_checks.api, "PARALLEL_MIN_FILES", 2)
     for index in range(24):
         project.write(f"pkg/module_{index:02d}.py", SYNC_URL if index % 3 else "x = 1\n")
     project.write("pkg/broken.py", "from sqlalchemy.ext.asyncio import create_async_engine\n(\n")

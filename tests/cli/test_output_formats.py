@@ -9,7 +9,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from checks.output.github import escape_data, escape_property
+from sqla_checks.output.github import escape_data, escape_property
 from tests.cli.conftest import SQLITE_URL, SYNC_URL, Project
 
 RUFF_JSON_KEYS = {

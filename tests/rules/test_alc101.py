@@ -6,7 +6,7 @@ import textwrap
 
 import libcst as cst
 
-from checks.rules.alc101_legacy_query import LegacyQueryApi, LegacyQueryGet
+from sqla_checks.rules.alc101_legacy_query import LegacyQueryApi, LegacyQueryGet
 from tests.rules.lint import lint
 
 MODELS = """\

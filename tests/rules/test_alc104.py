@@ -8,7 +8,7 @@ import types
 
 import pytest
 
-from checks.rules.alc104_legacy_column import LegacyColumn
+from sqla_checks.rules.alc104_legacy_column import LegacyColumn
 from tests.rules.lint import finding_lines, fixed_code, lint
 
 

@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from checks.rules.alc105_legacy_declarative_base import LegacyDeclarativeBase
+from sqla_checks.rules.alc105_legacy_declarative_base import LegacyDeclarativeBase
 from tests.rules.lint import fixed_code, lint
 
 

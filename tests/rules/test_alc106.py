@@ -8,7 +8,7 @@ import warnings
 
 import pytest
 
-from checks.rules.alc106_backref import Backref
+from sqla_checks.rules.alc106_backref import Backref
 from tests.rules.lint import fixed_code, lint
 
 HEADER = """\

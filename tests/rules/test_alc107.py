@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from checks.rules.alc107_list_select import ListSelect
+from sqla_checks.rules.alc107_list_select import ListSelect
 from tests.rules.lint import fixed_code, lint
 
 IMPORTS = "import sqlalchemy as sa\nfrom sqlalchemy import case, select\n\n"

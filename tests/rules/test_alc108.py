@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from checks.rules.alc108_implicit_execution import ImplicitExecution
+from sqla_checks.rules.alc108_implicit_execution import ImplicitExecution
 from tests.rules.lint import finding_lines
 
 

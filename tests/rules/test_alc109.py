@@ -6,8 +6,8 @@ import textwrap
 
 from sqlalchemy.sql.elements import TextClause
 
-from checks.rules import alc109_plain_sql_string as rule_module
-from checks.rules.alc109_plain_sql_string import PlainSqlString
+from sqla_checks.rules import alc109_plain_sql_string as rule_module
+from sqla_checks.rules.alc109_plain_sql_string import PlainSqlString
 from tests.rules.lint import finding_lines, lint
 
 

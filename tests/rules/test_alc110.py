@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
-from checks.rules.alc110_legacy_session_flags import LegacySessionFlags
+from sqla_checks.rules.alc110_legacy_session_flags import LegacySessionFlags
 from tests.rules.lint import fixed_code, lint
 
 

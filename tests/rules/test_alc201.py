@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from checks.rules.alc201_sync_in_async import SyncInAsync
+from sqla_checks.rules.alc201_sync_in_async import SyncInAsync
 from tests.rules.lint import finding_lines
 
 

@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from checks.rules.alc202_missing_await import MissingAwait
+from sqla_checks.rules.alc202_missing_await import MissingAwait
 from tests.rules.lint import fixed_code, lint
 
 HEADER = """\

@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from checks.rules.alc203_await_on_sync_method import AwaitOnSyncMethod
+from sqla_checks.rules.alc203_await_on_sync_method import AwaitOnSyncMethod
 from tests.rules.lint import lint
 
 HEADER = """\

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from checks.rules.alc205_sessionmaker_async_class import SessionmakerAsyncClass
+from sqla_checks.rules.alc205_sessionmaker_async_class import SessionmakerAsyncClass
 from tests.rules.lint import fixed_code, lint
 
 IMPORTS = """\

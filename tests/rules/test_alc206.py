@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from checks.rules.alc206_expire_on_commit import ExpireOnCommit
+from sqla_checks.rules.alc206_expire_on_commit import ExpireOnCommit
 from tests.rules.lint import fixed_code, lint
 
 IMPORT = "from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker\n\n"

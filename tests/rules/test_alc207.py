@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from checks.rules.alc207_sync_only_api_in_async import SyncOnlyApiInAsync
+from sqla_checks.rules.alc207_sync_only_api_in_async import SyncOnlyApiInAsync
 from tests.rules.lint import finding_lines
 
 

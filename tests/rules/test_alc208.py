@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from checks.rules.alc208_blocking_call_in_session import BlockingCallInSession
+from sqla_checks.rules.alc208_blocking_call_in_session import BlockingCallInSession
 from tests.rules.lint import finding_lines
 
 

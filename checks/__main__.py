@@ -1,7 +1,0 @@
-"""`python -m checks` runs the CLI."""
-
-import sys
-
-from checks.cli import main
-
-sys.exit(main())

@@ -1,1 +1,0 @@
-"""One module per rule (or small family); `checks.registry` finds them all."""

@@ -1,0 +1,103 @@
+"""A findings cache, so unchanged files are not parsed again.
+
+An entry is keyed by the file's bytes, its path (rules may look at the path), the
+rules run on it, whether fix edits were computed, the tool version and a fingerprint
+of the checks package itself (so editing a rule during development invalidates old
+entries without a version bump). Entries live in `.sqla-checks-cache/` at the project
+root, one small JSON file each, written atomically so parallel workers never see a
+half-written entry. The cache is only an optimisation: an unreadable, corrupt or
+unwritable entry is treated as a miss and never fails a run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import sqla_checks
+from sqla_checks.finding import Finding
+
+CACHE_DIRECTORY = ".sqla-checks-cache"
+
+
+@cache
+def code_fingerprint() -> str:
+    """A hash of the tool version and of every module of the checks package."""
+    digest = hashlib.sha256(sqla_checks.__version__.encode())
+    package = Path(sqla_checks.__file__).parent
+    for module in sorted(package.rglob("*.py")):
+        try:
+            digest.update(str(module.relative_to(package)).encode())
+            digest.update(module.read_bytes())
+        except OSError:
+            continue
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class FindingsCache:
+    """Cache entries under `directory`; picklable, so worker processes can use it."""
+
+    directory: Path
+    fingerprint: str
+
+    @classmethod
+    def for_project(cls, root: Path) -> FindingsCache | None:
+        """The cache of the project at `root`, or None when it cannot be created."""
+        directory = root / CACHE_DIRECTORY
+        try:
+            directory.mkdir(exist_ok=True)
+            ignore_file = directory / ".gitignore"
+            if not ignore_file.exists():
+                # The cache must never be committed, whatever the project's .gitignore.
+                ignore_file.write_text("# Created by sqla-checks.\n*\n", encoding="utf-8")
+        except OSError:
+            return None
+        return cls(directory=directory, fingerprint=code_fingerprint())
+
+    def key(self, path: str, data: bytes, rule_codes: Sequence[str], with_edits: bool) -> str:
+        """The entry name for checking `data` at `path` with `rule_codes`."""
+        digest = hashlib.sha256()
+        header = json.dumps([self.fingerprint, path, sorted(rule_codes), with_edits])
+        digest.update(header.encode())
+        digest.update(hashlib.sha256(data).digest())
+        return digest.hexdigest()
+
+    def _entry(self, key: str) -> Path:
+        return self.directory / key[:2] / f"{key}.json"
+
+    def load(self, key: str) -> list[Finding] | None:
+        """The cached findings for `key`, or None on a miss or a corrupt entry."""
+        try:
+            payload: Any = json.loads(self._entry(key).read_text(encoding="utf-8"))
+            if not isinstance(payload, dict) or payload.get("key") != key:
+                return None
+            return [Finding.from_dict(item) for item in payload["findings"]]
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def store(self, key: str, findings: Sequence[Finding]) -> None:
+        """Write an entry; failures are ignored (the next run simply misses)."""
+        entry = self._entry(key)
+        payload = {"key": key, "findings": [finding.to_dict() for finding in findings]}
+        try:
+            entry.parent.mkdir(exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=entry.parent, suffix=".tmp")
+            try:
+                with os.fdopen(handle, "w", encoding="utf-8") as stream:
+                    json.dump(payload, stream)
+                os.replace(temporary, entry)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(temporary)
+                raise
+        except OSError:
+            return

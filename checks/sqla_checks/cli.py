@@ -1,0 +1,305 @@
+"""`sqla-checks`: the command line, with the habits of ruff and flake8."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import sqla_checks
+from sqla_checks import registry
+from sqla_checks.api import CheckedFile, CheckPlan, check_files
+from sqla_checks.cache import FindingsCache
+from sqla_checks.config import Config, ConfigError, load_config
+from sqla_checks.discovery import discover_files
+from sqla_checks.explain import render_rule
+from sqla_checks.finding import FileError, FileResult
+from sqla_checks.fix_writer import FixWriteError, write_fixed_file
+from sqla_checks.output import FORMATS, FORMATS_WITH_EDITS, RunReport
+from sqla_checks.output.diff import unified_diff
+from sqla_checks.output.report import location_suffix, plural
+from sqla_checks.output.statistics import render_json as statistics_json
+from sqla_checks.output.statistics import render_text as statistics_text
+from sqla_checks.registry import SelectionError
+from sqla_checks.rule import Rule
+from sqla_checks.rule_table import render_json as rule_list_json
+from sqla_checks.rule_table import render_table
+from sqla_checks.runner import RunOptions
+
+EXIT_CLEAN = 0
+EXIT_FINDINGS = 1
+EXIT_ERROR = 2
+
+EPILOG = """\
+exit codes:
+  0  no findings (or findings, with --exit-zero)
+  1  findings remain, or --diff would change a file (0 with --exit-zero)
+  2  usage or configuration error, or a file that could not be read, decoded or
+     parsed (reported as `path: error: reason`; the other files are still checked).
+     --exit-zero does not hide these.
+
+configuration: [tool.sqla-checks] in the nearest pyproject.toml (keys: select, ignore,
+extend-select, per-file-ignores, exclude, extend-exclude). Suppress one finding with
+`# noqa: ALC101`. Rule docs: sqla-checks --explain ALC101.
+"""
+
+
+class UsageError(Exception):
+    """A command line or configuration that cannot be run; exit code 2."""
+
+
+def _selectors(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def _positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {number}")
+    return number
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (its help text documents the exit codes)."""
+    parser = argparse.ArgumentParser(
+        prog="sqla-checks",
+        description="Lint SQLAlchemy 2.x async / asyncpg / Alembic / FastAPI code.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "paths", nargs="*", metavar="PATH", help="files or directories to check (default: .)"
+    )
+    fixing = parser.add_argument_group("fixing")
+    fixing.add_argument("--fix", action="store_true", help="apply fixes and write the files")
+    fixing.add_argument(
+        "--unsafe-fixes", action="store_true", help="also apply fixes marked unsafe"
+    )
+    fixing.add_argument(
+        "--diff", action="store_true", help="print the diff --fix would apply; change nothing"
+    )
+    selection = parser.add_argument_group("rule selection (comma-separated codes, prefixes, ALL)")
+    for flag, help_text in (
+        ("--select", "run only these rules (replaces the configured select)"),
+        ("--extend-select", "run these rules in addition"),
+        ("--ignore", "do not run these rules"),
+    ):
+        selection.add_argument(
+            flag, type=_selectors, action="append", metavar="CODES", help=help_text
+        )
+    output = parser.add_argument_group("output")
+    output.add_argument(
+        "--format",
+        "--output-format",
+        dest="format",
+        choices=list(FORMATS),
+        default="text",
+        metavar="FORMAT",
+        help="text, json (ruff's shape), sarif or github (default: text)",
+    )
+    output.add_argument(
+        "--statistics", action="store_true", help="show the number of findings per rule"
+    )
+    output.add_argument("-q", "--quiet", action="store_true", help="no summary lines")
+    output.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
+    info = parser.add_argument_group("information")
+    info.add_argument("--explain", metavar="RULE", help="print a rule's documentation")
+    info.add_argument("--list-rules", action="store_true", help="list every rule")
+    info.add_argument(
+        "--version", action="version", version=f"sqla-checks {sqla_checks.__version__}"
+    )
+    run = parser.add_argument_group("run")
+    run.add_argument("--config", type=Path, metavar="PATH", help="pyproject.toml to use")
+    run.add_argument(
+        "--force-exclude",
+        action="store_true",
+        help="apply exclude to files named on the command line too (pre-commit)",
+    )
+    run.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
+    run.add_argument(
+        "--jobs",
+        type=_positive_int,
+        default=None,
+        metavar="N",
+        help="worker processes (default: CPU count; 1 = no subprocesses)",
+    )
+    return parser
+
+
+def _flatten(groups: list[list[str]] | None) -> list[str] | None:
+    return None if groups is None else [item for group in groups for item in group]
+
+
+def resolve_rules(
+    config: Config,
+    select: Sequence[str] | None = None,
+    extend_select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+) -> tuple[type[Rule], ...]:
+    """Rules to run: (select, else the configured select, else the defaults)
+    plus every extend-select, minus every ignore (configured and given)."""
+    base = registry.select_rules(select if select is not None else config.select)
+    extended = [*config.extend_select, *extend_select]
+    extra = registry.select_rules(extended) if extended else ()
+    chosen = {rule.code: rule for rule in (*base, *extra)}
+    ignored = [*config.ignore, *ignore]
+    return registry.select_rules(
+        list(chosen), ignored, sorted(chosen.values(), key=lambda r: r.code)
+    )
+
+
+def _print_error(error: FileError) -> None:
+    print(f"{error.path}{location_suffix(error)}: error: {error.reason}", file=sys.stderr)
+
+
+def _write_fixes(checked: list[CheckedFile]) -> list[FileResult]:
+    """Write every fixed file; a refused write turns into an error for that file."""
+    results = []
+    for item in checked:
+        result = item.result
+        if result.fixed_source is not None and item.original is not None:
+            try:
+                write_fixed_file(Path(result.path), item.original, result.fixed_source)
+            except FixWriteError as exc:
+                # The findings describe the fixed text, which was not written: drop
+                # them with it and report why.
+                result = dataclasses.replace(
+                    result,
+                    findings=[],
+                    fixed_source=None,
+                    fixes_applied=0,
+                    error=FileError(result.path, str(exc)),
+                )
+        results.append(result)
+    return results
+
+
+def _show_diff(
+    checked: list[CheckedFile], errors: list[FileError], quiet: bool, exit_zero: bool
+) -> int:
+    would_fix = 0
+    for item in checked:
+        result = item.result
+        if result.fixed_source is not None and item.original is not None:
+            sys.stdout.write(unified_diff(result.path, item.original, result.fixed_source))
+            would_fix += result.fixes_applied
+    for error in errors:
+        _print_error(error)
+    if not quiet:
+        message = f"Would fix {plural(would_fix, 'error')}." if would_fix else "No fixes to apply."
+        print(message, file=sys.stderr)
+    if errors:
+        return EXIT_ERROR
+    return EXIT_FINDINGS if would_fix and not exit_zero else EXIT_CLEAN
+
+
+def _explain(key: str) -> int:
+    rule = registry.rule_by_code_or_name(key)
+    if rule is None:
+        raise UsageError(f"--explain: no rule with code or name {key!r} (see --list-rules)")
+    sys.stdout.write(render_rule(rule))
+    return EXIT_CLEAN
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.explain is not None:
+        return _explain(args.explain)
+    if args.list_rules:
+        render = rule_list_json if args.format == "json" else render_table
+        sys.stdout.write(render(registry.all_rules()))
+        return EXIT_CLEAN
+
+    select, extend_select, ignore = (
+        _flatten(args.select),
+        _flatten(args.extend_select) or [],
+        _flatten(args.ignore) or [],
+    )
+    try:
+        for flag, selectors in (
+            ("--select", select or []),
+            ("--extend-select", extend_select),
+            ("--ignore", ignore),
+        ):
+            registry.validate_selectors(selectors, flag)
+        config = load_config(args.config)
+    except (SelectionError, ConfigError) as exc:
+        raise UsageError(str(exc)) from exc
+    rules = resolve_rules(config, select, extend_select, ignore)
+
+    discovered = discover_files(
+        args.paths, root=config.root, exclude=config.all_excludes, force_exclude=args.force_exclude
+    )
+    fixing = args.fix or args.diff
+    options = RunOptions(
+        fix=fixing,
+        unsafe_fixes=args.unsafe_fixes,
+        with_edits=args.format in FORMATS_WITH_EDITS and not args.diff,
+    )
+    # Never cache while fixing: the files are about to change anyway.
+    cache = None if args.no_cache or fixing else FindingsCache.for_project(config.root)
+    plan = CheckPlan(
+        rule_codes=tuple(rule.code for rule in rules),
+        root=config.root,
+        per_file_ignores=config.per_file_ignores,
+        options=options,
+        cache=cache,
+    )
+    jobs = args.jobs or os.cpu_count() or 1
+    checked = check_files(discovered.files, plan, jobs=jobs)
+
+    if not discovered.files and not discovered.errors and not args.quiet:
+        print("warning: no Python files found under the given paths", file=sys.stderr)
+    if args.diff:
+        errors = [*discovered.errors, *(c.result.error for c in checked if c.result.error)]
+        return _show_diff(checked, sorted(errors, key=lambda e: e.path), args.quiet, args.exit_zero)
+
+    results = _write_fixes(checked) if args.fix else [item.result for item in checked]
+    report = RunReport(
+        results=results,
+        rules=rules,
+        extra_errors=discovered.errors,
+        unsafe_fixes=args.unsafe_fixes,
+        quiet=args.quiet,
+    )
+    # Errors first, on stderr, so they precede the summary that refers to them.
+    for error in report.errors:
+        _print_error(error)
+    if args.statistics:
+        text = statistics_json(report) if args.format == "json" else statistics_text(report)
+    else:
+        text = FORMATS[args.format](report)
+    sys.stdout.write(text)
+
+    if report.errors:
+        return EXIT_ERROR
+    if report.findings and not args.exit_zero:
+        return EXIT_FINDINGS
+    return EXIT_CLEAN
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI with `argv` (default: sys.argv[1:]) and return the exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        # argparse exits for --help, --version and usage errors; return its code so
+        # in-process callers get an int like every other outcome.
+        return exc.code if isinstance(exc.code, int) else EXIT_ERROR
+    try:
+        return _run(args)
+    except UsageError as exc:
+        print(f"sqla-checks: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except BrokenPipeError:
+        # `sqla-checks | head`: the reader went away. Point stdout at /dev/null so the
+        # interpreter's final flush does not raise again, and stop quietly.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_FINDINGS

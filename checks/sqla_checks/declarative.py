@@ -1,0 +1,226 @@
+"""Which classes of a module are declarative ORM classes, from evidence only.
+
+A rule about model attributes must not fire on a plain class that happens to hold a
+`Column`. libcst has no types, so this module looks at what the file itself says
+about each module-level class:
+
+- its bases include a name assigned here from `declarative_base()` or
+  `<registry>.generate_base()`, or a class decorated with `@as_declarative()`;
+- its bases include `DeclarativeBase` / `DeclarativeBaseNoMeta` (the class is then a
+  declarative base, and its subclasses are mapped);
+- it is decorated with `@<registry>.mapped` / `@<registry>.mapped_as_dataclass`;
+- its body assigns `__tablename__` (the base may live in another module);
+- it inherits from a class already recognised above;
+- it is used as a base (a mixin) by a class recognised above, or decorated with
+  `@declarative_mixin`.
+
+Classes defined inside functions or under `if` blocks are not considered. A class
+whose base is imported from another module and which has no `__tablename__` of its
+own (a single-table-inheritance subclass, say) is not recognised: a missed finding
+is better than a false one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import libcst as cst
+
+from sqla_checks.assignments import Assignment, assigned_name, simple_assignment
+from sqla_checks.imports import ImportMap, dotted_name, sqla_symbol
+
+_BASE_CLASSES = {"DeclarativeBase", "DeclarativeBaseNoMeta"}
+_BASE_FACTORIES = {"declarative_base"}
+_MAPPING_DECORATORS = {"mapped", "mapped_as_dataclass"}
+
+
+class DeclarativeIndex:
+    """The module-level classes of one module that take part in declarative mapping."""
+
+    def __init__(
+        self, module: cst.Module, imports: ImportMap, assignments: Sequence[Assignment]
+    ) -> None:
+        """Index `module`, given its imports and its `module_assignments`."""
+        self._imports = imports
+        self.classes: dict[str, cst.ClassDef] = {}
+        self._declarative: set[str] = set()
+        # Classes whose whole declarative hierarchy is visible here and plain: rooted in
+        # a base of this module, with no dataclass mapping anywhere in the chain.
+        self._plain: set[str] = set()
+        base_names, registries = self._base_and_registry_names(module, assignments)
+        for statement in module.body:
+            if isinstance(statement, cst.ClassDef):
+                self.classes.setdefault(statement.name.value, statement)
+        for node in self.classes.values():
+            name = node.name.value
+            if self._is_declarative(node, base_names, registries):
+                self._declarative.add(name)
+                if self._is_plain(node, base_names, registries):
+                    self._plain.add(name)
+        # Mixins: classes of this module used as bases by a declarative class.
+        changed = True
+        while changed:
+            changed = False
+            for node in self.classes.values():
+                if node.name.value not in self._declarative:
+                    continue
+                for base in _base_names(node):
+                    if base in self.classes and base not in self._declarative:
+                        self._declarative.add(base)
+                        changed = True
+
+    def is_declarative(self, node: cst.ClassDef) -> bool:
+        """Whether `node` is a module-level class recognised as declarative."""
+        return self.classes.get(node.name.value) is node and node.name.value in self._declarative
+
+    def is_plain_mapped(self, node: cst.ClassDef) -> bool:
+        """Whether `node` maps through a base defined here, with no dataclass mapping.
+
+        Mixins are never "plain": the classes using them decide how they are mapped.
+        """
+        return self.classes.get(node.name.value) is node and node.name.value in self._plain
+
+    def is_declarative_name(self, name: str) -> bool:
+        """Whether `name` is a module-level class recognised as declarative."""
+        return name in self._declarative
+
+    def _is_declarative(
+        self, node: cst.ClassDef, base_names: set[str], registries: set[str]
+    ) -> bool:
+        for arg in node.bases:
+            if arg.keyword is not None:
+                continue
+            if isinstance(arg.value, cst.Name) and (
+                arg.value.value in base_names or arg.value.value in self._declarative
+            ):
+                return True
+            if self._sqla(arg.value) in _BASE_CLASSES:
+                return True
+        for decorator in node.decorators:
+            target = decorator.decorator
+            if isinstance(target, cst.Call):
+                target = target.func
+            if self._sqla(target) in {"as_declarative", "declarative_mixin"}:
+                return True
+            if (
+                isinstance(target, cst.Attribute)
+                and target.attr.value in _MAPPING_DECORATORS
+                and isinstance(target.value, cst.Name)
+                and target.value.value in registries
+            ):
+                return True
+        return _assigns_tablename(node)
+
+    def _is_plain(self, node: cst.ClassDef, base_names: set[str], registries: set[str]) -> bool:
+        rooted = False
+        for decorator in node.decorators:
+            target = decorator.decorator
+            if (
+                isinstance(target, cst.Attribute)
+                and target.attr.value == "mapped"
+                and isinstance(target.value, cst.Name)
+                and target.value.value in registries
+            ):
+                rooted = True
+            else:
+                return False
+        for arg in node.bases:
+            if arg.keyword is not None:
+                return False
+            name = self._sqla(arg.value)
+            local = arg.value.value if isinstance(arg.value, cst.Name) else None
+            if name == "MappedAsDataclass":
+                return False
+            if name in _BASE_CLASSES or local in base_names or local in self._plain:
+                rooted = True
+            elif not (isinstance(arg.value, cst.Name) and arg.value.value in self.classes):
+                # A base from elsewhere could bring dataclass mapping with it.
+                return False
+        return rooted
+
+    def _base_and_registry_names(
+        self, module: cst.Module, assignments: Sequence[Assignment]
+    ) -> tuple[set[str], set[str]]:
+        """Names bound at module level to a declarative base class or a registry."""
+        registries: set[str] = set()
+        bases: set[str] = set()
+        for statement in module.body:
+            if isinstance(statement, cst.ClassDef):
+                for decorator in statement.decorators:
+                    target = decorator.decorator
+                    if isinstance(target, cst.Call):
+                        target = target.func
+                    if self._sqla(target) == "as_declarative":
+                        bases.add(statement.name.value)
+        # In source order: `Base = reg.generate_base()` needs `reg = registry()` first.
+        for _, name, value in assignments:
+            if not isinstance(value, cst.Call):
+                continue
+            called = self._sqla(value.func)
+            if called == "registry":
+                registries.add(name)
+            elif called in _BASE_FACTORIES or self._is_generate_base(value, registries):
+                bases.add(name)
+        return bases, registries
+
+    def _is_generate_base(self, call: cst.Call, registries: set[str]) -> bool:
+        func = call.func
+        if not (isinstance(func, cst.Attribute) and func.attr.value == "generate_base"):
+            return False
+        receiver = func.value
+        if isinstance(receiver, cst.Name):
+            return receiver.value in registries
+        return isinstance(receiver, cst.Call) and self._sqla(receiver.func) == "registry"
+
+    def _sqla(self, node: cst.BaseExpression) -> str | None:
+        return sqla_symbol(self._imports.resolve(node))
+
+
+def _base_names(node: cst.ClassDef) -> list[str]:
+    return [
+        arg.value.value
+        for arg in node.bases
+        if arg.keyword is None and isinstance(arg.value, cst.Name)
+    ]
+
+
+def _assigns_tablename(node: cst.ClassDef) -> bool:
+    if not isinstance(node.body, cst.IndentedBlock):
+        return False
+    for statement in node.body.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if assigned_name(small) == "__tablename__":
+                return True
+    return False
+
+
+def class_attribute(statement: cst.BaseStatement) -> Assignment | None:
+    """`(node, name, value)` for a class-body statement `name = value` / `name: T = value`."""
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+        return None
+    return simple_assignment(statement.body[0])
+
+
+def class_body_names(node: cst.ClassDef) -> set[str]:
+    """Names a class body binds directly (assignments, defs, nested classes)."""
+    names: set[str] = set()
+    if not isinstance(node.body, cst.IndentedBlock):
+        return names
+    for statement in node.body.body:
+        if isinstance(statement, cst.FunctionDef | cst.ClassDef):
+            names.add(statement.name.value)
+        elif isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if isinstance(small, cst.Assign):
+                    for target in small.targets:
+                        dotted = dotted_name(target.target)
+                        if dotted is not None and "." not in dotted:
+                            names.add(dotted)
+                elif isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+                    names.add(small.target.value)
+        else:
+            # Compound statements (if/for/with/try) may bind anything: stay unsure.
+            names.add("*")
+    return names

@@ -1,0 +1,160 @@
+"""`--format sarif`: SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+
+One run; the driver lists the selected rules (with their Markdown docs as `help`),
+results point at them by `ruleId` and `ruleIndex`, and files that could not be
+checked become `toolExecutionNotifications` of an invocation whose
+`executionSuccessful` is false. Paths under the current directory are relative to
+`%SRCROOT%`, which is how code scanning maps results to repository files.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import os
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import sqla_checks
+from sqla_checks.explain import render_rule
+from sqla_checks.finding import Edit, FileError, Finding
+from sqla_checks.output.report import RunReport, location_suffix
+from sqla_checks.rule import Rule
+
+SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+INFORMATION_URI = "https://github.com/sqla-skillpack/sqla-skillpack"
+SOURCE_ROOT = "%SRCROOT%"
+
+
+def _level(rule: type[Rule]) -> str:
+    # Rules on by default are correctness problems; opt-in policy rules are advice.
+    return "error" if rule.default_enabled else "warning"
+
+
+def _artifact(path: str) -> dict[str, str]:
+    absolute = Path(os.path.abspath(path))
+    try:
+        relative = absolute.relative_to(Path.cwd())
+    except ValueError:
+        return {"uri": absolute.as_uri()}
+    return {"uri": quote(relative.as_posix()), "uriBaseId": SOURCE_ROOT}
+
+
+def _rule_descriptor(rule: type[Rule]) -> dict[str, Any]:
+    return {
+        "id": rule.code,
+        "name": rule.name,
+        "shortDescription": {"text": rule.summary() or rule.message},
+        "fullDescription": {"text": inspect.cleandoc(rule.__doc__ or rule.message)},
+        "help": {"text": inspect.cleandoc(rule.why), "markdown": render_rule(rule)},
+        "helpUri": rule.url(),
+        "defaultConfiguration": {"level": _level(rule)},
+        "properties": {"tags": [rule.code[:4] + "xx"]},
+    }
+
+
+def _region(start_line: int, start_column: int, end_line: int, end_column: int) -> Any:
+    return {
+        "startLine": start_line,
+        "startColumn": start_column,
+        "endLine": end_line,
+        "endColumn": end_column,
+    }
+
+
+def _replacement(edit: Edit) -> dict[str, Any]:
+    return {
+        "deletedRegion": _region(
+            edit.start.line, edit.start.column, edit.end.line, edit.end.column
+        ),
+        "insertedContent": {"text": edit.content},
+    }
+
+
+def _result(finding: Finding, index: dict[str, int], levels: dict[str, str]) -> Any:
+    result: dict[str, Any] = {
+        "ruleId": finding.code,
+        "ruleIndex": index[finding.code],
+        "level": levels[finding.code],
+        "message": {"text": finding.message},
+        "locations": [
+            {
+                "physicalLocation": {
+                    "artifactLocation": _artifact(finding.path),
+                    "region": _region(
+                        finding.start.line,
+                        finding.start.column,
+                        finding.end.line,
+                        finding.end.column,
+                    ),
+                }
+            }
+        ],
+    }
+    if finding.fix is not None and finding.fix.edits:
+        result["fixes"] = [
+            {
+                "description": {
+                    "text": f"{finding.fix.description} ({finding.fix.applicability} fix)"
+                },
+                "artifactChanges": [
+                    {
+                        "artifactLocation": _artifact(finding.path),
+                        "replacements": [_replacement(edit) for edit in finding.fix.edits],
+                    }
+                ],
+            }
+        ]
+    return result
+
+
+def _notification(error: FileError) -> dict[str, Any]:
+    physical: dict[str, Any] = {"artifactLocation": _artifact(error.path)}
+    if error.line is not None:
+        physical["region"] = {"startLine": error.line}
+        if error.column is not None:
+            physical["region"]["startColumn"] = error.column
+    return {
+        "level": "error",
+        "message": {"text": f"{error.path}{location_suffix(error)}: {error.reason}"},
+        "locations": [{"physicalLocation": physical}],
+    }
+
+
+def sarif_log(report: RunReport) -> dict[str, Any]:
+    """The SARIF log object of a run."""
+    rules = sorted({rule.code: rule for rule in report.rules}.values(), key=lambda rule: rule.code)
+    index = {rule.code: position for position, rule in enumerate(rules)}
+    levels = {rule.code: _level(rule) for rule in rules}
+    return {
+        "$schema": SCHEMA_URI,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "sqla-checks",
+                        "version": sqla_checks.__version__,
+                        "informationUri": INFORMATION_URI,
+                        "rules": [_rule_descriptor(rule) for rule in rules],
+                    }
+                },
+                "originalUriBaseIds": {SOURCE_ROOT: {"uri": Path.cwd().as_uri() + "/"}},
+                "invocations": [
+                    {
+                        "executionSuccessful": not report.errors,
+                        "toolExecutionNotifications": [
+                            _notification(error) for error in report.errors
+                        ],
+                    }
+                ],
+                "results": [_result(finding, index, levels) for finding in report.findings],
+            }
+        ],
+    }
+
+
+def render(report: RunReport) -> str:
+    """The SARIF log as indented JSON."""
+    return json.dumps(sarif_log(report), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,56 @@
+"""`--format text`: one line per finding, then a summary, as ruff's concise output."""
+
+from __future__ import annotations
+
+from sqla_checks.output.report import RunReport, plural
+
+
+def render(report: RunReport) -> str:
+    """`path:line:col: CODE [*] message` lines and ruff's summary lines."""
+    lines = []
+    for finding in report.findings:
+        marker = " [*]" if report.is_applicable(finding) else ""
+        lines.append(
+            f"{finding.path}:{finding.start.line}:{finding.start.column}:"
+            f" {finding.code}{marker} {finding.message}"
+        )
+    if not report.quiet:
+        lines.extend(summary_lines(report))
+    return "".join(line + "\n" for line in lines)
+
+
+def summary_lines(report: RunReport) -> list[str]:
+    """ "Found N errors." (with fixed/remaining after --fix), fix hints, or a clean bill."""
+    remaining = len(report.findings)
+    fixed = report.fixed
+    lines = []
+    if fixed:
+        total = remaining + fixed
+        lines.append(f"Found {plural(total, 'error')} ({fixed} fixed, {remaining} remaining).")
+    elif remaining:
+        lines.append(f"Found {plural(remaining, 'error')}.")
+    elif not report.errors:
+        lines.append("All checks passed!")
+    hint = fix_hint(report)
+    if hint:
+        lines.append(hint)
+    if report.errors:
+        lines.append(
+            f"{plural(len(report.errors), 'file')} could not be checked (see the errors above)."
+        )
+    return lines
+
+
+def fix_hint(report: RunReport) -> str:
+    """ruff's wording for what `--fix` and `--unsafe-fixes` would do."""
+    fixable, hidden = report.fixable, report.hidden_fixes
+    hidden_text = (
+        f"{plural(hidden, 'hidden fix', 'es')} can be enabled with the `--unsafe-fixes` option"
+    )
+    if fixable and hidden:
+        return f"[*] {fixable} fixable with the `--fix` option ({hidden_text})."
+    if fixable:
+        return f"[*] {fixable} fixable with the `--fix` option."
+    if hidden:
+        return f"No fixes available ({hidden_text})."
+    return ""

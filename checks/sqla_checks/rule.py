@@ -1,0 +1,149 @@
+"""The rule contract: one class per rule, holding its docs, examples and fix.
+
+A rule is a libcst batchable visitor. The runner instantiates the selected rules for
+one file, visits the tree once for all of them, and collects what they report. The
+same class attributes feed `--explain`, `references/rules.md` and the rule's tests
+(its `examples`), so a rule is written down exactly once.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar, Literal
+
+import libcst as cst
+
+from sqla_checks.batched_visitor import BatchedVisitor
+
+if TYPE_CHECKING:
+    from sqla_checks.context import FileContext
+
+Applicability = Literal["safe", "unsafe"]
+
+
+@dataclass(frozen=True)
+class Import:
+    """An import a fix needs: `from module import name` (or `import module`)."""
+
+    module: str
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class Fix:
+    """Replace `node` by `replacement` and add `imports`; how safe that is."""
+
+    node: cst.CSTNode
+    replacement: cst.CSTNode | cst.RemovalSentinel
+    applicability: Applicability = "safe"
+    imports: tuple[Import, ...] = ()
+    # Imports the fix made unnecessary; removed only when nothing else uses them.
+    unused_imports: tuple[Import, ...] = ()
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Report:
+    """What a rule reported on one node, before positions are known."""
+
+    node: cst.CSTNode
+    message: str
+    fix: Fix | None
+
+
+@dataclass(frozen=True)
+class Bad:
+    """An example the rule must flag: at `line`/`column` (1-based), fixed to `fixed`.
+
+    `fixed` is the whole source after `--fix` (with `--unsafe-fixes` when the fix is
+    unsafe); None means the rule offers no fix for this example.
+    """
+
+    code: str
+    line: int
+    column: int
+    fixed: str | None = None
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "code", _dedent(self.code))
+        if self.fixed is not None:
+            object.__setattr__(self, "fixed", _dedent(self.fixed))
+
+
+@dataclass(frozen=True)
+class Good:
+    """An example the rule must not flag (look-alikes included)."""
+
+    code: str
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "code", _dedent(self.code))
+
+
+def _dedent(code: str) -> str:
+    return textwrap.dedent(code).lstrip("\n")
+
+
+class Rule(BatchedVisitor):
+    """Base class of every rule. Subclasses set the class attributes below.
+
+    The docstring of a subclass is its "What it does" paragraph.
+    """
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    message: ClassVar[str]
+    why: ClassVar[str]
+    # Markdown code (no fences) shown as "Example" and "Use instead" in the docs.
+    example: ClassVar[str]
+    use_instead: ClassVar[str]
+    fix_safety: ClassVar[str] = "No automatic fix: the finding says what to change."
+    blind_spots: ClassVar[str] = ""
+    references: ClassVar[Sequence[str]] = ()
+    examples: ClassVar[Sequence[Bad | Good]] = ()
+    # Substrings of the source text, one of which must be present for the rule to run
+    # at all; the cheap prefilter that keeps unrelated files from being parsed.
+    triggers: ClassVar[Sequence[str]] = ()
+    # Off unless selected explicitly (policy rules).
+    default_enabled: ClassVar[bool] = True
+
+    def __init__(self, context: FileContext) -> None:
+        super().__init__()
+        self.context = context
+        self.reports: list[Report] = []
+
+    @classmethod
+    def applies_to_text(cls, text: str) -> bool:
+        """The prefilter: can this rule match anything in `text`?"""
+        return any(trigger in text for trigger in cls.triggers)
+
+    @classmethod
+    def applies_to_path(cls, path: str) -> bool:
+        """Whether the rule looks at this file at all (migration rules narrow it)."""
+        return True
+
+    def report(
+        self,
+        node: cst.CSTNode,
+        message: str | None = None,
+        fix: Fix | None = None,
+    ) -> None:
+        """Record a finding on `node` (positions are computed later, only if needed)."""
+        self.reports.append(Report(node=node, message=message or self.message, fix=fix))
+
+    @classmethod
+    def url(cls) -> str:
+        """Where the rule's documentation lives."""
+        return f"https://github.com/sqla-skillpack/sqla-skillpack/blob/main/references/rules.md#{cls.code.lower()}-{cls.name}"
+
+    @classmethod
+    def summary(cls) -> str:
+        """The first line of the rule's docstring."""
+        return (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else ""
+
+
+RuleFactory = Callable[["FileContext"], Rule]

@@ -1,0 +1,287 @@
+"""ALC109: a plain SQL string passed to `execute()` / `scalar()` / `scalars()`."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from sqla_checks.rule import Bad, Fix, Good, Import, Rule
+
+if TYPE_CHECKING:
+    from sqla_checks.context import FileContext
+
+_METHODS = frozenset({"execute", "scalar", "scalars", "stream", "stream_scalars"})
+_RECEIVER_KINDS = frozenset(
+    {"sync-session", "async-session", "sync-connection", "async-connection"}
+)
+# The pattern `text()` itself uses to find bind parameters (sqlalchemy/sql/elements.py,
+# TextClause._bind_params_regex, unchanged from 1.4 to 2.1.9): `::int` casts and `10:30`
+# do not match, `= :name` does.
+_TEXT_BIND = re.compile(r"(?<![:\w\x5c]):(\w+)(?![:\w])", re.UNICODE)
+# Modules commonly imported as an alias of `sqlalchemy`, for `sa.text(...)`.
+_MODULE_ALIASES = ("sa", "sqlalchemy", "sqla")
+
+_MESSAGE = (
+    "SQLAlchemy 2.x does not execute plain strings: wrap the SQL in `text()` "
+    "(`{method}(text(...))`)"
+)
+
+
+class PlainSqlString(Rule):
+    """Flags a string literal passed as the statement of a session or connection `execute()`."""
+
+    code = "ALC109"
+    name = "plain-sql-string"
+    message = _MESSAGE.format(method="execute")
+    why = """
+SQLAlchemy 2.0 stopped coercing strings to SQL. On 2.1.9 `session.execute("SELECT 1")`
+(and `scalar`/`scalars`) raises `ArgumentError: Textual SQL expression 'SELECT 1'
+should be explicitly declared as text('SELECT 1')`, and `connection.execute("SELECT 1")`
+raises `ObjectNotExecutableError: Not an executable object`. Wrapping the string in
+`text()` makes it a statement with named bind parameters (`:name`), which is also the
+form that keeps values out of the SQL string. For SQL that must reach the driver
+untouched (driver `%s` placeholders), `Connection.exec_driver_sql()` exists.
+"""
+    example = """\
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+async def published_titles(session: AsyncSession) -> list[str]:
+    result = await session.execute("SELECT title FROM post WHERE published")
+    return list(result.scalars())"""
+    use_instead = """\
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+async def published_titles(session: AsyncSession) -> list[str]:
+    result = await session.execute(text("SELECT title FROM post WHERE published"))
+    return list(result.scalars())"""
+    fix_safety = """
+The fix wraps the literal in `text()` and imports it (or uses `sa.text` when the name
+`text` is already taken in the module). It is safe when `text()` would see no bind
+parameter in the string: the statement then sends exactly the same SQL. When the
+string contains something `text()` reads as a bind parameter (`= :name`, or a quoted
+`' :word'`) or a backslash (which `text()` uses to escape colons), the fix is unsafe:
+the SQL keeps its text but now needs a value for each `:name`, which is what the
+author meant only if they were passing parameters. Strings with `%` or `{}` are
+reported without a fix: they look like driver placeholders or formatting, which
+`text()` does not understand (use `:name` binds, or `exec_driver_sql()`). PostgreSQL
+casts (`'1'::int`) and times (`'10:30'`) are not bind parameters and stay safe.
+"""
+    blind_spots = """
+Only literals written in the call are checked: a string held in a variable, an
+f-string or a concatenation is not (f-strings and `+` are ALC401's business, because
+they are an injection risk before they are a type error). The receiver must be a
+session or connection known from evidence (annotation, `Depends()`, `with`/`async with`
+binding, assignment from a factory). `engine.execute("...")` is ALC108.
+"""
+    references = (
+        "https://docs.sqlalchemy.org/en/20/core/sqlelement.html#sqlalchemy.sql.expression.text",
+        "https://docs.sqlalchemy.org/en/20/core/connections.html#sqlalchemy.engine.Connection.exec_driver_sql",
+        "https://docs.sqlalchemy.org/en/20/tutorial/dbapi_transactions.html",
+    )
+    triggers = (".execute(", ".scalar(", ".scalars(", ".stream(", ".stream_scalars(")
+    examples = (
+        Bad(
+            """
+            from sqlalchemy.ext.asyncio import AsyncSession
+
+            async def ping(session: AsyncSession) -> None:
+                await session.execute("SELECT 1")
+            """,
+            line=4,
+            column=27,
+            fixed="""
+            from sqlalchemy.ext.asyncio import AsyncSession
+            from sqlalchemy import text
+
+            async def ping(session: AsyncSession) -> None:
+                await session.execute(text("SELECT 1"))
+            """,
+        ),
+        Bad(
+            """
+            import sqlalchemy as sa
+
+            engine = sa.create_engine("postgresql+psycopg://app@localhost/blog")
+
+            def count(text):
+                with engine.connect() as conn:
+                    return conn.scalar("SELECT count(*) FROM post WHERE body LIKE '%' || 'x'")
+            """,
+            line=7,
+            column=28,
+            note="`%` in the string: no fix",
+        ),
+        Bad(
+            """
+            import sqlalchemy as sa
+
+            engine = sa.create_engine("postgresql+psycopg://app@localhost/blog")
+
+            def versions(text):
+                with engine.connect() as conn:
+                    return conn.scalars("SELECT version_num::text FROM alembic_version")
+            """,
+            line=7,
+            column=29,
+            fixed="""
+            import sqlalchemy as sa
+
+            engine = sa.create_engine("postgresql+psycopg://app@localhost/blog")
+
+            def versions(text):
+                with engine.connect() as conn:
+                    return conn.scalars(sa.text("SELECT version_num::text FROM alembic_version"))
+            """,
+            note="`text` is a parameter here, so `sa.text`; `::text` is a cast, not a bind",
+        ),
+        Bad(
+            """
+            from sqlalchemy import text
+            from sqlalchemy.orm import Session
+
+            def find(session: Session, slug: str):
+                return session.execute("SELECT id FROM post WHERE slug = :s", {"s": slug})
+            """,
+            line=5,
+            column=28,
+            fixed="""
+            from sqlalchemy import text
+            from sqlalchemy.orm import Session
+
+            def find(session: Session, slug: str):
+                return session.execute(text("SELECT id FROM post WHERE slug = :s"), {"s": slug})
+            """,
+            note="unsafe fix: `:s` becomes a bind parameter",
+        ),
+        Good(
+            """
+            from sqlalchemy import text
+            from sqlalchemy.ext.asyncio import AsyncSession
+
+            async def ping(session: AsyncSession) -> None:
+                await session.execute(text("SELECT 1"))
+            """
+        ),
+        Good(
+            """
+            def ping(cursor) -> None:
+                cursor.execute("SELECT 1")
+            """,
+            note="a DBAPI cursor (no evidence of a session) takes strings",
+        ),
+        Good(
+            """
+            from sqlalchemy.ext.asyncio import AsyncSession
+
+            async def find(session: AsyncSession, slug: str):
+                return await session.execute(f"SELECT id FROM post WHERE slug = '{slug}'")
+            """,
+            note="an f-string is ALC401's finding",
+        ),
+        Good(
+            """
+            from sqlalchemy import create_engine
+
+            engine = create_engine("postgresql+psycopg://app@localhost/blog")
+
+            def ping() -> None:
+                with engine.connect() as conn:
+                    conn.exec_driver_sql("SELECT 1")
+            """
+        ),
+    )
+
+    def __init__(self, context: FileContext) -> None:
+        super().__init__(context)
+        # How to spell `sqlalchemy.text` here and whether the fix must import it.
+        self._text_reference: tuple[str, bool] | None = None
+        self._text_reference_known = False
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if not (isinstance(func, cst.Attribute) and func.attr.value in _METHODS and node.args):
+            return
+        arg = node.args[0]
+        if arg.keyword is not None and arg.keyword.value != "statement":
+            return
+        literal = arg.value
+        if not isinstance(literal, cst.SimpleString | cst.ConcatenatedString):
+            return
+        sql = literal.evaluated_value
+        if not isinstance(sql, str):
+            return  # bytes, or a concatenation with an f-string part
+        if self.context.kind_of(func.value) not in _RECEIVER_KINDS:
+            return
+        message = _MESSAGE.format(method=func.attr.value)
+        self.report(literal, message, fix=self._fix(literal, sql))
+
+    def _fix(self, literal: cst.SimpleString | cst.ConcatenatedString, sql: str) -> Fix | None:
+        if any(char in sql for char in "%{}"):
+            return None
+        found = self._text_name()
+        if found is None:
+            return None
+        reference, needs_import = found
+        replacement = cst.Call(func=cst.parse_expression(reference), args=[cst.Arg(literal)])
+        imports = (Import("sqlalchemy", "text"),) if needs_import else ()
+        unsafe = "\\" in sql or _TEXT_BIND.search(sql) is not None
+        return Fix(
+            literal,
+            replacement,
+            applicability="unsafe" if unsafe else "safe",
+            imports=imports,
+            description="Wrap the SQL string in text()"
+            + (" (its `:name` parts become bind parameters)" if unsafe else ""),
+        )
+
+    def _text_name(self) -> tuple[str, bool] | None:
+        """How to spell `sqlalchemy.text` here (and whether to import it), or None."""
+        if not self._text_reference_known:
+            self._text_reference_known = True
+            self._text_reference = self._find_text_name()
+        return self._text_reference
+
+    def _find_text_name(self) -> tuple[str, bool] | None:
+        if self.context.sqla_name(cst.Name("text")) == "text":
+            return "text", False
+        if self.context.qualified_name(cst.Name("text")) is None:
+            finder = _NameUse("text")
+            self.context.module.visit(finder)
+            if not finder.found:
+                return "text", True
+        for alias in _MODULE_ALIASES:
+            if self.context.qualified_name(cst.Name(alias)) == "sqlalchemy":
+                return f"{alias}.text", False
+        return None
+
+
+class _NameUse(cst.CSTVisitor):
+    """Whether a bare name is used or bound anywhere (attribute and keyword names aside)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name = name
+        self.found = False
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if node.value == self.name:
+            self.found = True
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        node.value.visit(self)
+        return False
+
+    def visit_Arg(self, node: cst.Arg) -> bool:
+        node.value.visit(self)
+        return False
+
+    def visit_Import(self, node: cst.Import) -> bool:
+        return False
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        return False

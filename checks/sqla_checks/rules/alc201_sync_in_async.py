@@ -1,0 +1,345 @@
+"""ALC201: synchronous SQLAlchemy work inside an `async def`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from sqla_checks.imports import dotted_name
+from sqla_checks.rule import Bad, Good, Rule
+
+if TYPE_CHECKING:
+    from sqla_checks.context import FileContext
+    from sqla_checks.sessions import Kind
+
+# Methods that talk to the database (or check out a connection), per kind. Bookkeeping
+# methods such as `Session.add` do no I/O by themselves and are left alone.
+_IO_METHODS: dict[str, frozenset[str]] = {
+    "sync-session": frozenset(
+        {
+            "query", "execute", "scalar", "scalars", "get", "get_one", "commit",
+            "rollback", "flush", "refresh", "merge", "delete", "close", "connection",
+            "begin", "begin_nested", "bulk_save_objects", "bulk_insert_mappings",
+            "bulk_update_mappings",
+        }
+    ),
+    "sync-connection": frozenset(
+        {
+            "execute", "exec_driver_sql", "scalar", "scalars", "commit", "rollback",
+            "begin", "begin_nested", "close",
+        }
+    ),
+    # `execute`/`scalar` on an engine no longer exist: ALC108 reports them.
+    "sync-engine": frozenset({"connect", "begin", "raw_connection", "dispose"}),
+    "sync-factory": frozenset({"begin"}),
+}  # fmt: skip
+_SYNC_CONSTRUCTORS = frozenset({"Session", "create_engine", "engine_from_config"})
+_DDL_METHODS = frozenset({"create_all", "drop_all", "reflect"})
+_SYNC_BINDS = frozenset({"sync-engine", "sync-connection"})
+_HANDED_KINDS = frozenset({"sync-session", "sync-connection"})
+# Callees that take a session without running it on the event loop (they move the
+# work to a thread, defer it, or only look at the object).
+_NOT_RUN_HERE = frozenset(
+    {
+        "to_thread", "run_in_threadpool", "run_in_executor", "run_sync", "partial",
+        "add_task", "submit", "start_soon", "Depends", "isinstance", "print", "repr",
+        "str", "id", "type", "hasattr", "getattr", "setattr", "len", "bool",
+    }
+)  # fmt: skip
+
+_RECIPE = (
+    "use `AsyncSession`/`create_async_engine` with `await`, or make the function a plain "
+    "`def` (FastAPI runs plain-`def` routes in a threadpool)"
+)
+_NOUNS: dict[str, str] = {
+    "sync-session": "sync Session",
+    "sync-connection": "sync Connection",
+    "sync-engine": "sync Engine",
+    "sync-factory": "sync session factory",
+}
+
+
+class SyncInAsync(Rule):
+    """Flags synchronous Session, Connection and Engine work inside an `async def`."""
+
+    code = "ALC201"
+    name = "sync-in-async"
+    message = "sync database work inside `async def` blocks the event loop: " + _RECIPE
+    why = """
+A synchronous `Session`, `Connection` or `Engine` does its I/O by blocking the calling
+thread. Inside an `async def` that thread runs the event loop, so every query stalls
+every other request the process is serving, for as long as the database takes. FastAPI
+(0.165 as of this writing) awaits `async def` path operations and dependencies on the
+loop and sends plain `def` ones to a threadpool, which is why a sync `Session` is fine
+in a `def` route and harmful in an `async def` one. SQLAlchemy's asyncio extension
+(`AsyncSession`, `AsyncEngine`, `create_async_engine`, 1.4+ and 2.x) does the same work
+without blocking.
+"""
+    example = """\
+from app.db import get_db
+from app.models import Post
+from app.schemas import PostRead
+from fastapi import Depends, FastAPI
+from sqlalchemy.orm import Session
+
+app = FastAPI()
+
+
+@app.get("/posts", response_model=list[PostRead])
+async def list_posts(db: Session = Depends(get_db)):
+    return db.query(Post).all()"""
+    use_instead = """\
+from typing import Annotated
+
+from app.db import get_async_session, get_db
+from app.models import Post
+from app.schemas import PostRead
+from fastapi import Depends, FastAPI
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
+
+app = FastAPI()
+
+
+@app.get("/posts", response_model=list[PostRead])
+async def list_posts(session: Annotated[AsyncSession, Depends(get_async_session)]):
+    return (await session.scalars(select(Post))).all()
+
+
+# or keep the sync Session in a plain `def`: FastAPI runs it in its threadpool
+@app.get("/posts-sync", response_model=list[PostRead])
+def list_posts_sync(db: Annotated[Session, Depends(get_db)]):
+    return db.scalars(select(Post)).all()"""
+    blind_spots = """
+Sessions, connections and engines are known from evidence only: annotations
+(`db: Session`), same-module `Depends(get_db)` dependencies, `with` bindings and
+assignments from SQLAlchemy constructors or factories defined in the module. A sync
+session reached through an unannotated helper, a factory imported from another module,
+or a `self.db` without an annotation is not seen. A session handed to another function
+is reported at that call unless the call is awaited or goes through a known
+thread helper (`asyncio.to_thread`, `run_in_threadpool`, `run_sync`, `partial`, ...);
+what the callee does with it is not followed. Bookkeeping calls (`db.add(obj)`) are not
+reported on their own.
+"""
+    references = (
+        "https://fastapi.tiangolo.com/async/#path-operation-functions",
+        "https://docs.sqlalchemy.org/en/20/orm/extensions/asyncio.html",
+    )
+    triggers = ("async def",)
+    examples = (
+        Bad(
+            """
+            from fastapi import Depends
+            from sqlalchemy.orm import Session
+
+            from app.db import get_db
+
+            async def list_posts(db: Session = Depends(get_db)):
+                return db.query(Post).filter(Post.published).all()
+            """,
+            line=7,
+            column=12,
+        ),
+        Bad(
+            """
+            from sqlalchemy import create_engine, text
+
+            engine = create_engine("postgresql+psycopg://app@localhost/blog")
+
+            async def health() -> bool:
+                with engine.connect() as conn:
+                    return True
+            """,
+            line=6,
+            column=10,
+        ),
+        Bad(
+            """
+            from sqlalchemy.orm import sessionmaker
+
+            SessionLocal = sessionmaker(bind=engine)
+
+            async def handler(event):
+                with SessionLocal() as session:
+                    pass
+            """,
+            line=6,
+            column=10,
+        ),
+        Bad(
+            """
+            from sqlalchemy import create_engine
+
+            async def startup():
+                engine = create_engine("postgresql+psycopg://app@localhost/blog")
+            """,
+            line=4,
+            column=14,
+        ),
+        Bad(
+            """
+            from fastapi import Depends
+            from sqlalchemy.orm import Session
+
+            from app import crud
+            from app.db import get_db
+
+            async def read_user(user_id: int, db: Session = Depends(get_db)):
+                return crud.get_user(db, user_id)
+            """,
+            line=8,
+            column=12,
+            note="the session handed to a sync helper on the event loop",
+        ),
+        Good(
+            """
+            from fastapi import Depends
+            from sqlalchemy.orm import Session
+
+            from app.db import get_db
+
+            def list_posts(db: Session = Depends(get_db)):
+                return db.query(Post).all()
+            """,
+            note="a plain `def` route runs in FastAPI's threadpool",
+        ),
+        Good(
+            """
+            from sqlalchemy import select
+            from sqlalchemy.ext.asyncio import AsyncSession
+
+            async def list_posts(db: AsyncSession):
+                return (await db.scalars(select(Post))).all()
+            """
+        ),
+        Good(
+            """
+            import asyncio
+
+            from sqlalchemy.orm import Session
+
+            from app import crud
+
+            async def read_user(user_id: int, db: Session):
+                return await asyncio.to_thread(crud.get_user, db, user_id)
+            """,
+            note="the work is moved to a thread",
+        ),
+        Good(
+            """
+            from sqlalchemy.orm import Session
+
+            async def refresh_all(db: Session):
+                def work(session: Session) -> None:
+                    session.execute(stmt)
+                return work
+            """,
+            note="a nested plain `def` is not the event loop's code",
+        ),
+        Good(
+            """
+            from sqlalchemy.ext.asyncio import AsyncSession
+
+            async def save(db: AsyncSession, post):
+                db.add(post)
+                await db.commit()
+            """
+        ),
+    )
+
+    def __init__(self, context: FileContext) -> None:
+        super().__init__(context)
+        self._awaited: set[int] = set()
+
+    @classmethod
+    def applies_to_text(cls, text: str) -> bool:
+        # Evidence of a sync session always goes through a SQLAlchemy import.
+        return "async def" in text and "sqlalchemy" in text
+
+    def visit_Await(self, node: cst.Await) -> None:
+        if self.context.in_async_function:
+            self._awaited.add(id(node.expression))
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if not self.context.in_async_function:
+            return
+        if not self._check_call(node):
+            self._check_handed_over(node)
+
+    def _check_call(self, node: cst.Call) -> bool:
+        """Report `node` itself if it is sync database work; whether it did."""
+        func = node.func
+        name = self.context.sqla_name(func)
+        if name in _SYNC_CONSTRUCTORS:
+            self.report(node, f"`{name}()` inside `async def` is synchronous: {_RECIPE}")
+            return True
+        if name == "inspect":
+            return self._check_bind(node, node.args, "`inspect()`")
+        if isinstance(func, cst.Name):
+            if self.context.kind_of(func) == "sync-factory":
+                self.report(
+                    node,
+                    f"sync session factory `{func.value}()` inside `async def`: {_RECIPE}",
+                )
+                return True
+            return False
+        if not isinstance(func, cst.Attribute):
+            return False
+        method = func.attr.value
+        if method in _DDL_METHODS:
+            return self._check_bind(node, node.args, f"`{method}()`")
+        receiver = func.value
+        if not (isinstance(receiver, cst.Name) or _is_self_attribute(receiver)):
+            return False
+        kind = self.context.kind_of(receiver)
+        if kind is None or method not in _IO_METHODS.get(kind, ()):
+            return False
+        self.report(
+            node,
+            f"{_NOUNS[kind]} `.{method}()` inside `async def` blocks the event loop: {_RECIPE}",
+        )
+        return True
+
+    def _check_bind(self, node: cst.Call, args: Sequence[cst.Arg], what: str) -> bool:
+        """`metadata.create_all(engine)` / `inspect(engine)` with a sync engine or connection."""
+        for index, arg in enumerate(args):
+            positional_bind = arg.keyword is None and index == 0
+            if positional_bind or (arg.keyword is not None and arg.keyword.value == "bind"):
+                kind = self.context.kind_of(arg.value)
+                if kind in _SYNC_BINDS:
+                    self.report(node, f"{what} with a {_NOUNS[kind]} inside `async def`: {_RECIPE}")
+                    return True
+                return False
+        return False
+
+    def _check_handed_over(self, node: cst.Call) -> None:
+        """A sync session passed to a plain call runs that callee's queries on the loop."""
+        if id(node) in self._awaited:
+            return
+        for arg in node.args:
+            value = arg.value
+            if not isinstance(value, cst.Name) or arg.star:
+                continue
+            kind: Kind | None = self.context.kind_of(value)
+            if kind not in _HANDED_KINDS:
+                continue
+            callee = dotted_name(node.func)
+            if callee is None or callee.rsplit(".", 1)[-1] in _NOT_RUN_HERE:
+                return
+            self.report(
+                node,
+                f"{_NOUNS[kind]} `{value.value}` handed to `{callee}()` inside `async def`: "
+                f"its queries block the event loop; {_RECIPE}",
+            )
+            return
+
+
+def _is_self_attribute(node: cst.BaseExpression) -> bool:
+    return (
+        isinstance(node, cst.Attribute)
+        and isinstance(node.value, cst.Name)
+        and node.value.value in {"self", "cls"}
+    )

@@ -1,0 +1,216 @@
+"""ALC203: `await` on an AsyncSession / AsyncConnection method that is not a coroutine."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from sqla_checks.rule import Bad, Fix, Good, Rule
+from sqla_checks.rules.alc202_missing_await import ASYNC_EVIDENCE
+
+# Plain (non-async) methods, checked against the 2.1.9 sources of AsyncSession,
+# async_scoped_session and AsyncConnection. Each returns None, a bool or a sync
+# object, none of which can be awaited. Methods returning something awaitable
+# (`begin`, `begin_nested`, `get_transaction`, `get_async_bind`) are left out:
+# awaiting those is legal and means something.
+_SYNC_METHODS: dict[str, frozenset[str]] = {
+    "async-session": frozenset(
+        {
+            "add",
+            "add_all",
+            "expire",
+            "expire_all",
+            "expunge",
+            "expunge_all",
+            "is_modified",
+            "in_transaction",
+            "in_nested_transaction",
+            "get_bind",
+            "bind_mapper",
+            "bind_table",
+        }
+    ),
+    "async-connection": frozenset({"in_transaction", "in_nested_transaction"}),
+}
+_ALL_SYNC_METHODS = frozenset().union(*_SYNC_METHODS.values())
+
+
+class AwaitOnSyncMethod(Rule):
+    """Flags `await` in front of an AsyncSession method that is an ordinary function."""
+
+    code = "ALC203"
+    name = "await-on-sync-method"
+    message = "This method of an AsyncSession is not a coroutine: remove the `await`"
+    why = """
+Only the methods of `AsyncSession` that may do I/O are coroutines (`execute`,
+`commit`, `flush`, `get`, ...). The methods that only change in-memory state, such
+as `add`, `add_all`, `expunge`, `expire` and `in_transaction`, are ordinary functions
+in SQLAlchemy 2.0 and 2.1 and return `None` or a bool. `await session.add(obj)` runs
+`add()` and then fails with `TypeError: object NoneType can't be used in 'await'
+expression` (checked on SQLAlchemy 2.1.9), so the line never worked. `add()` does not
+emit SQL either: the INSERT happens at the next `await session.flush()` or
+`await session.commit()`.
+"""
+    example = """from app.models import Post
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+async def create_post(session: AsyncSession, post: Post) -> None:
+    await session.add(post)
+    await session.commit()"""
+    use_instead = """from app.models import Post
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+async def create_post(session: AsyncSession, post: Post) -> None:
+    session.add(post)
+    await session.commit()"""
+    fix_safety = """
+Safe. The current code raises `TypeError` right after the method has run, so it
+cannot be working as written; removing `await` keeps the method call, its arguments
+and its effect, and only drops the failure. Parentheses around the awaited
+expression are kept.
+"""
+    blind_spots = """
+The receiver must be known to be an `AsyncSession`, `async_scoped_session` or
+`AsyncConnection` from evidence in the same module (annotation, `Depends` on a
+same-module dependency, `async with factory() as s`, ...). `await` on methods that
+return something awaitable (`begin()`, `begin_nested()`, `get_transaction()`) is
+legal and never flagged.
+"""
+    references = (
+        "https://docs.sqlalchemy.org/en/20/orm/extensions/asyncio.html#sqlalchemy.ext.asyncio.AsyncSession.add",
+        "https://docs.sqlalchemy.org/en/20/orm/extensions/asyncio.html#synopsis-orm",
+    )
+    triggers = ASYNC_EVIDENCE
+    examples = (
+        Bad(
+            """
+            from sqlalchemy.ext.asyncio import AsyncSession
+
+
+            async def create(session: AsyncSession, post: object) -> None:
+                await session.add(post)
+                await session.commit()
+            """,
+            line=5,
+            column=5,
+            fixed="""
+            from sqlalchemy.ext.asyncio import AsyncSession
+
+
+            async def create(session: AsyncSession, post: object) -> None:
+                session.add(post)
+                await session.commit()
+            """,
+        ),
+        Bad(
+            """
+            from sqlalchemy.ext.asyncio import AsyncSession
+
+
+            class Repository:
+                def __init__(self, session: AsyncSession) -> None:
+                    self.session = session
+
+                async def is_idle(self) -> bool:
+                    return not (await self.session.in_transaction())
+            """,
+            line=9,
+            column=21,
+            fixed="""
+            from sqlalchemy.ext.asyncio import AsyncSession
+
+
+            class Repository:
+                def __init__(self, session: AsyncSession) -> None:
+                    self.session = session
+
+                async def is_idle(self) -> bool:
+                    return not (self.session.in_transaction())
+            """,
+            note="parentheses around the await are kept",
+        ),
+        Bad(
+            """
+            from sqlalchemy.ext.asyncio import async_sessionmaker
+
+            SessionLocal = async_sessionmaker(expire_on_commit=False)
+
+
+            async def reset() -> None:
+                async with SessionLocal() as session:
+                    await session.expunge_all()
+            """,
+            line=8,
+            column=9,
+            fixed="""
+            from sqlalchemy.ext.asyncio import async_sessionmaker
+
+            SessionLocal = async_sessionmaker(expire_on_commit=False)
+
+
+            async def reset() -> None:
+                async with SessionLocal() as session:
+                    session.expunge_all()
+            """,
+        ),
+        Good(
+            """
+            from sqlalchemy.ext.asyncio import AsyncSession
+
+
+            async def create(session: AsyncSession, post: object) -> None:
+                session.add(post)
+                await session.commit()
+                await session.refresh(post)
+            """
+        ),
+        Good(
+            """
+            from sqlalchemy.ext.asyncio import AsyncSession
+
+
+            async def create(session: AsyncSession, post: object) -> None:
+                await session.begin()
+                session.add(post)
+            """,
+            note="`begin()` returns an awaitable transaction",
+        ),
+        Good(
+            """
+            async def create(cart, item) -> None:
+                await cart.add(item)
+            """,
+            note="not known to be a session: an async `add` of another class",
+        ),
+    )
+
+    def visit_Await(self, node: cst.Await) -> None:
+        call = node.expression
+        if not (
+            isinstance(call, cst.Call)
+            and isinstance(call.func, cst.Attribute)
+            and call.func.attr.value in _ALL_SYNC_METHODS
+        ):
+            return
+        method = call.func.attr.value
+        kind = self.context.kind_of(call.func.value)
+        if kind is None or method not in _SYNC_METHODS.get(kind, ()):
+            return
+        self.report(
+            node,
+            message=f"`{_CLASS_OF_KIND[kind]}.{method}()` is not a coroutine: remove the `await`",
+            fix=Fix(
+                node, _without_await(node, call), description=f"Remove `await` before `{method}()`"
+            ),
+        )
+
+
+_CLASS_OF_KIND = {"async-session": "AsyncSession", "async-connection": "AsyncConnection"}
+
+
+def _without_await(node: cst.Await, call: cst.Call) -> cst.Call:
+    """The awaited call on its own; parentheses written around the `await` stay."""
+    if node.lpar:
+        return call.with_changes(lpar=[*node.lpar, *call.lpar], rpar=[*call.rpar, *node.rpar])
+    return call

@@ -1,0 +1,215 @@
+"""ALC205: `sessionmaker(class_=AsyncSession)` instead of `async_sessionmaker`."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from sqla_checks.call_arguments import keyword_argument, without_argument
+from sqla_checks.context import FileContext
+from sqla_checks.rule import Bad, Fix, Good, Import, Rule
+
+_ASYNCIO = "sqlalchemy.ext.asyncio"
+
+
+def async_class_argument(call: cst.Call, context: FileContext) -> cst.Arg | None:
+    """The `class_=AsyncSession` argument of a `sessionmaker(...)` call, if it has one.
+
+    Any spelling of the import counts (`orm.sessionmaker`, `sessionmaker as make`).
+    """
+    if context.sqla_name(call.func) != "sessionmaker":
+        return None
+    arg = keyword_argument(call, "class_")
+    if arg is not None and context.sqla_name(arg.value) == "AsyncSession":
+        return arg
+    return None
+
+
+class SessionmakerAsyncClass(Rule):
+    """Flags `sessionmaker(class_=AsyncSession)`: SQLAlchemy 2 has `async_sessionmaker`."""
+
+    code = "ALC205"
+    name = "sessionmaker-async-class"
+    message = "Use `async_sessionmaker(...)` instead of `sessionmaker(class_=AsyncSession, ...)`"
+    why = """
+`sessionmaker(class_=AsyncSession)` is the SQLAlchemy 1.4 spelling. Since 2.0,
+`async_sessionmaker` is the factory made for `AsyncSession`: its `class_` defaults to
+`AsyncSession` and it takes the same arguments (`bind`, `autoflush`,
+`expire_on_commit`, `info`, and any other `AsyncSession` argument), as the 2.1.9
+sources show. It is typed as `async_sessionmaker[AsyncSession]`, so type checkers
+know that `factory()` is an `AsyncSession` and that `factory.begin()` is used with
+`async with`; the 1.4 spelling is typed as a sync `sessionmaker` and hides that.
+"""
+    example = """from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+from sqlalchemy.orm import sessionmaker
+
+engine = create_async_engine("postgresql+asyncpg://app@db/blog")
+SessionLocal = sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)"""
+    use_instead = """from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+
+engine = create_async_engine("postgresql+asyncpg://app@db/blog")
+SessionLocal = async_sessionmaker(engine, expire_on_commit=False)"""
+    fix_safety = """
+Safe. The call is renamed to `async_sessionmaker` and `class_=AsyncSession` is
+dropped (it is the default); every other argument is kept as written.
+`from sqlalchemy.ext.asyncio import async_sessionmaker` is added, and the imports of
+`sessionmaker` and `AsyncSession` are removed if nothing else uses them. Sessions
+made by either factory are `AsyncSession` instances with the same settings
+(`sessionmaker` makes them from a private subclass, `async_sessionmaker` from the
+class itself). The fix is offered as unsafe when the module calls
+`object_session()` or `identity_key()`, which exist on `sessionmaker` but not on
+`async_sessionmaker`. No fix is offered when the factory is assigned to a variable
+annotated as `sessionmaker[...]`: the annotation needs the same change, by hand.
+"""
+    blind_spots = """
+Only `class_=AsyncSession` written in the call is seen: a subclass of `AsyncSession`,
+or `class_` passed through `**kwargs`, is not flagged.
+"""
+    references = (
+        "https://docs.sqlalchemy.org/en/20/orm/extensions/asyncio.html#sqlalchemy.ext.asyncio.async_sessionmaker",
+        "https://docs.sqlalchemy.org/en/20/changelog/migration_20.html",
+    )
+    triggers = ("sessionmaker",)
+    examples = (
+        Bad(
+            """
+            from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+            from sqlalchemy.orm import sessionmaker
+
+            engine = create_async_engine("postgresql+asyncpg://app@localhost/blog")
+            SessionLocal = sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+            """,
+            line=5,
+            column=16,
+            fixed="""
+            from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+
+            engine = create_async_engine("postgresql+asyncpg://app@localhost/blog")
+            SessionLocal = async_sessionmaker(engine, expire_on_commit=False)
+            """,
+        ),
+        Bad(
+            """
+            import sqlalchemy as sa
+            import sqlalchemy.ext.asyncio as sa_async
+
+            SessionLocal = sa.orm.sessionmaker(
+                bind=None,
+                expire_on_commit=False,
+                class_=sa_async.AsyncSession,
+            )
+            """,
+            line=4,
+            column=16,
+            fixed="""
+            import sqlalchemy as sa
+            import sqlalchemy.ext.asyncio as sa_async
+            from sqlalchemy.ext.asyncio import async_sessionmaker
+
+            SessionLocal = async_sessionmaker(
+                bind=None,
+                expire_on_commit=False,
+            )
+            """,
+            note="module imports stay: the fix removes only names it can see are unused",
+        ),
+        Bad(
+            """
+            from sqlalchemy.ext.asyncio import AsyncSession
+            from sqlalchemy.orm import sessionmaker
+
+            SessionLocal = sessionmaker(class_=AsyncSession, expire_on_commit=False)
+
+
+            async def get_db() -> AsyncSession:
+                async with SessionLocal() as session:
+                    return session
+            """,
+            line=4,
+            column=16,
+            fixed="""
+            from sqlalchemy.ext.asyncio import async_sessionmaker, AsyncSession
+
+            SessionLocal = async_sessionmaker(expire_on_commit=False)
+
+
+            async def get_db() -> AsyncSession:
+                async with SessionLocal() as session:
+                    return session
+            """,
+            note="`AsyncSession` is still used, so its import stays",
+        ),
+        Good(
+            """
+            from sqlalchemy.ext.asyncio import async_sessionmaker
+
+            SessionLocal = async_sessionmaker(expire_on_commit=False)
+            """
+        ),
+        Good(
+            """
+            from sqlalchemy.orm import Session, sessionmaker
+
+            SessionLocal = sessionmaker(class_=Session)
+            """,
+            note="a sync factory is ALC201's business, not this rule's",
+        ),
+        Good(
+            """
+            from myapp.db import AsyncSession, sessionmaker
+
+            SessionLocal = sessionmaker(class_=AsyncSession)
+            """,
+            note="look-alike names that are not SQLAlchemy's",
+        ),
+    )
+
+    def __init__(self, context: FileContext) -> None:
+        super().__init__(context)
+        self._annotated_values: set[int] = set()
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        # `SessionLocal: sessionmaker[AsyncSession] = sessionmaker(...)`: the rewrite
+        # would leave the annotation naming the wrong class.
+        if node.value is not None and "sessionmaker" in _annotation_text(node):
+            self._annotated_values.add(id(node.value))
+
+    def visit_Call(self, node: cst.Call) -> None:
+        class_arg = async_class_argument(node, self.context)
+        if class_arg is None:
+            return
+        replacement = without_argument(node, class_arg).with_changes(
+            func=cst.Name("async_sessionmaker")
+        )
+        unused = tuple(
+            imp
+            for imp in (self._from_import(node.func), self._from_import(class_arg.value))
+            if imp is not None
+        )
+        if id(node) in self._annotated_values:
+            self.report(node)
+            return
+        text = self.context.text
+        unsafe = ".object_session(" in text or ".identity_key(" in text
+        fix = Fix(
+            node,
+            replacement,
+            applicability="unsafe" if unsafe else "safe",
+            imports=(Import(_ASYNCIO, "async_sessionmaker"),),
+            unused_imports=unused,
+            description="Use `async_sessionmaker`",
+        )
+        self.report(node, fix=fix)
+
+    def _from_import(self, node: cst.BaseExpression) -> Import | None:
+        """`from m import name` that bound `node`, when it is a plain, unaliased name."""
+        if not isinstance(node, cst.Name):
+            return None
+        qualified = self.context.qualified_name(node)
+        if qualified is None or "." not in qualified:
+            return None
+        module, _, name = qualified.rpartition(".")
+        return Import(module, name) if name == node.value else None
+
+
+def _annotation_text(node: cst.AnnAssign) -> str:
+    return cst.Module(body=()).code_for_node(node.annotation.annotation)

@@ -1,0 +1,226 @@
+"""Checking one file: decode, prefilter, parse once, one batched visit, positions last."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import libcst as cst
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+
+from sqla_checks.context import FileContext, ScopeEnter, ScopeLeave
+from sqla_checks.finding import Edit, FileError, FileResult, Finding, FixInfo, Position
+from sqla_checks.fixes import apply_fixes, render_fix
+from sqla_checks.noqa import is_suppressed, noqa_lines
+from sqla_checks.rule import Applicability, Report, Rule
+from sqla_checks.source import SourceError, decode_source
+
+# --fix stops after this many rounds even if fixes keep producing new fixable code;
+# real fixes settle in two or three rounds.
+MAX_FIX_ROUNDS = 10
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How findings are turned into output and fixes."""
+
+    fix: bool = False
+    unsafe_fixes: bool = False
+    # Fix edits are only computed when an output format shows them (json, sarif).
+    with_edits: bool = False
+
+
+def check_source(
+    path: str,
+    data: bytes,
+    rules: Sequence[type[Rule]],
+    options: RunOptions = RunOptions(),
+) -> FileResult:
+    """Check the bytes of one file with `rules`; never raises for bad input."""
+    result = FileResult(path=path)
+    try:
+        text = decode_source(Path(path), data).text
+    except SourceError as exc:
+        result.error = FileError(path=path, reason=str(exc))
+        return result
+    active = _applicable(rules, path, text)
+    if not active:
+        return result
+    try:
+        module = cst.parse_module(data)
+    except cst.ParserSyntaxError as exc:
+        result.error = FileError(
+            path=path,
+            reason=f"cannot parse file: {exc.message}",
+            line=exc.raw_line,
+            column=exc.raw_column + 1,
+        )
+        return result
+
+    initial_findings = 0
+    reports: list[tuple[type[Rule], Report]] | None = None
+    if options.fix:
+        original_code = module.code
+        module, initial_findings, reports = _fix_until_stable(
+            path, text, module, active, options.unsafe_fixes
+        )
+        if module.code != original_code:
+            result.fixed_source = module.bytes
+            text = module.code
+            # Fixed code may trip (or no longer trip) another rule's prefilter; the
+            # last round's reports only stand for the rules it ran.
+            now_active = _applicable(rules, path, text)
+            if now_active != active:
+                active, reports = now_active, None
+    if reports is None:
+        reports = _visit(path, text, module, active)
+    result.findings = _to_findings(path, text, module, reports, options.with_edits)
+    if result.fixed_source is not None:
+        result.fixes_applied = max(initial_findings - len(result.findings), 0)
+    return result
+
+
+def _applicable(rules: Sequence[type[Rule]], path: str, text: str) -> list[type[Rule]]:
+    """The prefilter: rules that could match this file at all."""
+    return [rule for rule in rules if rule.applies_to_path(path) and rule.applies_to_text(text)]
+
+
+def _visit(
+    path: str, text: str, module: cst.Module, rules: Sequence[type[Rule]]
+) -> list[tuple[type[Rule], Report]]:
+    """Run every rule over the tree in one traversal and gather their reports."""
+    if not rules:
+        return []
+    context = FileContext(path, text, module)
+    instances = [rule(context) for rule in rules]
+    # Session evidence is gathered in the same traversal, ahead of the rules.
+    evidence = [context.sessions.binder] if context.uses_sqlalchemy else []
+    cst.visit_batched(module, [ScopeEnter(context), *evidence, *instances, ScopeLeave(context)])
+    return [(type(instance), report) for instance in instances for report in instance.reports]
+
+
+def _positions(module: cst.Module) -> dict[cst.CSTNode, CodeRange]:
+    # unsafe_skip_copy keeps node identity, so reports can be looked up directly.
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    return dict(wrapper.resolve(PositionProvider))
+
+
+def _to_findings(
+    path: str,
+    text: str,
+    module: cst.Module,
+    reports: list[tuple[type[Rule], Report]],
+    with_edits: bool,
+) -> list[Finding]:
+    if not reports:
+        return []
+    positions = _positions(module)
+    noqa = noqa_lines(text)
+    findings: list[Finding] = []
+    for rule, report in reports:
+        code_range = positions[report.node]
+        start = Position(code_range.start.line, code_range.start.column + 1)
+        end = Position(code_range.end.line, code_range.end.column + 1)
+        if is_suppressed(noqa, rule.code, (start.line, end.line)):
+            continue
+        fix_info = None
+        if report.fix is not None:
+            edits: tuple[Edit, ...] = ()
+            if with_edits:
+                edits = _edits(text, render_fix(module, report.fix))
+            fix_info = FixInfo(
+                applicability=report.fix.applicability,
+                description=report.fix.description or f"Fix {rule.code}",
+                edits=edits,
+            )
+        findings.append(
+            Finding(
+                path=path,
+                code=rule.code,
+                name=rule.name,
+                message=report.message,
+                start=start,
+                end=end,
+                url=rule.url(),
+                fix=fix_info,
+            )
+        )
+    findings.sort(key=Finding.sort_key)
+    return findings
+
+
+def _fix_until_stable(
+    path: str,
+    text: str,
+    module: cst.Module,
+    rules: Sequence[type[Rule]],
+    unsafe: bool,
+) -> tuple[cst.Module, int, list[tuple[type[Rule], Report]] | None]:
+    """Apply fixes round by round until a round changes nothing.
+
+    Returns the final module; how many findings the first round had, so the caller
+    can report "fixed" as the findings that went away (a count of applied
+    replacements would over-count: an outer fix can supersede an inner one, which
+    the next round then re-applies); and the reports of the final module when the
+    last round saw it unchanged (None when the round limit cut the loop short).
+    """
+    allowed: set[Applicability] = {"safe", "unsafe"} if unsafe else {"safe"}
+    initial: int | None = None
+    for _ in range(MAX_FIX_ROUNDS):
+        reports = _visit(path, text, module, rules)
+        unsuppressed = _unsuppressed(text, module, reports)
+        if initial is None:
+            initial = len(unsuppressed)
+        fixable = [
+            report.fix
+            for _, report in unsuppressed
+            if report.fix is not None and report.fix.applicability in allowed
+        ]
+        if not fixable:
+            return module, initial, reports
+        new_module, count = apply_fixes(module, fixable)
+        if count == 0 or new_module.code == module.code:
+            return module, initial, reports
+        module = new_module
+        text = module.code
+    return module, initial or 0, None
+
+
+def _unsuppressed(
+    text: str, module: cst.Module, reports: list[tuple[type[Rule], Report]]
+) -> list[tuple[type[Rule], Report]]:
+    """The reports no `# noqa` comment silences (positions only if a comment exists)."""
+    noqa = noqa_lines(text)
+    if not noqa or not reports:
+        return reports
+    positions = _positions(module)
+    return [
+        (rule, report)
+        for rule, report in reports
+        if not is_suppressed(
+            noqa,
+            rule.code,
+            (positions[report.node].start.line, positions[report.node].end.line),
+        )
+    ]
+
+
+def _edits(old: str, new: str) -> tuple[Edit, ...]:
+    """Line-level edits turning `old` into `new`, in ruff's row/column form."""
+    old_lines = old.splitlines(keepends=True)
+    new_lines = new.splitlines(keepends=True)
+    matcher = difflib.SequenceMatcher(a=old_lines, b=new_lines, autojunk=False)
+    edits: list[Edit] = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        edits.append(
+            Edit(
+                start=Position(i1 + 1, 1),
+                end=Position(i2 + 1, 1),
+                content="".join(new_lines[j1:j2]),
+            )
+        )
+    return tuple(edits)

@@ -1,0 +1,417 @@
+"""Which names hold a SQLAlchemy session, connection or engine, from evidence only.
+
+libcst has no types, so a rule cannot ask "is `db` a Session?". This module answers
+it from what the code itself says, and nothing else:
+
+- annotations: `db: Session`, `session: AsyncSession`, `Annotated[AsyncSession, ...]`,
+  module-level aliases of those (`SessionDep = Annotated[AsyncSession, Depends(...)]`);
+- FastAPI dependencies: `db = Depends(get_db)` where `get_db` is defined in the same
+  module and yields a session (or is annotated as doing so);
+- context managers and assignments: `async with factory() as s`, `with Session(e) as s`,
+  `s = SessionLocal()`, `async with engine.begin() as conn`, where `factory`,
+  `SessionLocal` and `engine` were themselves assigned from a SQLAlchemy constructor;
+- attributes set from evidence: `self.session = session` in `__init__` after
+  `session: AsyncSession`, or a class-level `session: AsyncSession` annotation.
+
+Anything else is unknown, and rules treat unknown as "not a session": a missed
+finding is better than a false one. Cross-module facts (a factory imported from
+another module of the project) are out of reach by design.
+
+Module-level facts are collected up front; bindings inside functions and classes are
+recorded by `SessionIndex.binder`, which the runner places in its one batched
+traversal just ahead of the rules. A rule therefore sees the bindings that precede
+the node it is visiting, which is where Python code binds a name before using it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import libcst as cst
+
+from sqla_checks.assignments import simple_assignment
+from sqla_checks.batched_visitor import BatchedVisitor
+from sqla_checks.call_arguments import keyword_argument
+from sqla_checks.imports import ImportMap, dotted_name, sqla_symbol
+
+Kind = Literal[
+    "sync-session",
+    "async-session",
+    "sync-connection",
+    "async-connection",
+    "sync-engine",
+    "async-engine",
+    "sync-factory",
+    "async-factory",
+]
+
+# Annotations naming a SQLAlchemy type, by public name.
+_ANNOTATION_KINDS: dict[str, Kind] = {
+    "Session": "sync-session",
+    "scoped_session": "sync-session",
+    "AsyncSession": "async-session",
+    "async_scoped_session": "async-session",
+    "Connection": "sync-connection",
+    "AsyncConnection": "async-connection",
+    "Engine": "sync-engine",
+    "AsyncEngine": "async-engine",
+    "sessionmaker": "sync-factory",
+    "async_sessionmaker": "async-factory",
+}
+
+# What calling a SQLAlchemy constructor returns.
+_CONSTRUCTOR_KINDS: dict[str, Kind] = {
+    "Session": "sync-session",
+    "AsyncSession": "async-session",
+    "scoped_session": "sync-session",
+    "async_scoped_session": "async-session",
+    "create_engine": "sync-engine",
+    "engine_from_config": "sync-engine",
+    "create_async_engine": "async-engine",
+    "async_engine_from_config": "async-engine",
+    "sessionmaker": "sync-factory",
+    "async_sessionmaker": "async-factory",
+}
+
+# What calling a method on a known object returns (`engine.connect()` and so on).
+_METHOD_RESULTS: dict[tuple[Kind, str], Kind] = {
+    ("sync-engine", "connect"): "sync-connection",
+    ("sync-engine", "begin"): "sync-connection",
+    ("async-engine", "connect"): "async-connection",
+    ("async-engine", "begin"): "async-connection",
+    ("sync-factory", "begin"): "sync-session",
+    ("async-factory", "begin"): "async-session",
+}
+
+_CONTAINERS = {"Annotated", "Optional", "Final", "ClassVar"}
+
+
+def _is_async_kind(kind: Kind) -> bool:
+    return kind.startswith("async-")
+
+
+def session_kind_of_factory(kind: Kind) -> Kind | None:
+    """The kind of session a factory kind produces when called."""
+    if kind == "sync-factory":
+        return "sync-session"
+    if kind == "async-factory":
+        return "async-session"
+    return None
+
+
+@dataclass
+class _Scope:
+    names: dict[str, Kind] = field(default_factory=dict)
+    # Every name the function binds itself (parameters, assignments, `with ... as`),
+    # with or without evidence: a local binding hides a module-level one of that name.
+    bound: set[str] = field(default_factory=set)
+
+
+class SessionIndex:
+    """Bindings of session-like objects per function, class and module."""
+
+    def __init__(self, module: cst.Module, imports: ImportMap) -> None:
+        self.imports = imports
+        self.module_scope = _Scope()
+        self.function_scopes: dict[cst.FunctionDef, _Scope] = {}
+        self.class_attributes: dict[cst.ClassDef, dict[str, Kind]] = {}
+        self.aliases: dict[str, Kind] = {}
+        self._functions: dict[str, cst.FunctionDef] = {}
+        self._dependencies: dict[str, Kind | None] = {}
+        self._collect_module_level(module)
+        # Function and class bindings are recorded by this visitor during the runner's
+        # one batched traversal, just ahead of the rules, so a rule looking at a node
+        # sees every binding that precedes it in the source.
+        self.binder: cst.BatchableCSTVisitor = _Binder(self)
+
+    def dependency_kind(self, name: str) -> Kind | None:
+        """The session kind a same-module dependency function yields (computed once)."""
+        if name not in self._dependencies:
+            function = self._functions.get(name)
+            self._dependencies[name] = None if function is None else self._dependency_kind(function)
+        return self._dependencies[name]
+
+    # -- what the index knows -------------------------------------------------
+    def kind_of(
+        self,
+        node: cst.BaseExpression,
+        functions: list[cst.FunctionDef],
+        classes: list[cst.ClassDef],
+    ) -> Kind | None:
+        """The kind of `node` as seen from inside `functions` (innermost last)."""
+        if isinstance(node, cst.Name):
+            for function in reversed(functions):
+                scope = self.function_scopes.get(function)
+                if scope is not None:
+                    if node.value in scope.names:
+                        return scope.names[node.value]
+                    if node.value in scope.bound:
+                        return None  # a local without evidence shadows outer names
+            return self.module_scope.names.get(node.value)
+        if isinstance(node, cst.Attribute):
+            if isinstance(node.value, cst.Name) and node.value.value in {"self", "cls"}:
+                for klass in reversed(classes):
+                    attrs = self.class_attributes.get(klass)
+                    if attrs and node.attr.value in attrs:
+                        return attrs[node.attr.value]
+                return None
+            return None
+        if isinstance(node, cst.Call):
+            return self.call_result(node, functions, classes)
+        if isinstance(node, cst.Await):
+            return self.kind_of(node.expression, functions, classes)
+        return None
+
+    def call_result(
+        self,
+        call: cst.Call,
+        functions: list[cst.FunctionDef],
+        classes: list[cst.ClassDef],
+    ) -> Kind | None:
+        """What `call` returns, when the callee is known."""
+        constructor = sqla_symbol(self.imports.resolve(call.func))
+        if constructor in _CONSTRUCTOR_KINDS:
+            kind = _CONSTRUCTOR_KINDS[constructor]
+            if constructor == "sessionmaker" and self._has_async_class(call):
+                return "async-factory"
+            return kind
+        callee = self.kind_of(call.func, functions, classes)
+        if callee is not None:
+            return session_kind_of_factory(callee)
+        if isinstance(call.func, cst.Attribute):
+            owner = self.kind_of(call.func.value, functions, classes)
+            if owner is not None:
+                return _METHOD_RESULTS.get((owner, call.func.attr.value))
+        return None
+
+    def annotation_kind(self, annotation: cst.BaseExpression) -> Kind | None:
+        """The kind an annotation expression names (through Annotated/Optional/aliases)."""
+        node = annotation
+        if isinstance(node, cst.SimpleString):
+            text = node.evaluated_value
+            if not isinstance(text, str):
+                return None
+            try:
+                node = cst.parse_expression(text)
+            except cst.ParserSyntaxError:
+                return None
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
+            return self.annotation_kind(node.left) or self.annotation_kind(node.right)
+        if isinstance(node, cst.Subscript):
+            head = sqla_or_typing_symbol(self.imports, node.value)
+            if head in _CONTAINERS and node.slice:
+                first = node.slice[0].slice
+                if isinstance(first, cst.Index):
+                    return self.annotation_kind(first.value)
+            return None
+        symbol = sqla_symbol(self.imports.resolve(node))
+        if symbol in _ANNOTATION_KINDS:
+            return _ANNOTATION_KINDS[symbol]
+        if isinstance(node, cst.Name):
+            return self.aliases.get(node.value)
+        return None
+
+    # -- building the index ---------------------------------------------------
+    def _has_async_class(self, call: cst.Call) -> bool:
+        arg = keyword_argument(call, "class_")
+        return arg is not None and sqla_symbol(self.imports.resolve(arg.value)) == "AsyncSession"
+
+    def _collect_module_level(self, module: cst.Module) -> None:
+        """Aliases, module-level engines/factories, and the functions by name."""
+        for statement in module.body:
+            if isinstance(statement, cst.SimpleStatementLine):
+                for small in statement.body:
+                    assignment = simple_assignment(small)
+                    if assignment is not None:
+                        self._module_assignment(assignment.name, assignment.value)
+            elif isinstance(statement, cst.FunctionDef):
+                self._functions.setdefault(statement.name.value, statement)
+
+    def _module_assignment(self, name: str, value: cst.BaseExpression) -> None:
+        if isinstance(value, cst.Call):
+            kind = self.call_result(value, [], [])
+            if kind is not None:
+                self.module_scope.names[name] = kind
+                return
+        alias = self.annotation_kind(value)
+        if alias is not None and alias.endswith("-session"):
+            self.aliases[name] = alias
+
+    def _dependency_kind(self, function: cst.FunctionDef) -> Kind | None:
+        """The session kind a generator dependency yields, from its annotation or body."""
+        if function.returns is not None:
+            found = _annotation_mentions(self, function.returns.annotation)
+            if found is not None:
+                return found
+        yielder = _YieldFinder()
+        function.body.visit(yielder)
+        if not yielder.yields:
+            return None
+        binder_scope = _Scope()
+        cst.visit_batched(function, [_Binder(self, collect_into=binder_scope)])
+        for value in yielder.yields:
+            if isinstance(value, cst.Name) and value.value in binder_scope.names:
+                kind = binder_scope.names[value.value]
+                if kind.endswith("-session"):
+                    return kind
+        return None
+
+
+def sqla_or_typing_symbol(imports: ImportMap, node: cst.BaseExpression) -> str | None:
+    """Last component of a resolved name (typing containers included)."""
+    qualified = imports.resolve(node)
+    if qualified is None:
+        dotted = dotted_name(node)
+        return dotted.rsplit(".", 1)[-1] if dotted else None
+    return qualified.rsplit(".", 1)[-1]
+
+
+def _annotation_mentions(index: SessionIndex, annotation: cst.BaseExpression) -> Kind | None:
+    """A session kind named anywhere inside an annotation (`AsyncIterator[AsyncSession]`)."""
+    finder = _AnnotationKindFinder(index)
+    annotation.visit(finder)
+    return finder.kind
+
+
+class _AnnotationKindFinder(cst.CSTVisitor):
+    def __init__(self, index: SessionIndex) -> None:
+        super().__init__()
+        self.index = index
+        self.kind: Kind | None = None
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if self.kind is None:
+            kind = self.index.annotation_kind(node)
+            if kind is not None and kind.endswith("-session"):
+                self.kind = kind
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        if self.kind is None:
+            kind = self.index.annotation_kind(node)
+            if kind is not None and kind.endswith("-session"):
+                self.kind = kind
+        return False
+
+
+class _YieldFinder(cst.CSTVisitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.yields: list[cst.BaseExpression] = []
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False  # a nested function's yields are its own
+
+    def visit_Yield(self, node: cst.Yield) -> None:
+        if isinstance(node.value, cst.BaseExpression):
+            self.yields.append(node.value)
+
+
+class _Binder(BatchedVisitor):
+    """Records bindings per function and per class, as part of a batched traversal."""
+
+    def __init__(self, index: SessionIndex, collect_into: _Scope | None = None) -> None:
+        super().__init__()
+        self.index = index
+        self.collect_into = collect_into
+        self.functions: list[cst.FunctionDef] = []
+        self.classes: list[cst.ClassDef] = []
+
+    def _scope_of_function(self) -> _Scope:
+        return self.index.function_scopes.setdefault(self.functions[-1], _Scope())
+
+    def _scope(self) -> _Scope | None:
+        if self.collect_into is not None:
+            return self.collect_into
+        if not self.functions:
+            # Module level (scripts: `with Session(engine) as session:` at the top
+            # level or under `if __name__ == "__main__":`), but not a class body.
+            return None if self.classes else self.index.module_scope
+        return self.index.function_scopes.setdefault(self.functions[-1], _Scope())
+
+    def _bind(self, target: cst.BaseExpression, kind: Kind | None) -> None:
+        if isinstance(target, cst.Name) and self.functions and self.collect_into is None:
+            self._scope_of_function().bound.add(target.value)
+        if kind is None:
+            return
+        if isinstance(target, cst.Name):
+            scope = self._scope()
+            if scope is not None:
+                scope.names.setdefault(target.value, kind)
+        elif (
+            isinstance(target, cst.Attribute)
+            and isinstance(target.value, cst.Name)
+            and target.value.value == "self"
+            and self.classes
+        ):
+            attrs = self.index.class_attributes.setdefault(self.classes[-1], {})
+            attrs.setdefault(target.attr.value, kind)
+
+    def _kind(self, node: cst.BaseExpression) -> Kind | None:
+        functions = self.functions
+        if self.collect_into is not None:
+            # Dependency pre-pass: only this function's own bindings are known yet.
+            if isinstance(node, cst.Name) and node.value in self.collect_into.names:
+                return self.collect_into.names[node.value]
+            functions = []
+        return self.index.kind_of(node, functions, self.classes)
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self.classes.append(node)
+        for statement in node.body.body:
+            if isinstance(statement, cst.SimpleStatementLine):
+                for small in statement.body:
+                    if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+                        kind = self.index.annotation_kind(small.annotation.annotation)
+                        if kind is not None:
+                            attrs = self.index.class_attributes.setdefault(node, {})
+                            attrs.setdefault(small.target.value, kind)
+
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        self.classes.pop()
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.functions.append(node)
+        for param in (*node.params.params, *node.params.kwonly_params, *node.params.posonly_params):
+            kind: Kind | None = None
+            if param.annotation is not None:
+                kind = self.index.annotation_kind(param.annotation.annotation)
+            if kind is None and param.default is not None:
+                kind = self._dependency_default(param.default)
+            self._bind(param.name, kind)
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self.functions.pop()
+
+    def _dependency_default(self, default: cst.BaseExpression) -> Kind | None:
+        """`Depends(get_db)` where `get_db` is a same-module session dependency."""
+        if not (isinstance(default, cst.Call) and default.args):
+            return None
+        if sqla_or_typing_symbol(self.index.imports, default.func) != "Depends":
+            return None
+        dependency = default.args[0].value
+        if isinstance(dependency, cst.Name):
+            return self.index.dependency_kind(dependency.value)
+        return None
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        if node.asname is None:
+            return
+        kind = self._kind(node.item)
+        self._bind(node.asname.name, kind)
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        kind = self._kind(node.value)
+        for target in node.targets:
+            self._bind(target.target, kind)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        kind = self.index.annotation_kind(node.annotation.annotation)
+        if kind is None and node.value is not None:
+            kind = self._kind(node.value)
+        self._bind(node.target, kind)
+
+
+def is_async_kind(kind: Kind | None) -> bool:
+    """Whether `kind` is an asyncio object (AsyncSession, AsyncConnection, ...)."""
+    return kind is not None and _is_async_kind(kind)
