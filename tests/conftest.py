@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 
@@ -38,3 +39,11 @@ def admin_database_url(postgres_server: ModuleType) -> str:
     """Admin URL of the running test server (DATABASE_URL, else an embedded one)."""
     url = postgres_server.admin_url()
     return str(url.render_as_string(hide_password=False))
+
+
+@pytest.fixture
+def fresh_database_url(postgres_server: ModuleType) -> Iterator[str]:
+    """The asyncpg URL of a new empty database on the test server, dropped afterwards."""
+    url = postgres_server.create_database("docs")
+    yield url.render_as_string(hide_password=False)
+    postgres_server.drop_database(url)

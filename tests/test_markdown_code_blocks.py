@@ -1,104 +1,84 @@
 """Every code block in the Markdown of this repo is checked, so the docs cannot rot.
 
-- ```python blocks parse, pass ruff, and get no `sqla-checks` findings;
-- ```python blocks whose info string says `bad` (the "Example" half of a rule's docs)
-  must parse: they show code the checks flag on purpose;
-- ```toml and ```yaml blocks parse.
-Shell blocks are covered where they are run: the README's by tests/test_readme.py
-and CI, the example project's walkthrough by tests/test_blog_readme.py (its test and
-static-check commands by tests/test_examples.py and tests/test_code_quality.py).
+The info string says what a ```python block is (tests/docs/markdown.py reads it):
+
+- ```python: a complete program. It parses, passes ruff with the repo's config, gets
+  no `sqla-checks` findings, and runs: `python block.py` in an empty folder, with
+  `DATABASE_URL` naming a fresh database on the test PostgreSQL server and
+  examples/blog importable (a block may `from app.models import User`).
+- ```python fragment=examples/blog/app/db/session.py: an excerpt. Its lines appear, in
+  one piece, in that file (uniformly indented there when the excerpt is a method); the
+  file itself is linted and tested with its project.
+- ```python bad=ALC101,ALC104 (or `bad`): wrong on purpose. It parses, and `sqla-checks`
+  reports every code named (at least one finding when none is named).
+- ```toml, ```yaml and ```json blocks parse; any block with `fragment=` is an excerpt.
+
+Verify blocks (```sh verify) run in tests/docs/test_verify_blocks.py; the README's
+shell blocks in tests/test_readme.py and CI; the example project's walkthrough in
+tests/test_blog_readme.py. The copies the skill build derives are checked through their
+sources (tests/skill/test_build.py keeps them identical).
 """
 
 from __future__ import annotations
 
 import ast
-import re
-import subprocess
-import sys
+import json
+import textwrap
 import tomllib
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import yaml
 
-from sqla_checks.registry import all_rules
-from sqla_checks.runner import check_source
-
-REPO_ROOT = Path(__file__).resolve().parents[1]
-_SKIP_DIRS = {".venv", ".git", "node_modules", ".pytest_cache", ".mypy_cache", ".ruff_cache"}
-_FENCE = re.compile(
-    r"^(?P<indent> *)```(?P<info>[^\n`]*)\n(?P<body>.*?)^(?P=indent)```", re.M | re.S
+from tests.docs.code_blocks import (
+    bad_block_problem,
+    fragment_problem,
+    lint_problem,
+    run_complete_block,
 )
+from tests.docs.markdown import Block, blocks, source_markdown_files
 
-
-@dataclass(frozen=True)
-class Block:
-    path: Path
-    line: int
-    info: str
-    body: str
-
-    @property
-    def language(self) -> str:
-        return self.info.split()[0] if self.info.split() else ""
-
-    def __str__(self) -> str:
-        return f"{self.path.relative_to(REPO_ROOT)}:{self.line}"
-
-
-def _markdown_files() -> list[Path]:
-    return sorted(
-        path
-        for path in REPO_ROOT.rglob("*.md")
-        if not _SKIP_DIRS.intersection(path.relative_to(REPO_ROOT).parts)
-    )
-
-
-def _blocks() -> list[Block]:
-    found = []
-    for path in _markdown_files():
-        text = path.read_text(encoding="utf-8")
-        for match in _FENCE.finditer(text):
-            indent = len(match.group("indent"))
-            body = "".join(line[indent:] for line in match.group("body").splitlines(True))
-            line = text.count("\n", 0, match.start()) + 1
-            found.append(Block(path, line, match.group("info").strip(), body))
-    return found
-
-
-BLOCKS = _blocks()
+BLOCKS = [block for path in source_markdown_files() for block in blocks(path)]
 PYTHON = [b for b in BLOCKS if b.language in {"python", "py"}]
+FRAGMENTS = [b for b in BLOCKS if "fragment" in b.attributes]
+COMPLETE = [b for b in PYTHON if not {"fragment", "bad"} & b.attributes.keys()]
+BAD = [b for b in PYTHON if "bad" in b.attributes]
 
 
 @pytest.mark.parametrize("block", PYTHON, ids=str)
 def test_python_block_parses(block: Block) -> None:
-    ast.parse(block.body, filename=str(block))
+    ast.parse(textwrap.dedent(block.body), filename=str(block))
 
 
-@pytest.mark.parametrize("block", [b for b in PYTHON if "bad" not in b.info.split()], ids=str)
-def test_python_block_is_clean(block: Block, tmp_path: Path) -> None:
-    snippet = tmp_path / "snippet.py"
-    snippet.write_text(block.body, encoding="utf-8")
-    ruff = subprocess.run(
-        [sys.executable, "-m", "ruff", "check", "--no-cache", "--isolated", str(snippet)],
-        capture_output=True,
-        text=True,
-    )
-    assert ruff.returncode == 0, f"{block}: {ruff.stdout}"
-    result = check_source(str(snippet), block.body.encode(), all_rules())
-    assert result.error is None, f"{block}: {result.error}"
-    assert [f"{f.code} {f.message}" for f in result.findings] == [], str(block)
+@pytest.mark.parametrize("block", FRAGMENTS, ids=str)
+def test_fragment_is_verbatim_in_its_file(block: Block) -> None:
+    assert fragment_problem(block) is None, fragment_problem(block)
 
 
-@pytest.mark.parametrize("block", [b for b in BLOCKS if b.language == "toml"], ids=str)
-def test_toml_block_parses(block: Block) -> None:
-    tomllib.loads(block.body)
+@pytest.mark.parametrize("block", COMPLETE, ids=str)
+def test_complete_python_block_is_clean(block: Block, tmp_path: Path) -> None:
+    problem = lint_problem(block, tmp_path)
+    assert problem is None, problem
 
 
-@pytest.mark.parametrize("block", [b for b in BLOCKS if b.language in {"yaml", "yml"}], ids=str)
-def test_yaml_block_parses(block: Block) -> None:
-    yaml.safe_load(block.body)
+@pytest.mark.parametrize("block", COMPLETE, ids=str)
+def test_complete_python_block_runs(block: Block, tmp_path: Path, fresh_database_url: str) -> None:
+    problem = run_complete_block(block, tmp_path, fresh_database_url)
+    assert problem is None, problem
+
+
+@pytest.mark.parametrize("block", BAD, ids=str)
+def test_bad_python_block_is_flagged(block: Block, tmp_path: Path) -> None:
+    problem = bad_block_problem(block, tmp_path)
+    assert problem is None, problem
+
+
+PARSERS = {"toml": tomllib.loads, "yaml": yaml.safe_load, "yml": yaml.safe_load, "json": json.loads}
+
+
+@pytest.mark.parametrize("block", [b for b in BLOCKS if b.language in PARSERS], ids=str)
+def test_data_block_parses(block: Block) -> None:
+    PARSERS[block.language](block.body)
 
 
 def test_every_fenced_block_has_a_language() -> None:

@@ -1231,14 +1231,15 @@ code that moves to `AsyncSession` has to pass the session explicitly anyway.
 
 def find_user(email: str) -> User | None:
     return User.query.filter_by(email=email).first()"""
-    use_instead = """from app.extensions import db
-from app.models import User
+    use_instead = """from app.models import User
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 
-def find_user(email: str) -> User | None:
+def find_user(session: Session, email: str) -> User | None:
+    # with Flask-SQLAlchemy, `session` is the `db.session` the model's `db` owns
     stmt = select(User).filter_by(email=email).limit(1)
-    return db.session.scalars(stmt).first()"""
+    return session.scalars(stmt).first()"""
     fix_safety = """
 No automatic fix: the replacement needs the session the property was bound to
 (`db.session` of the `SQLAlchemy` instance the model was declared with, or the

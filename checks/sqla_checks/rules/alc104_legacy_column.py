@@ -98,7 +98,7 @@ class User(Base):
     name = Column(String(30))
 """
     # The complete 2.0 form; the fix itself only renames the call (see Fix safety),
-    # and ALC111 adds the annotations.
+    # and adding the annotations is a manual step.
     use_instead = """
 from sqlalchemy import String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -116,7 +116,8 @@ class User(Base):
     fix_safety = """
 The fix renames the call and keeps every argument. It never adds an annotation: with
 `Mapped[str]` (not Optional) `mapped_column()` makes the column NOT NULL, where
-`Column(String)` was nullable. ALC111 proposes annotations separately.
+`Column(String)` was nullable. Add the annotations by hand, `Optional[...]` for
+every nullable column.
 
 - No annotation: safe. An un-annotated `mapped_column()` builds the very `Column` it
   wraps and skips annotation handling (SQLAlchemy 2.1.9,

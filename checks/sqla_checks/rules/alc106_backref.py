@@ -110,7 +110,7 @@ one foreign-key path, which a linter cannot prove. Without a fix: backrefs whose
 """
     blind_spots = """
 Only `relationship()` imported from SQLAlchemy is checked. The added relationship
-has no `Mapped[]` annotation (ALC111 covers that); it is placed after the target
+has no `Mapped[]` annotation (add it by hand); it is placed after the target
 class's leading run of attributes. With several backrefs onto one class, the new
 relationships follow the source order of the forward ones, the order in which
 SQLAlchemy set the backrefs up (mapper by mapper, SQLAlchemy 2.1.9

@@ -61,9 +61,13 @@ total = select(func.count()).select_from(text("post")).scalar()"""
 from sqlalchemy import create_engine, func, select, text
 
 engine = create_engine("postgresql+psycopg://app@db/blog")
-with engine.connect() as conn:
-    rows = conn.execute(text("SELECT id, title FROM post")).all()
-    total = conn.scalar(select(func.count()).select_from(text("post")))"""
+
+
+def report() -> None:
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT id, title FROM post")).all()
+        total = conn.scalar(select(func.count()).select_from(text("post")))
+        print(len(rows), total)"""
     blind_spots = """
 An engine is recognised only from evidence (assigned from `create_engine()` /
 `create_async_engine()`, an `Engine`/`AsyncEngine` annotation, or a `create_engine(...)`

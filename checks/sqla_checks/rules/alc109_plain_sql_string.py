@@ -73,8 +73,8 @@ casts (`'1'::int`) and times (`'10:30'`) are not bind parameters and stay safe.
 """
     blind_spots = """
 Only literals written in the call are checked: a string held in a variable, an
-f-string or a concatenation is not (f-strings and `+` are ALC401's business, because
-they are an injection risk before they are a type error). The receiver must be a
+f-string or a concatenation is not (f-strings and `+` are left to a security check,
+because they are an injection risk before they are a type error). The receiver must be a
 session or connection known from evidence (annotation, `Depends()`, `with`/`async with`
 binding, assignment from a factory). `engine.execute("...")` is ALC108.
 """
@@ -181,7 +181,7 @@ binding, assignment from a factory). `engine.execute("...")` is ALC108.
             async def find(session: AsyncSession, slug: str):
                 return await session.execute(f"SELECT id FROM post WHERE slug = '{slug}'")
             """,
-            note="an f-string is ALC401's finding",
+            note="an f-string is an injection risk, left to a security check",
         ),
         Good(
             """

@@ -91,27 +91,33 @@ app = FastAPI()
 async def list_posts(db: Session = Depends(get_db)):
     return db.query(Post).all()"""
     use_instead = """\
+from collections.abc import Iterator, Sequence
 from typing import Annotated
 
-from app.db import get_async_session, get_db
+from app.api.deps import SessionDep
 from app.models import Post
-from app.schemas import PostRead
+from app.schemas.post import PostRead
 from fastapi import Depends, FastAPI
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
 app = FastAPI()
+sync_engine = create_engine("postgresql+psycopg://app@db/blog")
 
 
 @app.get("/posts", response_model=list[PostRead])
-async def list_posts(session: Annotated[AsyncSession, Depends(get_async_session)]):
+async def list_posts(session: SessionDep) -> Sequence[Post]:
     return (await session.scalars(select(Post))).all()
+
+
+def get_db() -> Iterator[Session]:
+    with Session(sync_engine) as session:
+        yield session
 
 
 # or keep the sync Session in a plain `def`: FastAPI runs it in its threadpool
 @app.get("/posts-sync", response_model=list[PostRead])
-def list_posts_sync(db: Annotated[Session, Depends(get_db)]):
+def list_posts_sync(db: Annotated[Session, Depends(get_db)]) -> Sequence[Post]:
     return db.scalars(select(Post)).all()"""
     blind_spots = """
 Sessions, connections and engines are known from evidence only: annotations

@@ -65,7 +65,7 @@ engine = create_async_engine("postgresql+asyncpg://app@db/blog")
 async def init_models() -> None:
     Base.metadata.create_all(engine)"""
     use_instead = """\
-from app.models import Base
+from app.db.base import Base
 from sqlalchemy.ext.asyncio import create_async_engine
 
 engine = create_async_engine("postgresql+asyncpg://app@db/blog")
