@@ -1455,9 +1455,7 @@ asyncio.run(main())
 @pytest.mark.parametrize(
     ("scheme", "raises", "unsafe"),
     [
-        # SQLAlchemy 2.1 maps a bare postgresql:// to psycopg 3, which is not installed
-        # here; where it is, that URL runs, so its rewrite is an unsafe fix.
-        ("postgresql", r"^ModuleNotFoundError: No module named 'psycopg'$", True),
+        # A bare postgresql:// runs (on psycopg 3): see the test after this one.
         (
             "postgresql+psycopg2",
             r"^sqlalchemy\.exc\.InvalidRequestError: The asyncio extension requires an async"
@@ -1501,6 +1499,31 @@ def test_async_engine_url_fix_turns_a_crash_into_a_connection(
     assert reference_run.stdout == f"({url.database!r}, 42)\n"
     assert after.returncode == 0, after.describe()
     assert after.stdout == reference_run.stdout
+
+
+def test_async_engine_url_fix_of_a_bare_postgresql_url_is_unsafe_because_it_runs(
+    postgres_server: ModuleType, runner: ProgramRunner
+) -> None:
+    # SQLAlchemy 2.1 maps a bare postgresql:// to psycopg 3, which the dev extra
+    # installs (benchmarks/db compares it with asyncpg): the program connects as it
+    # is, so rewriting the URL swaps the driver under a working program. Hence the
+    # fix is offered as unsafe only.
+    url = postgres_server.create_database("fixeq")
+    try:
+        asyncpg_url = url_with_driver(url, ASYNC_DRIVER)
+        literal = "postgresql" + asyncpg_url.removeprefix("postgresql+asyncpg")
+        source = ALC204_PROGRAM.lstrip().format(url=literal)
+        assert fix_or_none(source, unsafe=False) is None
+        fixed = apply_fixes(source, unsafe=True)
+        assert fixed.applied == {"ALC204"}
+        assert fixed.source == source.replace(repr(literal), repr(asyncpg_url))
+        runs = runner.run_on({"before": source, "after": fixed.source}, asyncpg_url)
+    finally:
+        postgres_server.drop_database(url)
+    expected = f"({url.database!r}, 42)\n"
+    for name in ("before", "after"):
+        assert runs[name].returncode == 0, runs[name].describe()
+        assert runs[name].stdout == expected, runs[name].describe()
 
 
 # ---------------------------------------------------------------------------------
