@@ -26,7 +26,15 @@ from sqla_checks.registry import all_rules
 from sqla_checks.runner import check_source
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-_SKIP_DIRS = {".venv", ".git", "node_modules", ".pytest_cache", ".mypy_cache", ".ruff_cache"}
+_SKIP_DIRS = {
+    ".venv",
+    ".nox",
+    ".git",
+    "node_modules",
+    ".pytest_cache",
+    ".mypy_cache",
+    ".ruff_cache",
+}
 _FENCE = re.compile(
     r"^(?P<indent> *)```(?P<info>[^\n`]*)\n(?P<body>.*?)^(?P=indent)```", re.M | re.S
 )
