@@ -7,6 +7,7 @@ bare `postgresql://` means a different driver on 2.0 and 2.1.
 
 from __future__ import annotations
 
+import re
 import sys
 import types
 import warnings
@@ -24,6 +25,7 @@ from sqlalchemy import (
     case,
     create_engine,
     event,
+    func,
     literal,
     select,
     text,
@@ -43,6 +45,7 @@ from sqlalchemy.orm import (
     DeclarativeMeta,
     Mapped,
     Session,
+    configure_mappers,
     declarative_base,
     mapped_column,
     relationship,
@@ -129,6 +132,67 @@ def test_query_scalar_raises_on_several_rows_session_scalar_takes_the_first(
         assert session.scalar(select(Book.id).order_by(Book.id)) == 1
         assert session.scalars(select(Book.id).where(Book.id == 9)).one_or_none() is None
         assert session.query(Book.id).filter(Book.id == 9).scalar() is None
+
+
+@pytest.mark.claim("alc101-count-subquery")
+def test_query_count_is_a_count_over_a_subquery(engine: Engine, statements: list[str]) -> None:
+    with Session(engine) as session:
+        legacy = session.query(Book).filter(Book.author_id == 1).count()
+        statement = select(Book).where(Book.author_id == 1)
+        modern = session.scalar(select(func.count()).select_from(statement.subquery()))
+    assert legacy == modern == 2
+    # The same statement; only the labels of the inner columns differ.
+    legacy_sql, modern_sql = (re.sub(r" AS \w+", "", sql) for sql in statements)
+    assert legacy_sql == modern_sql
+    assert legacy_sql.startswith("SELECT count(*) \nFROM (SELECT claim_books.id")
+
+
+@pytest.mark.claim("alc106-backref-direction")
+def test_a_backref_takes_its_direction_from_the_foreign_keys() -> None:
+    class Local(DeclarativeBase):
+        pass
+
+    links = Table(
+        "tags_links",
+        Local.metadata,
+        Column("parent_id", ForeignKey("parents.id"), primary_key=True),
+        Column("tag_id", ForeignKey("tags.id"), primary_key=True),
+    )
+
+    class Parent(Local):
+        __tablename__ = "parents"
+        id = Column(Integer, primary_key=True)
+        children = relationship("Child", backref="parent")  # one-to-many
+        tags = relationship("Tag", secondary=links, backref="parents")  # many-to-many
+
+    class Child(Local):
+        __tablename__ = "children"
+        id = Column(Integer, primary_key=True)
+        parent_id = Column(ForeignKey("parents.id"))
+        owner_id = Column(ForeignKey("owners.id"))
+        owner = relationship("Owner", backref="children")  # many-to-one
+
+    class Owner(Local):
+        __tablename__ = "owners"
+        id = Column(Integer, primary_key=True)
+
+    class Tag(Local):
+        __tablename__ = "tags"
+        id = Column(Integer, primary_key=True)
+
+    try:
+        configure_mappers()
+        backrefs = {
+            (cls.__name__, name): sqlalchemy.inspect(cls).relationships[name]
+            for cls, name in ((Child, "parent"), (Owner, "children"), (Tag, "parents"))
+        }
+        assert backrefs[("Child", "parent")].uselist is False
+        assert backrefs[("Child", "parent")].direction.name == "MANYTOONE"
+        assert backrefs[("Owner", "children")].uselist is True
+        assert backrefs[("Tag", "parents")].uselist is True
+        assert Parent.children.property.uselist is True
+    finally:
+        Local.registry.dispose()
 
 
 @pytest.mark.claim("alc103-query-get-is-legacy")

@@ -523,7 +523,8 @@ legacy `Query` did (SQLAlchemy 2.1.9 source, `Query._iter`, `first`, `scalar`,
   returns None without rows and raises `MultipleResultsFound` for several rows
   (`session.scalar()` would silently take the first row) [claim: alc101-query-scalar];
 - `count()` becomes `select(func.count()).select_from(<statement>.subquery())`,
-  the same `SELECT count(*) FROM (...)` the legacy method emits.
+  the same `SELECT count(*) FROM (...)` the legacy method emits
+  [claim: alc101-count-subquery].
 
 `.unique()` is kept even where the statement cannot return one entity twice (no
 join, no joined eager loading, also not configured on the mapper); drop it by hand
