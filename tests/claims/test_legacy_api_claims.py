@@ -49,6 +49,7 @@ from sqlalchemy.orm import (
     declarative_base,
     mapped_column,
     relationship,
+    sessionmaker,
 )
 
 
@@ -360,6 +361,11 @@ def test_casts_and_times_are_not_bind_parameters(engine: Engine) -> None:
 def test_legacy_session_and_engine_flags(sync_url: str) -> None:
     with pytest.raises(ArgumentError, match="autocommit=True is no longer supported"):
         Session(autocommit=True)  # type: ignore[call-arg]
+    factory = sessionmaker(autocommit=True)  # accepted here, refused when a session is made
+    with pytest.raises(ArgumentError, match="autocommit=True"):
+        factory()
+    with pytest.raises(ArgumentError, match="autocommit=True"):
+        AsyncSession(autocommit=True)
     Session(autocommit=False).close()  # type: ignore[call-arg]
     Session(future=True).close()
     with pytest.raises(TypeError, match="subtransactions"):
