@@ -13,6 +13,13 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # tests/claims/index.py pairs each marked test with the `[claim: id]` tags it proves.
+    config.addinivalue_line(
+        "markers", "claim(id): the test demonstrates the statement tagged [claim: id]"
+    )
+
+
 def _load_postgres_server() -> ModuleType:
     # One implementation of "which PostgreSQL do tests use", owned by the example
     # project (it must run standalone); the root suite loads it by path.

@@ -18,6 +18,7 @@ from sqla_checks.skill.build import derived_folders
 REPO_ROOT = Path(__file__).resolve().parents[2]
 _SKIP_DIRS = {
     ".venv",
+    ".nox",
     ".git",
     "node_modules",
     ".pytest_cache",

@@ -30,11 +30,23 @@ def _result(body: str, unsafe: bool = True) -> tuple[list[bool], str | None]:
     return has_fix, fixed_code(Backref, source, unsafe=unsafe, path="models.py", dedent=False)
 
 
+def _dispose_registries_of(module: types.ModuleType) -> None:
+    # Only this module's registries: clear_mappers() would also unmap the models that
+    # other test modules (tests/claims) define at import time.
+    registries = {
+        value.registry
+        for value in vars(module).values()
+        if isinstance(value, type) and hasattr(value, "__mapper__")
+    }
+    for registry in registries:
+        registry.dispose()
+
+
 def _mapping(source: str) -> dict[str, list[tuple[object, ...]]]:
     """Each mapped class's relationships: key, direction, uselist, join, partner."""
     sqlalchemy = pytest.importorskip("sqlalchemy")
     from sqlalchemy import inspect
-    from sqlalchemy.orm import clear_mappers, configure_mappers
+    from sqlalchemy.orm import configure_mappers
 
     module = types.ModuleType("models_under_test")
     with warnings.catch_warnings():
@@ -49,7 +61,7 @@ def _mapping(source: str) -> dict[str, list[tuple[object, ...]]]:
         for name, value in vars(module).items()
         if isinstance(value, type) and hasattr(value, "__mapper__")
     }
-    clear_mappers()
+    _dispose_registries_of(module)
     return mapping
 
 
@@ -200,7 +212,7 @@ def _property_order(source: str) -> dict[str, list[str]]:
     """Each mapped class's relationships in mapper order (which orders cascades)."""
     sqlalchemy = pytest.importorskip("sqlalchemy")
     from sqlalchemy import inspect
-    from sqlalchemy.orm import clear_mappers, configure_mappers
+    from sqlalchemy.orm import configure_mappers
 
     module = types.ModuleType("models_under_test")
     with warnings.catch_warnings():
@@ -212,7 +224,7 @@ def _property_order(source: str) -> dict[str, list[str]]:
         for name, value in vars(module).items()
         if isinstance(value, type) and hasattr(value, "__mapper__")
     }
-    clear_mappers()
+    _dispose_registries_of(module)
     return order
 
 

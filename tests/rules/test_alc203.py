@@ -31,6 +31,7 @@ def _run(line: str, fix: bool = False) -> tuple[list[int], str | None]:
     [
         ("await session.add_all([obj])", "session.add_all([obj])"),
         ("await session.expire(obj)", "session.expire(obj)"),
+        ("tx = await session.get_transaction()", "tx = session.get_transaction()"),
         ("await session.expunge(obj)", "session.expunge(obj)"),
         ("return await session.is_modified(obj)", "return session.is_modified(obj)"),
         (
@@ -52,7 +53,6 @@ def test_await_is_removed(line: str, expected: str) -> None:
     [
         "await session.begin()",
         "await session.begin_nested()",
-        "await session.get_transaction()",
         "await session.commit()",
         "await session.get(obj, 1)",
         "await obj.add(1)",

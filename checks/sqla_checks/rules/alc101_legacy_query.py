@@ -472,13 +472,15 @@ class LegacyQueryApi(Rule):
     why = """
 Since SQLAlchemy 2.0 the `Query` object is documented as legacy: it is kept for
 1.x code but gets no new features, and `AsyncSession` does not have `query()` at
-all. The 2.0 style builds a `select()` statement and hands it to the session
+all [claim: asyncsession-has-no-query]. The 2.0 style builds a `select()` statement and
+hands it to the session
 (`session.scalars(stmt)` for ORM objects, `session.execute(stmt)` for rows), the
 same code in sync and async programs. Two behaviours of `Query` are easy to lose in
-a hand migration: `first()` adds `LIMIT 1` to the SQL, and a query that selects an
+a hand migration: `first()` adds `LIMIT 1` to the SQL [claim: alc101-first-adds-limit],
+and a query that selects an
 ORM entity silently de-duplicates its results (in 2.x results are only
-de-duplicated after `.unique()`, which joined eager loading of a collection
-requires).
+de-duplicated after `.unique()`, which joined eager loading of a collection requires)
+[claim: alc101-query-dedups-entities].
 """
     example = """from app.models import User
 from sqlalchemy.orm import Session
@@ -519,9 +521,10 @@ legacy `Query` did (SQLAlchemy 2.1.9 source, `Query._iter`, `first`, `scalar`,
   requirement of `.unique()` with joined eager loading of collections;
 - `scalar()` becomes `.one_or_none()` on `scalars()`: like `Query.scalar()` it
   returns None without rows and raises `MultipleResultsFound` for several rows
-  (`session.scalar()` would silently take the first row);
+  (`session.scalar()` would silently take the first row) [claim: alc101-query-scalar];
 - `count()` becomes `select(func.count()).select_from(<statement>.subquery())`,
-  the same `SELECT count(*) FROM (...)` the legacy method emits.
+  the same `SELECT count(*) FROM (...)` the legacy method emits
+  [claim: alc101-count-subquery].
 
 `.unique()` is kept even where the statement cannot return one entity twice (no
 join, no joined eager loading, also not configured on the mapper); drop it by hand
@@ -981,11 +984,13 @@ class LegacyQueryGet(Rule):
     name = "legacy-query-get"
     message = "`Query.get()` is legacy: use `session.get(Model, pk)`"
     why = """
-`Query.get()` is deprecated since SQLAlchemy 2.0 (it emits a `LegacyAPIWarning`) and
+`Query.get()` is legacy since SQLAlchemy 2.0: it emits a `LegacyAPIWarning`, but
+it is kept in 2.0 and 2.1 and not scheduled for removal
+[claim: alc103-query-get-is-legacy]; and
 `AsyncSession` has no `query()`. `Session.get(Model, pk)` is its replacement and
 does the same thing: it returns the object from the identity map without SQL when
-it is already loaded, else it SELECTs it by primary key, and returns None when no
-row exists.
+it is already loaded, else it SELECTs it by primary key, and returns None when no row exists
+[claim: alc103-session-get-uses-identity-map].
 """
     example = """from app.models import User
 from sqlalchemy.orm import Session

@@ -116,8 +116,9 @@ class User(Base):
     fix_safety = """
 The fix renames the call and keeps every argument. It never adds an annotation: with
 `Mapped[str]` (not Optional) `mapped_column()` makes the column NOT NULL, where
-`Column(String)` was nullable. Add the annotations by hand, `Optional[...]` for
-every nullable column.
+`Column(String)` was nullable
+[claim: alc104-mapped-str-is-not-null]. Add the annotations by hand, `Optional[...]`
+for every nullable column.
 
 - No annotation: safe. An un-annotated `mapped_column()` builds the very `Column` it
   wraps and skips annotation handling (SQLAlchemy 2.1.9,
@@ -153,12 +154,14 @@ every nullable column.
 - Names in a `Mapped[...]` annotation: `mapped_column()` evaluates the whole
   annotation when the class is created, where `Column()` only needed `Mapped`. A
   name not bound by then (imported only under `if TYPE_CHECKING:`, defined further
-  down the module, or nowhere) would raise `MappedAnnotationError`: no fix. A name
+  down the module, or nowhere) would raise `MappedAnnotationError` (an `ArgumentError`
+subclass; SQLAlchemy before 2.0.40 raises plain `ArgumentError`)
+[claim: alc104-unbound-annotation-raises]: no fix. A name
   bound only under some other condition (`try`/`except ImportError`, `if`) or
   possibly by a star import: unsafe.
 - Any other annotation (`x: int = Column(...)`): no fix. `mapped_column()` with a
-  non-`Mapped` annotation raises `MappedAnnotationError` unless the class sets
-  `__allow_unmapped__`.
+  non-`Mapped` annotation raises `MappedAnnotationError` (`ArgumentError` before 2.0.40)
+unless the class sets `__allow_unmapped__` [claim: alc104-non-mapped-annotation-raises].
 
 The `Column` import is removed when nothing else uses it; `mapped_column` is
 imported from `sqlalchemy.orm`.

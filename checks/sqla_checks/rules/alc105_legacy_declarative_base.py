@@ -40,10 +40,11 @@ cannot check models; SQLAlchemy 2.0 replaced it with `class Base(DeclarativeBase
 which type checkers understand and which accepts `metadata` and
 `type_annotation_map` as plain class attributes. The function still exists in 2.0
 and 2.1 (`sqlalchemy.orm.declarative_base`, documented as superseded by
-`DeclarativeBase`). The declarative API moved into `sqlalchemy.orm` in 1.4; in
-2.1.9 `sqlalchemy.ext.declarative` keeps `declarative_base`, `as_declarative`,
+`DeclarativeBase`). The declarative API moved into `sqlalchemy.orm` in 1.4; in 2.0 and
+2.1 `sqlalchemy.ext.declarative` keeps `declarative_base`, `as_declarative`,
 `has_inherited_table` and `synonym_for` only as wrappers that emit
-`MovedIn20Warning`, and `declared_attr` and `DeclarativeMeta` only as re-exports.
+`MovedIn20Warning`, and `declared_attr` and `DeclarativeMeta` only as re-exports
+[claim: alc105-ext-declarative-warns].
 """
     example = """
 from sqlalchemy.ext.declarative import declarative_base
@@ -68,7 +69,8 @@ annotations are checked the same way under both bases (in 2.1.9 both reject
 non-`Mapped` annotations on `mapped_column()`/`relationship()` unless
 `__allow_unmapped__` is set), but the class's metaclass changes from
 `DeclarativeMeta` to `DeclarativeAttributeIntercept`, so code anywhere that tests
-`isinstance(cls, DeclarativeMeta)` (a common JSON-encoder recipe) stops matching.
+`isinstance(cls, DeclarativeMeta)` (a common JSON-encoder recipe) stops matching
+[claim: alc105-metaclass-changes].
 `metadata=` and `type_annotation_map=` become class attributes and `name=` is dropped
 when it equals the variable name. `cls=` becomes an extra base class only when it is
 a class of this module with no bases and no `__init__`/`__init_subclass__`: the old

@@ -101,7 +101,8 @@ back_populates="attr")` to the target class, carrying literal keyword arguments 
 `backref("x", ...)` over. Collection-or-scalar needs no guessing: the new
 relationship, like the generated one, takes `uselist` from the direction SQLAlchemy
 finds from the foreign keys (a backref of a one-to-many is a scalar many-to-one, a
-backref of a many-to-one or many-to-many is a list). It is unsafe because the
+backref of a many-to-one or many-to-many is a list)
+[claim: alc106-backref-direction]. It is unsafe because the
 generated relationship reused the forward side's join condition, while the new one
 works out its own from the foreign keys: the same join when the tables are linked by
 one foreign-key path, which a linter cannot prove. Without a fix: backrefs whose

@@ -18,10 +18,11 @@ class ListSelect(Rule):
     why = """
 SQLAlchemy 1.x took the columns of `select()` and the WHEN pairs of `case()` as one
 list. 1.4 accepted both spellings (the list with a 2.0 deprecation warning); 2.0
-removed the list form. In 2.0 and 2.1 (checked in 2.1.9), `select([a, b])` raises
+removed the list form. In 2.0 and 2.1, `select([a, b])` raises
 `ArgumentError: Column expression, FROM clause, or other columns clause element
 expected, got [...]`, and `case([(cond, value)])` raises `ArgumentError` saying the
-"whens" argument is now passed as a series of positional elements. The old
+"whens" argument is now passed as a series of positional elements
+[claim: alc107-list-forms-raise]. The old
 `select()` keywords (`whereclause`, `from_obj`, `order_by`...) are gone too: they
 became the `.where()`, `.select_from()`, `.order_by()` methods.
 """

@@ -46,9 +46,10 @@ checked a connection out and back in behind your back, and a statement whose tab
 belonged to a `MetaData(bind=engine)` could run itself with `stmt.execute()`. Both
 hid where transactions start and end. SQLAlchemy 2.0 removed them ("implicit and
 connectionless execution, bound metadata removed" in the 2.0 migration guide), and
-2.1 keeps them out: on 2.1.9 `engine.execute` and `select(...).execute` raise
+2.1 keeps them out: on 2.0 and 2.1 `engine.execute` and `select(...).execute` raise
 `AttributeError`, and `MetaData(bind=engine)` raises `TypeError` for the unexpected
-keyword. `AsyncEngine` never had `execute()`. All SQL now runs on a `Connection` or a
+keyword. `AsyncEngine` never had `execute()`
+[claim: alc108-implicit-execution-removed]. All SQL now runs on a `Connection` or a
 `Session` that the code opens itself.
 """
     example = """\

@@ -16,10 +16,12 @@ _METHODS = frozenset({"execute", "scalar", "scalars", "stream", "stream_scalars"
 _RECEIVER_KINDS = frozenset(
     {"sync-session", "async-session", "sync-connection", "async-connection"}
 )
-# The pattern `text()` itself uses to find bind parameters (sqlalchemy/sql/elements.py,
-# TextClause._bind_params_regex, unchanged from 1.4 to 2.1.9): `::int` casts and `10:30`
-# do not match, `= :name` does.
-_TEXT_BIND = re.compile(r"(?<![:\w\x5c]):(\w+)(?![:\w])", re.UNICODE)
+# How `text()` finds bind parameters (sqlalchemy/sql/elements.py,
+# TextClause._bind_params_regex): `::int` casts and `10:30` do not match, `= :name`
+# does. 2.0.55 and 2.1.2 narrowed the pattern's tail from `(?!:)` to `(?![:\w])`, so
+# `:ab:` is a bind `a` before and none after; the older, wider pattern finds a bind
+# wherever any supported SQLAlchemy does, which keeps the safety decision conservative.
+_TEXT_BIND = re.compile(r"(?<![:\w\x5c]):(\w+)(?!:)", re.UNICODE)
 # Modules commonly imported as an alias of `sqlalchemy`, for `sa.text(...)`.
 _MODULE_ALIASES = ("sa", "sqlalchemy", "sqla")
 
@@ -36,10 +38,11 @@ class PlainSqlString(Rule):
     name = "plain-sql-string"
     message = _MESSAGE.format(method="execute")
     why = """
-SQLAlchemy 2.0 stopped coercing strings to SQL. On 2.1.9 `session.execute("SELECT 1")`
+SQLAlchemy 2.0 stopped coercing strings to SQL. On 2.0 and 2.1 `session.execute("SELECT 1")`
 (and `scalar`/`scalars`) raises `ArgumentError: Textual SQL expression 'SELECT 1'
 should be explicitly declared as text('SELECT 1')`, and `connection.execute("SELECT 1")`
-raises `ObjectNotExecutableError: Not an executable object`. Wrapping the string in
+raises `ObjectNotExecutableError: Not an executable object`
+[claim: alc109-strings-are-rejected]. Wrapping the string in
 `text()` makes it a statement with named bind parameters (`:name`), which is also the
 form that keeps values out of the SQL string. For SQL that must reach the driver
 untouched (driver `%s` placeholders), `Connection.exec_driver_sql()` exists.
@@ -69,7 +72,8 @@ the SQL keeps its text but now needs a value for each `:name`, which is what the
 author meant only if they were passing parameters. Strings with `%` or `{}` are
 reported without a fix: they look like driver placeholders or formatting, which
 `text()` does not understand (use `:name` binds, or `exec_driver_sql()`). PostgreSQL
-casts (`'1'::int`) and times (`'10:30'`) are not bind parameters and stay safe.
+casts (`'1'::int`) and times (`'10:30'`) are not bind parameters and stay safe
+[claim: alc109-casts-are-not-binds].
 """
     blind_spots = """
 Only literals written in the call are checked: a string held in a variable, an

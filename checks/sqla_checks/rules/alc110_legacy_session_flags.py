@@ -46,12 +46,13 @@ class LegacySessionFlags(Rule):
     why = """
 These flags steered the 1.x to 2.0 transition and have no job left. SQLAlchemy 2.0
 removed library-level autocommit and Session "subtransactions"; `future` became the
-only behaviour. What 2.1.9 does with each: `Session(autocommit=True)` (also through
+only behaviour. What 2.0 and 2.1 do with each: `Session(autocommit=True)` (also through
 `sessionmaker`/`AsyncSession`, when the session is created) raises
 `ArgumentError: autocommit=True is no longer supported`, while `autocommit=False` is
 accepted as the default; `session.begin(subtransactions=True)` raises `TypeError`;
 `future=True` is accepted and ignored by `Session` and `create_engine`, and
-`create_engine(future=False)` raises `ArgumentError`. Left in place, the flags tell
+`create_engine(future=False)` raises `ArgumentError`
+[claim: alc110-flag-behaviour]. Left in place, the flags tell
 readers (and models) that the code runs 1.x semantics when it does not.
 """
     example = """\

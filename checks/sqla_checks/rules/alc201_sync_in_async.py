@@ -71,8 +71,9 @@ class SyncInAsync(Rule):
 A synchronous `Session`, `Connection` or `Engine` does its I/O by blocking the calling
 thread. Inside an `async def` that thread runs the event loop, so every query stalls
 every other request the process is serving, for as long as the database takes. FastAPI
-(0.165 as of this writing) awaits `async def` path operations and dependencies on the
-loop and sends plain `def` ones to a threadpool, which is why a sync `Session` is fine
+awaits `async def` path operations and dependencies on the
+loop and sends plain `def` ones to a threadpool
+[claim: fastapi-def-routes-run-in-threadpool], which is why a sync `Session` is fine
 in a `def` route and harmful in an `async def` one. SQLAlchemy's asyncio extension
 (`AsyncSession`, `AsyncEngine`, `create_async_engine`, 1.4+ and 2.x) does the same work
 without blocking.

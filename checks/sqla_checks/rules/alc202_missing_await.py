@@ -25,6 +25,8 @@ ASYNC_EVIDENCE = (
 # async_scoped_session (which adds `remove`), AsyncConnection and AsyncEngine.
 # `begin()`/`begin_nested()`/`connect()` are left out: they return objects used
 # with `async with` (or awaited), and calling them bare is not this rule's business.
+# So are AsyncConnection's `stream()`/`stream_scalars()`: plain methods returning an
+# async context manager; `await conn.stream(stmt)` would close the result it returns.
 _COROUTINES: dict[str, frozenset[str]] = {
     "async-session": frozenset(
         {
@@ -69,8 +71,6 @@ _COROUTINES: dict[str, frozenset[str]] = {
             "scalar",
             "scalars",
             "start",
-            "stream",
-            "stream_scalars",
         }
     ),
     "async-engine": frozenset({"dispose", "raw_connection"}),
@@ -148,13 +148,19 @@ class MissingAwait(Rule):
     name = "missing-await"
     message = "Coroutine method called without `await`: nothing runs until it is awaited"
     why = """
-On `AsyncSession`, `async_scoped_session` and `AsyncConnection`, every method that may
-talk to the database is a coroutine function in SQLAlchemy 2.0 and 2.1: `execute`,
-`scalars`, `scalar`, `get`, `get_one`, `commit`, `rollback`, `flush`, `refresh`,
-`delete`, `merge`, `close`, `stream`, `run_sync` and more (`AsyncEngine.dispose` too).
-Calling one without `await` only creates a coroutine object: no SQL is sent, the
-commit does not happen, and Python warns `coroutine ... was never awaited` when the
-object is garbage-collected. Code that uses the result then fails far from the
+On `AsyncSession` and `async_scoped_session`, the methods that may talk to the
+database are coroutine functions in SQLAlchemy 2.0 and 2.1: `execute`, `scalars`,
+`scalar`, `get`, `get_one`, `commit`, `rollback`, `flush`, `refresh`, `delete`,
+`merge`, `close`, `stream` and more; `AsyncSession.run_sync` too (`async_scoped_session`
+has no `run_sync`). On `AsyncConnection`: `execute`, `scalars`, `scalar`, `commit`,
+`rollback`, `close`, `run_sync`, ...; `AsyncEngine.dispose` too
+[claim: alc202-coroutine-methods]. `AsyncConnection.stream()` is not one of them: it
+returns an async context manager, used as `async with conn.stream(stmt) as result:`,
+and is not flagged [claim: alc202-connection-stream-is-a-context]. Calling a coroutine
+method without `await` only creates a coroutine object: no SQL is sent, the commit
+does not happen, and Python warns `coroutine ... was never awaited` when the object
+is garbage-collected [claim: alc202-unawaited-does-nothing]. Code that uses the result
+then fails far from the
 cause, e.g. `'coroutine' object has no attribute 'scalars'`.
 """
     example = """from app.models import Post

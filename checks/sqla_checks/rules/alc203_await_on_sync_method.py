@@ -9,9 +9,10 @@ from sqla_checks.rules.alc202_missing_await import ASYNC_EVIDENCE
 
 # Plain (non-async) methods, checked against the 2.1.9 sources of AsyncSession,
 # async_scoped_session and AsyncConnection. Each returns None, a bool or a sync
-# object, none of which can be awaited. Methods returning something awaitable
-# (`begin`, `begin_nested`, `get_transaction`, `get_async_bind`) are left out:
-# awaiting those is legal and means something.
+# object, none of which can be awaited. `get_transaction` returns the current
+# AsyncSessionTransaction, which is awaitable only to start it: it is already started,
+# so awaiting it raises too. Methods returning something awaitable (`begin`,
+# `begin_nested`, `get_async_bind`) are left out: awaiting those is legal.
 _SYNC_METHODS: dict[str, frozenset[str]] = {
     "async-session": frozenset(
         {
@@ -24,12 +25,16 @@ _SYNC_METHODS: dict[str, frozenset[str]] = {
             "is_modified",
             "in_transaction",
             "in_nested_transaction",
+            "get_transaction",
+            "get_nested_transaction",
             "get_bind",
             "bind_mapper",
             "bind_table",
         }
     ),
-    "async-connection": frozenset({"in_transaction", "in_nested_transaction"}),
+    "async-connection": frozenset(
+        {"in_transaction", "in_nested_transaction", "get_transaction", "get_nested_transaction"}
+    ),
 }
 _ALL_SYNC_METHODS = frozenset().union(*_SYNC_METHODS.values())
 
@@ -46,9 +51,14 @@ Only the methods of `AsyncSession` that may do I/O are coroutines (`execute`,
 as `add`, `add_all`, `expunge`, `expire` and `in_transaction`, are ordinary functions
 in SQLAlchemy 2.0 and 2.1 and return `None` or a bool. `await session.add(obj)` runs
 `add()` and then fails with `TypeError: object NoneType can't be used in 'await'
-expression` (checked on SQLAlchemy 2.1.9), so the line never worked. `add()` does not
-emit SQL either: the INSERT happens at the next `await session.flush()` or
-`await session.commit()`.
+expression`, so the line never worked [claim: alc203-sync-methods]. `add()` does not
+emit SQL either: the INSERT is sent at the next flush, which is an explicit
+`await session.flush()`, the flush of `await session.commit()`, or the autoflush
+before the session's next query [claim: session-add-inserts-at-next-flush].
+`get_transaction()` is a plain method too: it returns the current
+`AsyncSessionTransaction` or None, so `await session.get_transaction()` raises
+`TypeError` with no transaction and `InvalidRequestError` (already begun) with one
+[claim: alc203-get-transaction-is-not-awaitable].
 """
     example = """from app.models import Post
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -65,17 +75,17 @@ async def create_post(session: AsyncSession, post: Post) -> None:
     session.add(post)
     await session.commit()"""
     fix_safety = """
-Safe. The current code raises `TypeError` right after the method has run, so it
-cannot be working as written; removing `await` keeps the method call, its arguments
+Safe. The current code raises right after the method has run, so it cannot be
+working as written; removing `await` keeps the method call, its arguments
 and its effect, and only drops the failure. Parentheses around the awaited
 expression are kept.
 """
     blind_spots = """
 The receiver must be known to be an `AsyncSession`, `async_scoped_session` or
 `AsyncConnection` from evidence in the same module (annotation, `Depends` on a
-same-module dependency, `async with factory() as s`, ...). `await` on methods that
-return something awaitable (`begin()`, `begin_nested()`, `get_transaction()`) is
-legal and never flagged.
+same-module dependency, `async with factory() as s`, ...). `await` on `begin()` and
+`begin_nested()`, which return a transaction object that is started by awaiting it,
+is legal and never flagged.
 """
     references = (
         "https://docs.sqlalchemy.org/en/20/orm/extensions/asyncio.html#sqlalchemy.ext.asyncio.AsyncSession.add",

@@ -26,13 +26,15 @@ class SyncDriverUrl(Rule):
     name = "async-engine-sync-driver"
     message = "`create_async_engine` needs an asyncio driver: use `postgresql+asyncpg://`"
     why = """
-`create_async_engine` wraps a DBAPI driver that speaks asyncio, and on SQLAlchemy
-2.1.9 it checks the driver when the engine is created: `postgresql+psycopg2://`
+`create_async_engine` wraps a DBAPI driver that speaks asyncio, and on SQLAlchemy 2.0
+and 2.1 it checks the driver when the engine is created: `postgresql+psycopg2://`
 raises `InvalidRequestError: The asyncio extension requires an async driver to be
-used`, and `postgres://` (an alias removed in 1.4) raises `NoSuchModuleError`. A bare
+used`, and `postgres://` (an alias removed in 1.4) raises `NoSuchModuleError`
+[claim: alc204-sync-driver-urls-fail]. A bare
 `postgresql://` depends on the version: SQLAlchemy 2.0 maps it to psycopg2 (the same
 error), 2.1 maps it to psycopg 3 and uses that driver's async mode, or fails with
-`ModuleNotFoundError: No module named 'psycopg'` where it is not installed. The stack
+`ModuleNotFoundError: No module named 'psycopg'` where it is not installed
+[claim: bare-postgresql-url-driver]. The stack
 this pack targets runs asyncpg; naming it keeps the URL meaning the same on 2.0 and
 2.1.
 """

@@ -55,9 +55,12 @@ dropped (it is the default); every other argument is kept as written.
 `sessionmaker` and `AsyncSession` are removed if nothing else uses them. Sessions
 made by either factory are `AsyncSession` instances with the same settings
 (`sessionmaker` makes them from a private subclass, `async_sessionmaker` from the
-class itself). The fix is offered as unsafe when the module calls
+class itself) [claim: alc205-both-factories-make-async-sessions]. The fix is offered as
+unsafe when the module calls
 `object_session()` or `identity_key()`, which exist on `sessionmaker` but not on
-`async_sessionmaker`. No fix is offered when the factory is assigned to a variable
+`async_sessionmaker`
+[claim: alc205-sessionmaker-only-methods]. No fix is offered when the factory is
+assigned to a variable
 annotated as `sessionmaker[...]`: the annotation needs the same change, by hand.
 """
     blind_spots = """

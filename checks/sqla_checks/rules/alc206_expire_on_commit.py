@@ -22,11 +22,13 @@ class ExpireOnCommit(Rule):
     why = """
 By default a session expires every object it holds when it commits
 (`expire_on_commit=True`, the default of `Session`, `sessionmaker`,
-`AsyncSession` and `async_sessionmaker` in SQLAlchemy 2.0 and 2.1). The next read of
+`AsyncSession` and `async_sessionmaker` in SQLAlchemy 2.0 and 2.1)
+[claim: alc206-expire-on-commit-default]. The next read of
 any attribute then reloads the row. A sync session does that silently; an
 `AsyncSession` cannot run SQL from a plain attribute access, so reading
 `post.title` after `await session.commit()` raises `MissingGreenlet: greenlet_spawn
-has not been called` (checked on SQLAlchemy 2.1.9 with asyncpg). The usual victim is a
+has not been called` (with asyncpg) [claim: alc206-missing-greenlet-after-commit]. The
+usual victim is a
 FastAPI route that commits and then returns the object for serialisation. The
 SQLAlchemy asyncio guide recommends `expire_on_commit=False` for `AsyncSession`.
 """

@@ -48,12 +48,13 @@ reflection through `autoload_with=`) are synchronous and need a sync `Engine` or
 `Connection`. The asyncio extension does not wrap them; it offers
 `AsyncConnection.run_sync()`, which calls a function with the sync `Connection`
 underneath, inside the greenlet bridge, so the driver stays async. Passing the
-`AsyncEngine` itself fails at run time. Checked on SQLAlchemy 2.1.9:
+`AsyncEngine` itself fails at run time. On SQLAlchemy 2.0 and 2.1:
 `metadata.create_all(async_engine)` raises `AttributeError: 'AsyncEngine' object has
 no attribute '_run_ddl_visitor'`, and `inspect(async_engine)`, `metadata.reflect(...)`
 and `autoload_with=async_engine` raise `NoInspectionAvailable: Inspection on an
-AsyncEngine is currently not supported` (error code `xd3s`); an `AsyncConnection`
-gets the same treatment.
+AsyncEngine is currently not supported` (error code `xd3s`); an `AsyncConnection` gets
+the same treatment
+[claim: alc207-async-engine-schema-apis].
 """
     example = """\
 from app.models import Base

@@ -3,7 +3,8 @@
 `DATABASE_URL` is the only required setting. Hosting platforms hand out URLs as
 `postgres://...` or `postgresql://...`; both are accepted and rewritten to
 `postgresql+asyncpg://...`, because SQLAlchemy 2.1 maps a bare `postgresql://` to
-psycopg 3 and treats `postgres://` as an unknown dialect. A URL that names another
+psycopg 3 (2.0 to psycopg2) [claim: bare-postgresql-url-driver] and treats
+`postgres://` as an unknown dialect [claim: alc204-sync-driver-urls-fail]. A URL that names another
 driver (`+psycopg2`, `+psycopg`) or another database is rejected at startup rather
 than failing on the first request.
 
@@ -39,7 +40,12 @@ def normalise_database_url(raw: str) -> str:
 
 
 class Settings(BaseSettings):
-    """Runtime configuration; every field maps to an upper-case environment variable."""
+    """Runtime configuration, one environment variable per field.
+
+    A field reads the variable of the same name, matched case-insensitively
+    (pydantic-settings' default): `DATABASE_URL` and `database_url` both set
+    `database_url` [claim: blog-settings-env-names-ignore-case].
+    """
 
     model_config = SettingsConfigDict(
         env_file=".env",

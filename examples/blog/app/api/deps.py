@@ -43,9 +43,9 @@ async def get_session(
 
     No commit here: code after `yield` is cleanup, and by default FastAPI runs it
     after the response has been sent, when a failed commit could no longer change
-    the status code. Services commit explicitly; closing the session rolls back
-    whatever was left uncommitted (after an error, say) and returns the connection
-    to the pool.
+    the status code [claim: fastapi-yield-exit-after-response]. Services commit
+    explicitly; closing the session rolls back whatever was left uncommitted (after
+    an error, say) and returns the connection to the pool.
     """
     async with factory() as session:
         yield session
@@ -53,7 +53,7 @@ async def get_session(
 
 # scope="function" closes the session as soon as the endpoint has returned and the
 # response has been serialised, so the pooled connection is not held while the
-# response is sent to a slow client.
+# response is sent to a slow client [claim: fastapi-scope-function-exits-before-response].
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 

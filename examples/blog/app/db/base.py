@@ -50,9 +50,11 @@ class Base(DeclarativeBase):
 class TimestampMixin:
     """`created_at` / `updated_at` columns filled in by the database clock.
 
-    The server sets both on INSERT and `updated_at` again on every ORM UPDATE, so
-    rows written by other tools and by several app servers share one clock. Only
-    an UPDATE of the row itself counts: changing a many-to-many collection writes
+    The database sets both on INSERT (server defaults), so rows written by other
+    tools and by several app servers share one clock. On UPDATE it is SQLAlchemy
+    that adds `updated_at = now()` (`onupdate`), to the UPDATEs the ORM sends; a raw
+    SQL UPDATE leaves `updated_at` alone [claim: blog-updated-at-orm-updates-only].
+    Only an ORM UPDATE of the row itself counts: changing a many-to-many collection writes
     to the link table, so the service sets `updated_at = func.now()` explicitly
     (see PostService.update). `now()` is the start time of the transaction.
     """

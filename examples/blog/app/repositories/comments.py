@@ -33,5 +33,9 @@ class CommentRepository:
         return list(comments), total or 0
 
     def add(self, comment: Comment) -> None:
-        """Stage a new comment; it is inserted at the next flush or commit."""
+        """Stage a new comment: its INSERT is sent at the next flush.
+
+        That is an explicit flush, the one in commit, or the autoflush before the
+        session's next query [claim: session-add-inserts-at-next-flush].
+        """
         self.session.add(comment)

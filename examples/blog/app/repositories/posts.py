@@ -115,7 +115,11 @@ class PostRepository:
         return list(posts)
 
     def add(self, post: Post) -> None:
-        """Stage a new post; it is inserted at the next flush or commit."""
+        """Stage a new post: its INSERT is sent at the next flush.
+
+        That is an explicit flush, the one in commit, or the autoflush before the
+        session's next query [claim: session-add-inserts-at-next-flush].
+        """
         self.session.add(post)
 
     async def delete(self, post_id: int) -> bool:

@@ -27,7 +27,11 @@ class UserRepository:
         return list(users), total or 0
 
     def add(self, user: User) -> None:
-        """Stage a new user; it is inserted at the next flush or commit."""
+        """Stage a new user: its INSERT is sent at the next flush.
+
+        That is an explicit flush, the one in commit, or the autoflush before the
+        session's next query [claim: session-add-inserts-at-next-flush].
+        """
         self.session.add(user)
 
     async def delete(self, user_id: int) -> bool:

@@ -1,0 +1,254 @@
+"""What the ALC2xx rule docs say about SQLAlchemy's asyncio extension, shown on the
+installed version with asyncpg and a real PostgreSQL."""
+
+from __future__ import annotations
+
+import gc
+import inspect
+import warnings
+from collections.abc import AsyncIterator
+
+import pytest
+import sqlalchemy
+from sqlalchemy import MetaData, String, Table, create_engine, event, select, text
+from sqlalchemy.exc import (
+    InvalidRequestError,
+    MissingGreenlet,
+    NoInspectionAvailable,
+    NoSuchModuleError,
+)
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    AsyncSession,
+    async_scoped_session,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+# The engine fixture lives on the session's loop (the repo default for fixtures).
+on_session_loop = pytest.mark.asyncio(loop_scope="session")
+
+SQLALCHEMY_2_1 = tuple(int(part) for part in sqlalchemy.__version__.split(".")[:2]) >= (2, 1)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Note(Base):
+    __tablename__ = "claim_notes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(50))
+
+
+@pytest.fixture
+async def engine(async_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_async_engine(async_url)
+    async with engine.begin() as connection:
+        await connection.run_sync(Base.metadata.drop_all)
+        await connection.run_sync(Base.metadata.create_all)
+    yield engine
+    async with engine.begin() as connection:
+        await connection.run_sync(Base.metadata.drop_all)
+    await engine.dispose()
+
+
+SESSION_COROUTINES = (
+    "execute",
+    "scalars",
+    "scalar",
+    "get",
+    "get_one",
+    "commit",
+    "rollback",
+    "flush",
+    "refresh",
+    "delete",
+    "merge",
+    "close",
+    "stream",
+)
+CONNECTION_COROUTINES = ("execute", "scalars", "scalar", "commit", "rollback", "close", "run_sync")
+
+
+@pytest.mark.claim("alc202-coroutine-methods")
+def test_the_listed_methods_are_coroutine_functions() -> None:
+    for name in SESSION_COROUTINES:
+        assert inspect.iscoroutinefunction(getattr(AsyncSession, name)), name
+        assert inspect.iscoroutinefunction(getattr(async_scoped_session, name)), name
+    assert inspect.iscoroutinefunction(AsyncSession.run_sync)
+    assert not hasattr(async_scoped_session, "run_sync")
+    for name in CONNECTION_COROUTINES:
+        assert inspect.iscoroutinefunction(getattr(AsyncConnection, name)), name
+    assert inspect.iscoroutinefunction(AsyncEngine.dispose)
+
+
+@pytest.mark.claim("alc202-connection-stream-is-a-context")
+@on_session_loop
+async def test_connection_stream_is_an_async_context_manager(engine: AsyncEngine) -> None:
+    assert not inspect.iscoroutinefunction(AsyncConnection.stream)
+    statement = text("SELECT generate_series(1, 3)")
+    async with engine.connect() as connection, connection.stream(statement) as result:
+        assert [row[0] async for row in result] == [1, 2, 3]
+
+
+@pytest.mark.claim("alc202-unawaited-does-nothing")
+@on_session_loop
+async def test_an_unawaited_call_sends_nothing_and_warns(engine: AsyncEngine) -> None:
+    sent: list[str] = []
+    event.listen(engine.sync_engine, "before_cursor_execute", lambda *a: sent.append(a[2]))
+    async with AsyncSession(engine) as session:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            pending = session.execute(text("SELECT 1"))
+            assert inspect.iscoroutine(pending)
+            del pending
+            gc.collect()
+    assert sent == []
+    assert any("was never awaited" in str(warning.message) for warning in caught)
+
+
+@pytest.mark.claim("alc203-sync-methods")
+@on_session_loop
+async def test_in_memory_methods_are_plain_and_awaiting_them_raises(
+    engine: AsyncEngine,
+) -> None:
+    for name in ("add", "add_all", "expunge", "expire", "in_transaction"):
+        assert not inspect.iscoroutinefunction(getattr(AsyncSession, name)), name
+    async with AsyncSession(engine) as session:
+        note = Note(id=1, title="a")
+        with pytest.raises(TypeError, match="can't be used in 'await' expression"):
+            await session.add(note)  # type: ignore[func-returns-value]
+        assert note in session  # add() ran before the await failed
+
+
+@pytest.mark.claim("alc203-get-transaction-is-not-awaitable")
+@on_session_loop
+async def test_awaiting_get_transaction_always_fails(engine: AsyncEngine) -> None:
+    async with AsyncSession(engine) as session:
+        assert session.get_transaction() is None
+        with pytest.raises(TypeError):
+            await session.get_transaction()  # type: ignore[misc]
+        # Held: SQLAlchemy 2.0.36 cannot rebuild the proxy of an unreferenced transaction.
+        transaction = await session.begin()
+        assert session.get_transaction() is transaction
+        with pytest.raises(InvalidRequestError):
+            await session.get_transaction()  # type: ignore[misc]
+
+
+@pytest.mark.claim("session-add-inserts-at-next-flush")
+@on_session_loop
+async def test_add_sends_nothing_until_a_flush_or_the_autoflush_of_a_query(
+    engine: AsyncEngine,
+) -> None:
+    sent: list[str] = []
+    event.listen(engine.sync_engine, "before_cursor_execute", lambda *a: sent.append(a[2]))
+    async with AsyncSession(engine) as session:
+        session.add(Note(id=1, title="a"))
+        assert sent == []
+        await session.flush()
+        assert [s.split()[0] for s in sent] == ["INSERT"]
+        session.add(Note(id=2, title="b"))
+        count = await session.scalar(select(sqlalchemy.func.count()).select_from(Note))
+        assert count == 2  # the autoflush sent the INSERT before the SELECT
+        assert [s.split()[0] for s in sent] == ["INSERT", "INSERT", "SELECT"]
+        session.add(Note(id=3, title="c"))
+        await session.commit()
+        assert [s.split()[0] for s in sent][-1] == "INSERT"
+
+
+@pytest.mark.claim("alc204-sync-driver-urls-fail")
+def test_async_engine_rejects_sync_driver_urls(sync_url: str) -> None:
+    with pytest.raises(InvalidRequestError, match="requires an async driver"):
+        create_async_engine(sync_url)
+    postgres = "postgres" + sync_url.removeprefix("postgresql+psycopg2")
+    with pytest.raises(NoSuchModuleError, match="postgres"):
+        create_async_engine(postgres)
+
+
+@pytest.mark.claim("bare-postgresql-url-driver")
+def test_bare_postgresql_url_means_psycopg2_on_2_0_and_psycopg_on_2_1(sync_url: str) -> None:
+    bare = "postgresql" + sync_url.removeprefix("postgresql+psycopg2")
+    try:
+        import psycopg  # type: ignore[import-not-found]  # noqa: F401
+    except ImportError:
+        psycopg_installed = False
+    else:
+        psycopg_installed = True
+    if SQLALCHEMY_2_1:
+        if psycopg_installed:
+            assert create_async_engine(bare).dialect.driver == "psycopg_async"
+        else:
+            with pytest.raises(ModuleNotFoundError, match="psycopg"):
+                create_async_engine(bare)
+            with pytest.raises(ModuleNotFoundError, match="psycopg"):
+                create_engine(bare)
+    else:
+        assert create_engine(bare).dialect.driver == "psycopg2"
+        with pytest.raises(InvalidRequestError, match="'psycopg2' is not async"):
+            create_async_engine(bare)
+
+
+@pytest.mark.claim("alc205-both-factories-make-async-sessions")
+def test_both_factories_make_async_sessions(sync_url: str) -> None:
+    assert async_sessionmaker().class_ is AsyncSession
+    legacy = sessionmaker(class_=AsyncSession, expire_on_commit=False)()  # type: ignore[call-overload]
+    modern = async_sessionmaker(expire_on_commit=False)()
+    assert isinstance(legacy, AsyncSession) and isinstance(modern, AsyncSession)
+    assert type(modern) is AsyncSession
+    assert type(legacy) is not AsyncSession  # a private subclass
+    assert legacy.sync_session.expire_on_commit is modern.sync_session.expire_on_commit is False
+
+
+@pytest.mark.claim("alc205-sessionmaker-only-methods")
+def test_object_session_and_identity_key_are_sessionmaker_only() -> None:
+    for name in ("object_session", "identity_key"):
+        assert hasattr(sessionmaker, name)
+        assert not hasattr(async_sessionmaker, name)
+
+
+@pytest.mark.claim("alc206-expire-on-commit-default")
+def test_expire_on_commit_defaults_to_true_everywhere() -> None:
+    assert Session().expire_on_commit is True
+    assert sessionmaker()().expire_on_commit is True
+    assert AsyncSession().sync_session.expire_on_commit is True
+    assert async_sessionmaker()().sync_session.expire_on_commit is True
+
+
+@pytest.mark.claim("alc206-missing-greenlet-after-commit")
+@on_session_loop
+async def test_reading_an_attribute_after_commit_raises_missing_greenlet(
+    engine: AsyncEngine,
+) -> None:
+    async with AsyncSession(engine) as session:
+        note = Note(id=1, title="a")
+        session.add(note)
+        await session.commit()
+        with pytest.raises(MissingGreenlet, match="greenlet_spawn has not been called"):
+            note.title  # noqa: B018
+    async with AsyncSession(engine, expire_on_commit=False) as session:
+        kept = Note(id=2, title="b")
+        session.add(kept)
+        await session.commit()
+        assert kept.title == "b"
+
+
+@pytest.mark.claim("alc207-async-engine-schema-apis")
+@on_session_loop
+async def test_schema_apis_refuse_async_engines(engine: AsyncEngine) -> None:
+    with pytest.raises(AttributeError, match="_run_ddl_visitor"):
+        Base.metadata.create_all(engine)  # type: ignore[arg-type]
+    with pytest.raises(NoInspectionAvailable, match="AsyncEngine") as raised:
+        sqlalchemy.inspect(engine)
+    assert raised.value.code == "xd3s"
+    with pytest.raises(NoInspectionAvailable):
+        MetaData().reflect(engine)  # type: ignore[arg-type]
+    with pytest.raises(NoInspectionAvailable):
+        Table("claim_notes", MetaData(), autoload_with=engine)
+    async with engine.connect() as connection:
+        with pytest.raises(NoInspectionAvailable):
+            sqlalchemy.inspect(connection)
+        names = await connection.run_sync(lambda c: sqlalchemy.inspect(c).get_table_names())
+    assert "claim_notes" in names

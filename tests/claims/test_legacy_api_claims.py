@@ -1,0 +1,381 @@
+"""What the ALC1xx rule docs say about the 1.x API, shown on the installed SQLAlchemy.
+
+Each test is the proof of one `[claim: id]` in a rule module's docs; the matrix runs
+them on SQLAlchemy 2.0 and 2.1. Sync code uses psycopg2, named in the URL, because a
+bare `postgresql://` means a different driver on 2.0 and 2.1.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import types
+import warnings
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy
+from sqlalchemy import (
+    Column,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    case,
+    create_engine,
+    event,
+    func,
+    literal,
+    select,
+    text,
+    true,
+)
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import (
+    ArgumentError,
+    LegacyAPIWarning,
+    MovedIn20Warning,
+    MultipleResultsFound,
+    ObjectNotExecutableError,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    DeclarativeMeta,
+    Mapped,
+    Session,
+    configure_mappers,
+    declarative_base,
+    mapped_column,
+    relationship,
+    sessionmaker,
+)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Author(Base):
+    __tablename__ = "claim_authors"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(50))
+    books: Mapped[list[Book]] = relationship(back_populates="author")
+
+
+class Book(Base):
+    __tablename__ = "claim_books"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("claim_authors.id"))
+    author: Mapped[Author] = relationship(back_populates="books")
+
+
+@pytest.fixture(scope="module")
+def engine(sync_url: str) -> Iterator[Engine]:
+    engine = create_engine(sync_url)
+    Base.metadata.create_all(engine)
+    with Session(engine) as session:
+        session.add(Author(id=1, name="Ada", books=[Book(id=1), Book(id=2)]))
+        session.commit()
+    yield engine
+    Base.metadata.drop_all(engine)
+    engine.dispose()
+
+
+@pytest.fixture
+def statements(engine: Engine) -> Iterator[list[str]]:
+    """The SQL text of every statement the engine sends during the test."""
+    sent: list[str] = []
+
+    def record(conn: object, cursor: object, statement: str, *args: object) -> None:
+        sent.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    yield sent
+    event.remove(engine, "before_cursor_execute", record)
+
+
+@pytest.mark.claim("asyncsession-has-no-query")
+def test_async_session_has_no_query_method() -> None:
+    assert not hasattr(AsyncSession, "query")
+    assert hasattr(Session, "query")
+
+
+@pytest.mark.claim("alc101-first-adds-limit")
+def test_query_first_sends_limit_1(engine: Engine, statements: list[str]) -> None:
+    with Session(engine) as session:
+        session.query(Book).first()
+        session.scalars(select(Book)).first()
+    legacy, modern = statements
+    assert "LIMIT" in legacy
+    assert "LIMIT" not in modern
+
+
+@pytest.mark.claim("alc101-query-dedups-entities")
+def test_query_deduplicates_entities_and_select_needs_unique(engine: Engine) -> None:
+    with Session(engine) as session:
+        legacy = session.query(Author).join(Author.books).all()
+        modern = session.scalars(select(Author).join(Author.books)).all()
+        unique = session.scalars(select(Author).join(Author.books)).unique().all()
+    assert len(legacy) == 1
+    assert len(modern) == 2  # one row per book
+    assert len(unique) == 1
+
+
+@pytest.mark.claim("alc101-query-scalar")
+def test_query_scalar_raises_on_several_rows_session_scalar_takes_the_first(
+    engine: Engine,
+) -> None:
+    with Session(engine) as session:
+        with pytest.raises(MultipleResultsFound):
+            session.query(Book.id).scalar()
+        assert session.scalar(select(Book.id).order_by(Book.id)) == 1
+        assert session.scalars(select(Book.id).where(Book.id == 9)).one_or_none() is None
+        assert session.query(Book.id).filter(Book.id == 9).scalar() is None
+
+
+@pytest.mark.claim("alc101-count-subquery")
+def test_query_count_is_a_count_over_a_subquery(engine: Engine, statements: list[str]) -> None:
+    with Session(engine) as session:
+        legacy = session.query(Book).filter(Book.author_id == 1).count()
+        statement = select(Book).where(Book.author_id == 1)
+        modern = session.scalar(select(func.count()).select_from(statement.subquery()))
+    assert legacy == modern == 2
+    # The same statement; only the labels of the inner columns differ.
+    legacy_sql, modern_sql = (re.sub(r" AS \w+", "", sql) for sql in statements)
+    assert legacy_sql == modern_sql
+    assert legacy_sql.startswith("SELECT count(*) \nFROM (SELECT claim_books.id")
+
+
+@pytest.mark.claim("alc106-backref-direction")
+def test_a_backref_takes_its_direction_from_the_foreign_keys() -> None:
+    class Local(DeclarativeBase):
+        pass
+
+    links = Table(
+        "tags_links",
+        Local.metadata,
+        Column("parent_id", ForeignKey("parents.id"), primary_key=True),
+        Column("tag_id", ForeignKey("tags.id"), primary_key=True),
+    )
+
+    class Parent(Local):
+        __tablename__ = "parents"
+        id = Column(Integer, primary_key=True)
+        children = relationship("Child", backref="parent")  # one-to-many
+        tags = relationship("Tag", secondary=links, backref="parents")  # many-to-many
+
+    class Child(Local):
+        __tablename__ = "children"
+        id = Column(Integer, primary_key=True)
+        parent_id = Column(ForeignKey("parents.id"))
+        owner_id = Column(ForeignKey("owners.id"))
+        owner = relationship("Owner", backref="children")  # many-to-one
+
+    class Owner(Local):
+        __tablename__ = "owners"
+        id = Column(Integer, primary_key=True)
+
+    class Tag(Local):
+        __tablename__ = "tags"
+        id = Column(Integer, primary_key=True)
+
+    try:
+        configure_mappers()
+        backrefs = {
+            (cls.__name__, name): sqlalchemy.inspect(cls).relationships[name]
+            for cls, name in ((Child, "parent"), (Owner, "children"), (Tag, "parents"))
+        }
+        assert backrefs[("Child", "parent")].uselist is False
+        assert backrefs[("Child", "parent")].direction.name == "MANYTOONE"
+        assert backrefs[("Owner", "children")].uselist is True
+        assert backrefs[("Tag", "parents")].uselist is True
+        assert Parent.children.property.uselist is True
+    finally:
+        Local.registry.dispose()
+
+
+@pytest.mark.claim("alc103-query-get-is-legacy")
+def test_query_get_warns_legacy_and_still_works(engine: Engine) -> None:
+    with Session(engine) as session, warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        book = session.query(Book).get(1)
+    assert book is not None and book.id == 1
+    categories = {warning.category for warning in caught}
+    assert categories == {LegacyAPIWarning}
+    assert "legacy" in str(caught[0].message)
+    # Legacy, not "moved" or "removed in 2.0": the 1.x-to-2.0 warnings are other classes.
+    assert not issubclass(LegacyAPIWarning, MovedIn20Warning)
+
+
+@pytest.mark.claim("alc103-session-get-uses-identity-map")
+def test_session_get_uses_the_identity_map_then_selects(
+    engine: Engine, statements: list[str]
+) -> None:
+    with Session(engine) as session:
+        first = session.get(Book, 1)
+        assert len(statements) == 1
+        assert session.get(Book, 1) is first
+        assert len(statements) == 1  # no SQL: found in the identity map
+        assert session.get(Book, 999) is None
+
+
+@pytest.mark.claim("alc104-mapped-str-is-not-null")
+def test_mapped_str_is_not_null_where_column_was_nullable() -> None:
+    class Local(DeclarativeBase):
+        pass
+
+    class Row(Local):
+        __tablename__ = "rows"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        typed: Mapped[str] = mapped_column(String)
+        legacy = Column(String)
+        optional: Mapped[str | None] = mapped_column(String)
+
+    columns = Row.__table__.c
+    assert columns.typed.nullable is False
+    assert columns.legacy.nullable is True
+    assert columns.optional.nullable is True
+
+
+def _annotation_error() -> type[Exception]:
+    # MappedAnnotationError (a subclass of ArgumentError) exists from SQLAlchemy 2.0.40.
+    return getattr(sqlalchemy.orm.exc, "MappedAnnotationError", ArgumentError)
+
+
+@pytest.mark.claim("alc104-unbound-annotation-raises")
+def test_mapped_column_evaluates_the_annotation_when_the_class_is_made() -> None:
+    # A real module: SQLAlchemy resolves string annotations in the class's module.
+    module = types.ModuleType("claim_unbound_annotation")
+    sys.modules[module.__name__] = module
+    source = (
+        "from __future__ import annotations\n"
+        "from sqlalchemy import Numeric\n"
+        "from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column\n"
+        "class Local(DeclarativeBase):\n"
+        "    pass\n"
+        "class Item(Local):\n"
+        "    __tablename__ = 'items'\n"
+        "    id: Mapped[int] = mapped_column(primary_key=True)\n"
+        "    price: Mapped[Decimal] = mapped_column(Numeric(10, 2))\n"
+    )
+    try:
+        with pytest.raises(_annotation_error(), match="Mapped\\[Decimal\\]"):
+            exec(compile(source, "<claim>", "exec"), module.__dict__)
+    finally:
+        del sys.modules[module.__name__]
+    assert issubclass(_annotation_error(), ArgumentError)
+
+
+@pytest.mark.claim("alc104-non-mapped-annotation-raises")
+def test_mapped_column_rejects_a_plain_annotation_unless_allowed() -> None:
+    class Local(DeclarativeBase):
+        pass
+
+    with pytest.raises(_annotation_error()):
+
+        class Strict(Local):
+            __tablename__ = "strict"
+            id: int = mapped_column(Integer, primary_key=True)
+
+    class Allowed(Local):
+        __tablename__ = "allowed"
+        __allow_unmapped__ = True
+        id: int = mapped_column(Integer, primary_key=True)
+
+    assert Allowed.__table__.c.id.primary_key
+
+
+@pytest.mark.claim("alc105-ext-declarative-warns")
+def test_ext_declarative_wrappers_warn_and_reexports_are_the_orm_objects() -> None:
+    from sqlalchemy.ext import declarative as ext
+
+    with pytest.warns(MovedIn20Warning):
+        ext.declarative_base()
+    assert ext.declared_attr is sqlalchemy.orm.declared_attr
+    assert ext.DeclarativeMeta is DeclarativeMeta
+
+
+@pytest.mark.claim("alc105-metaclass-changes")
+def test_declarative_base_classes_are_declarative_meta_and_declarative_base_ones_not() -> None:
+    old = declarative_base()
+
+    class New(DeclarativeBase):
+        pass
+
+    assert isinstance(old, DeclarativeMeta)
+    assert not isinstance(New, DeclarativeMeta)
+    assert type(New).__name__ == "DeclarativeAttributeIntercept"
+
+
+@pytest.mark.claim("alc107-list-forms-raise")
+def test_select_and_case_reject_lists() -> None:
+    with pytest.raises(ArgumentError, match="Column expression, FROM clause"):
+        select([literal(1)])  # type: ignore[call-overload]
+    with pytest.raises(ArgumentError, match="series of positional elements"):
+        case([(true(), 1)])
+    assert str(select(literal(1)).compile()).startswith("SELECT")
+
+
+@pytest.mark.claim("alc108-implicit-execution-removed")
+def test_implicit_execution_is_gone(sync_url: str) -> None:
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+    engine = create_engine(sync_url)
+    try:
+        with pytest.raises(AttributeError):
+            engine.execute  # type: ignore[attr-defined]  # noqa: B018
+        with pytest.raises(AttributeError):
+            select(literal(1)).execute  # type: ignore[attr-defined]  # noqa: B018
+        with pytest.raises(TypeError, match="bind"):
+            MetaData(bind=engine)  # type: ignore[call-arg]
+        assert not hasattr(AsyncEngine, "execute")
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.claim("alc109-strings-are-rejected")
+def test_plain_strings_are_not_statements(engine: Engine) -> None:
+    with Session(engine) as session:
+        with pytest.raises(ArgumentError, match=r"explicitly declared as text\('SELECT 1'\)"):
+            session.execute("SELECT 1")  # type: ignore[call-overload]
+        assert session.execute(text("SELECT 1")).scalar() == 1
+    with engine.connect() as connection:
+        with pytest.raises(ObjectNotExecutableError, match="Not an executable object"):
+            connection.execute("SELECT 1")  # type: ignore[call-overload]
+        assert connection.exec_driver_sql("SELECT %s", (2,)).scalar() == 2
+
+
+@pytest.mark.claim("alc109-casts-are-not-binds")
+def test_casts_and_times_are_not_bind_parameters(engine: Engine) -> None:
+    statement = text("SELECT '1'::int, '10:30'::time, :value")
+    compiled = statement.compile()
+    assert list(compiled.params) == ["value"]
+    with engine.connect() as connection:
+        row = connection.execute(statement, {"value": 3}).one()
+    assert (row[0], str(row[1]), row[2]) == (1, "10:30:00", 3)
+
+
+@pytest.mark.claim("alc110-flag-behaviour")
+def test_legacy_session_and_engine_flags(sync_url: str) -> None:
+    with pytest.raises(ArgumentError, match="autocommit=True is no longer supported"):
+        Session(autocommit=True)  # type: ignore[call-arg]
+    factory = sessionmaker(autocommit=True)  # accepted here, refused when a session is made
+    with pytest.raises(ArgumentError, match="autocommit=True"):
+        factory()
+    with pytest.raises(ArgumentError, match="autocommit=True"):
+        AsyncSession(autocommit=True)
+    Session(autocommit=False).close()  # type: ignore[call-arg]
+    Session(future=True).close()
+    with pytest.raises(TypeError, match="subtransactions"):
+        Session().begin(subtransactions=True)  # type: ignore[call-arg]
+    create_engine(sync_url, future=True).dispose()
+    with pytest.raises(ArgumentError, match="future"):
+        create_engine(sync_url, future=False)
+
+
+def test_the_claim_models_map_to_their_own_tables() -> None:
+    # Guards the fixtures above: the claim tables never collide with the app's.
+    assert set(Base.metadata.tables) == {"claim_authors", "claim_books"}
+    assert isinstance(Author.__table__, Table)
