@@ -1,7 +1,8 @@
 """Check that the SQL a reference shows is the SQL SQLAlchemy really emits.
 
 A ```sql emitted block must come right after a complete ```python block (one with
-no attribute in its info string). The python block is run against a fresh
+no attribute in its info string), or right after another sql emitted block of the same
+program. The python block is run against a fresh
 PostgreSQL database with every statement that any SQLAlchemy Engine sends recorded
 (see sql_capture/sitecustomize.py); each statement of the sql block (statements end
 with `;` at the end of a line, `--` comment lines are ignored) must equal one
@@ -63,7 +64,9 @@ def is_complete_python(block: FencedBlock) -> bool:
 
 
 def pair_blocks(blocks: list[FencedBlock]) -> tuple[list[EmittedSqlPair], list[str]]:
-    """Pair each sql emitted block with the block right before it in its file.
+    """Pair each sql emitted block with the complete python block right before it.
+
+    Consecutive sql emitted blocks all belong to the python block before the first.
 
     Returns the pairs and one problem per sql emitted block that does not follow a
     complete python block (such a block would otherwise go unchecked).
@@ -73,13 +76,20 @@ def pair_blocks(blocks: list[FencedBlock]) -> tuple[list[EmittedSqlPair], list[s
     for previous, block in zip([None, *blocks], blocks, strict=False):
         if not is_emitted_sql(block):
             continue
-        if previous is None or previous.path != block.path or not is_complete_python(previous):
+        program: FencedBlock | None = None
+        if previous is not None and previous.path == block.path:
+            if is_complete_python(previous):
+                program = previous
+            elif pairs and pairs[-1].sql is previous:
+                # Several sql emitted blocks in a row show parts of one program's SQL.
+                program = pairs[-1].program
+        if program is None:
             problems.append(
                 f"{block.path}:{block.line}: a ```sql emitted block must come right after "
                 "a complete ```python block that runs the construct"
             )
             continue
-        pairs.append(EmittedSqlPair(program=previous, sql=block))
+        pairs.append(EmittedSqlPair(program=program, sql=block))
     return pairs, problems
 
 

@@ -145,6 +145,18 @@ def test_a_sql_block_shown_without_its_program_is_reported(tmp_path: Path) -> No
     assert "must come right after a complete ```python block" in problems[0]
 
 
+def test_consecutive_sql_blocks_belong_to_the_program_before_them(tmp_path: Path) -> None:
+    doc = tmp_path / "doc.md"
+    doc.write_text(
+        f"{_PROGRAM}\n```sql emitted\nSELECT 1;\n```\n\n```sql emitted\nSELECT 2;\n```\n"
+        "\n```text\noutput\n```\n\n```sql emitted\nSELECT 3;\n```\n",
+        encoding="utf-8",
+    )
+    pairs, problems = pair_blocks(_blocks_of(doc))
+    assert [pair.program.line for pair in pairs] == [1, 1]
+    assert len(problems) == 1  # the third one follows a text block
+
+
 def test_statements_split_at_semicolons_that_end_a_line() -> None:
     sql = "-- the lock\nSELECT 'a;b'\nFROM t FOR UPDATE;\nCOMMIT;\n"
     assert expected_statements(sql) == ["SELECT 'a;b' FROM t FOR UPDATE", "COMMIT"]
