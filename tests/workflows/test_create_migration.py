@@ -123,4 +123,4 @@ def test_a_new_nullable_column_is_generated_reviewed_applied_and_reversed(
     assert "No new upgrade operations detected." in applied
 
     # Verify: the workflow's own Verify block passes on the changed project.
-    _ok(_sh(_block("alembic heads", info="sh verify"), project, shell_env), "Verify block")
+    _ok(_sh(_block("alembic downgrade -1", info="sh verify"), project, shell_env), "Verify block")
