@@ -144,3 +144,10 @@ def test_diffs_shown_by_the_page_are_part_of_the_patch() -> None:
         lines = fence.body.splitlines()
         starts = [i for i, line in enumerate(patch_lines) if line == lines[0]]
         assert any(patch_lines[i : i + len(lines)] == lines for i in starts), fence.body
+
+
+def test_patch_leaves_the_app_tests_alone_but_the_conftest() -> None:
+    # The HTTP tests are the judge of the upgrade: the page allows only the
+    # conftest (driver, async cleanup fixture) to change.
+    changed = re.findall(r"^diff --git a/(\S+) ", PATCH.read_text(encoding="utf-8"), re.M)
+    assert [path for path in changed if path.startswith("tests/")] == ["tests/conftest.py"]
