@@ -179,7 +179,8 @@ def test_bare_postgresql_url_means_psycopg2_on_2_0_and_psycopg_on_2_1(sync_url: 
         psycopg_installed = True
     if SQLALCHEMY_2_1:
         if psycopg_installed:
-            assert create_async_engine(bare).dialect.driver == "psycopg_async"
+            dialect = create_async_engine(bare).dialect
+            assert (dialect.driver, dialect.is_async) == ("psycopg", True)
         else:
             with pytest.raises(ModuleNotFoundError, match="psycopg"):
                 create_async_engine(bare)

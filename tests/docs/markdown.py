@@ -33,7 +33,10 @@ _FENCE = re.compile(
 _INLINE_CODE = re.compile(r"`+[^`\n]*`+")
 _INLINE_LINK = re.compile(r"(?<!!)\[(?P<text>[^\]\n]*)\]\((?P<target>[^)\s]+)(?:\s+\"[^\"]*\")?\)")
 _IMAGE_LINK = re.compile(r"!\[[^\]\n]*\]\((?P<target>[^)\s]+)\)")
-_REFERENCE_DEFINITION = re.compile(r"^ {0,3}\[[^\]\n]+\]:\s*(?P<target>\S+)", re.M)
+# `[label]: target "title"`, alone on its line (not prose such as "[claim: x]: no fix")
+_REFERENCE_DEFINITION = re.compile(
+    r"^ {0,3}\[[^\]\n]+\]:\s*(?P<target>\S+)(?:\s+[\"'(][^\n]*)?\s*$", re.M
+)
 _HEADING = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<title>.+?)\s*#*\s*$", re.M)
 
 

@@ -8,7 +8,6 @@ fails here instead of leaving a wrong document.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
@@ -24,26 +23,16 @@ from tests.docs.emitted_sql import (
     pair_blocks,
     run_capturing_sql,
 )
-from tests.test_markdown_code_blocks import _FENCE, BLOCKS
+from tests.docs.markdown import blocks, source_markdown_files
 
-PAIRS, PAIRING_PROBLEMS = pair_blocks(list(BLOCKS))
-
-
-@dataclass(frozen=True)
-class _Block:
-    path: Path
-    line: int
-    info: str
-    body: str
+PAIRS, PAIRING_PROBLEMS = pair_blocks(
+    [block for path in source_markdown_files() for block in blocks(path)]
+)
 
 
 def _blocks_of(path: Path) -> list[FencedBlock]:
-    """The fenced blocks of one Markdown file, found with the docs harness's regex."""
-    text = path.read_text(encoding="utf-8")
-    return [
-        _Block(path, text.count("\n", 0, m.start()) + 1, m.group("info").strip(), m.group("body"))
-        for m in _FENCE.finditer(text)
-    ]
+    """The fenced blocks of one Markdown file, as the docs harness reads them."""
+    return list(blocks(path))
 
 
 @pytest.fixture

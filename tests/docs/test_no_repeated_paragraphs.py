@@ -15,6 +15,8 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DOC_FOLDERS = ("references", "workflows")
 _FENCED = re.compile(r"^( *)```.*?^\1```", re.M | re.S)
+# A table of contents: nothing but links to the file's own headings.
+_CONTENTS = re.compile(r"^(?:(?:- |Contents: )?\[[^\]]*\]\(#[^)]*\)(?: · | )?)+$")
 MIN_CHARACTERS = 80  # shorter paragraphs are captions and one-liners, fine to repeat
 
 
@@ -24,6 +26,8 @@ def prose_paragraphs(text: str) -> list[str]:
     for chunk in re.split(r"\n\s*\n", _FENCED.sub("", text)):
         paragraph = " ".join(chunk.split())
         if len(paragraph) < MIN_CHARACTERS or paragraph.startswith(("|", "#")):
+            continue
+        if _CONTENTS.match(paragraph):
             continue
         paragraphs.append(paragraph)
     return paragraphs

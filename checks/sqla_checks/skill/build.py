@@ -96,7 +96,8 @@ def _rewrite_outside_links(text: str, source: Path, root: Path) -> str:
         inside = resolved.relative_to(root)
         if inside.parts and inside.parts[0] in kept:
             return target
-        kind = "tree" if resolved.is_dir() else "blob"
+        # GitHub serves a folder at tree/ and a file at blob/ (and redirects the other).
+        kind = "tree" if location.endswith("/") else "blob"
         return f"{REPOSITORY_URL}/{kind}/main/{inside.as_posix()}{hash_sign}{anchor}"
 
     def rewrite_prose(chunk: str) -> str:
