@@ -159,3 +159,12 @@ def test_verify_command_fails_on_a_broken_copy(
     assert all(run.returncode == 0 for run in setup), setup[-1].output[-3000:]
     [run] = run_commands([command], project, env)
     assert run.returncode != 0, f"`{command}` passed on a copy broken for it:\n{run.output[-3000:]}"
+
+
+def test_every_workflow_is_under_300_lines() -> None:
+    long = {
+        path.name: lines
+        for path in sorted((REPO_ROOT / "workflows").glob("*.md"))
+        if (lines := path.read_text(encoding="utf-8").count("\n")) >= 300
+    }
+    assert long == {}, "move the depth into a reference and link to it"
