@@ -7,9 +7,7 @@ fails here instead of leaving a wrong document.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
@@ -35,14 +33,6 @@ def _blocks_of(path: Path) -> list[FencedBlock]:
     return list(blocks(path))
 
 
-@pytest.fixture
-def fresh_database(postgres_server: ModuleType) -> Iterator[str]:
-    """The asyncpg URL of a new empty database, dropped afterwards."""
-    url = postgres_server.create_database("emitted_sql")
-    yield url.render_as_string(hide_password=False)
-    postgres_server.drop_database(url)
-
-
 def _check(pair: EmittedSqlPair, database_url: str, workdir: Path) -> str | None:
     expected = expected_statements(pair.sql.body)
     assert expected, f"{pair}: the sql emitted block holds no statement"
@@ -64,9 +54,9 @@ def test_every_emitted_sql_block_follows_the_program_that_emits_it() -> None:
 
 @pytest.mark.parametrize("pair", PAIRS, ids=str)
 def test_emitted_sql_block_matches_what_sqlalchemy_sends(
-    pair: EmittedSqlPair, fresh_database: str, tmp_path: Path
+    pair: EmittedSqlPair, fresh_database_url: str, tmp_path: Path
 ) -> None:
-    problem = _check(pair, fresh_database, tmp_path)
+    problem = _check(pair, fresh_database_url, tmp_path)
     assert problem is None, problem
 
 
@@ -101,14 +91,14 @@ def _write_doc(tmp_path: Path, sql: str) -> list[EmittedSqlPair]:
     return pairs
 
 
-def test_a_matching_pair_passes(fresh_database: str, tmp_path: Path) -> None:
+def test_a_matching_pair_passes(fresh_database_url: str, tmp_path: Path) -> None:
     (pair,) = _write_doc(tmp_path, "SELECT 1\n  AS answer;\n")
-    assert _check(pair, fresh_database, tmp_path) is None
+    assert _check(pair, fresh_database_url, tmp_path) is None
 
 
-def test_a_wrong_pair_fails_and_says_what_was_sent(fresh_database: str, tmp_path: Path) -> None:
+def test_a_wrong_pair_fails_and_says_what_was_sent(fresh_database_url: str, tmp_path: Path) -> None:
     (pair,) = _write_doc(tmp_path, "SELECT 2 AS answer;\n")
-    problem = _check(pair, fresh_database, tmp_path)
+    problem = _check(pair, fresh_database_url, tmp_path)
     assert problem is not None
     assert "SELECT 2 AS answer" in problem
     assert "1. SELECT 1 AS answer" in problem
