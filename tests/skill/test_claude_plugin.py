@@ -107,9 +107,7 @@ def test_installed_plugin_is_exactly_the_valid_self_contained_skill(
 
 def test_installed_plugin_offers_the_one_skill(installed_plugin: Path, tmp_path: Path) -> None:
     home = installed_plugin.parents[5]  # <home>/.claude/plugins/cache/<market>/<plugin>/<ver>
-    completed = _claude(
-        home, "plugin", "details", f"{SKILL_NAME}@{MARKETPLACE_NAME}", cwd=tmp_path
-    )
+    completed = _claude(home, "plugin", "details", f"{SKILL_NAME}@{MARKETPLACE_NAME}", cwd=tmp_path)
     assert completed.returncode == 0, completed.stdout + completed.stderr
     assert "Skills (1)" in completed.stdout
     assert SKILL_NAME in completed.stdout.split("Skills (1)")[1].splitlines()[0]

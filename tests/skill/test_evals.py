@@ -124,9 +124,8 @@ def test_no_query_repeats_within_or_across_the_split() -> None:
 
 
 def test_near_misses_cover_every_neighbouring_tool() -> None:
-    negatives = " ".join(
-        q["query"].lower() for path in SPLITS.values() for q in _load(path) if not q["should_trigger"]
-    )
+    queries = [q for path in SPLITS.values() for q in _load(path)]
+    negatives = " ".join(q["query"].lower() for q in queries if not q["should_trigger"])
     assert [kind for kind, word in NEAR_MISSES.items() if word not in negatives] == []
 
 
