@@ -74,16 +74,27 @@ def test_validate_strict_fails_on_a_plugin_source_outside_the_marketplace(
     assert "owner:" in report
 
 
-@pytest.fixture(scope="module")
-def installed_plugin(repo_copy: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Add the repo copy as a marketplace and install the plugin from it, in a scratch home.
-    Returns the plugin's folder in Claude Code's plugin cache."""
+# What a user types, with the repo copy standing in for `sqla-skillpack/sqla-skillpack`:
+# add the marketplace then install from it, or (Claude Code 2.1.275+) both in one command.
+INSTALL_COMMANDS = {
+    "marketplace add, then install": (
+        ("plugin", "marketplace", "add", "{source}"),
+        ("plugin", "install", f"{SKILL_NAME}@{MARKETPLACE_NAME}"),
+    ),
+    "install --marketplace": (("plugin", "install", SKILL_NAME, "--marketplace", "{source}"),),
+}
+
+
+@pytest.fixture(scope="module", params=sorted(INSTALL_COMMANDS))
+def installed_plugin(
+    request: pytest.FixtureRequest, repo_copy: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """Install the plugin from the repo copy as a marketplace, in a scratch home. Returns
+    the plugin's folder in Claude Code's plugin cache."""
     home = tmp_path_factory.mktemp("claude-home")
     project = tmp_path_factory.mktemp("project")
-    for args in (
-        ("plugin", "marketplace", "add", str(repo_copy)),
-        ("plugin", "install", f"{SKILL_NAME}@{MARKETPLACE_NAME}"),
-    ):
+    for command in INSTALL_COMMANDS[request.param]:
+        args = [arg.format(source=repo_copy) for arg in command]
         completed = _claude(home, *args, cwd=project)
         assert completed.returncode == 0, completed.stdout + completed.stderr
     registry = json.loads((home / ".claude" / "plugins" / "installed_plugins.json").read_text())
