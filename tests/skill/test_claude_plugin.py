@@ -1,7 +1,8 @@
 """The Claude Code route: the marketplace manifest validates, and the plugin installs.
 
 Driven by the pinned `claude` CLI (tests/skill/node_tools.py) with a scratch home, on a
-copy of the files git tracks; nothing here needs a login or the network.
+copy of the files git tracks; nothing here needs a login, and nothing but the one-time
+`npm install` of the CLI uses the network.
 """
 
 from __future__ import annotations
@@ -57,9 +58,7 @@ def test_marketplace_passes_claude_plugin_validate_strict(repo_copy: Path, tmp_p
     assert "Validation passed" in completed.stdout
 
 
-def test_validate_strict_fails_on_a_plugin_source_outside_the_marketplace(
-    repo_copy: Path, tmp_path: Path
-) -> None:
+def test_validate_strict_fails_on_a_broken_marketplace(repo_copy: Path, tmp_path: Path) -> None:
     broken = shutil.copytree(repo_copy, tmp_path / "broken")
     manifest_path = broken / ".claude-plugin" / "marketplace.json"
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
