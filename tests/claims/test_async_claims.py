@@ -40,6 +40,7 @@ from tests.rules.lint import fixed_code, lint
 # The engine fixture lives on the session's loop (the repo default for fixtures).
 on_session_loop = pytest.mark.asyncio(loop_scope="session")
 
+
 class Base(DeclarativeBase):
     pass
 
