@@ -423,3 +423,21 @@ def test_ruff_flags_the_blocking_calls_in_any_async_function(tmp_path: Path) -> 
     found = {item["location"]["row"]: item["code"] for item in json.loads(completed.stdout)}
     expected = {first_call_line + i: code for i, code in enumerate(BLOCKING_CALLS.values())}
     assert found == expected
+
+
+@pytest.mark.claim("session-close-rolls-back")
+@on_session_loop
+async def test_closing_a_session_rolls_back_and_returns_the_connection(
+    engine: AsyncEngine,
+) -> None:
+    rollbacks: list[object] = []
+    event.listen(engine.sync_engine, "rollback", rollbacks.append)
+    session = AsyncSession(engine)
+    session.add(Note(id=1, title="uncommitted"))
+    await session.flush()
+    assert engine.pool.checkedout() == 1  # type: ignore[attr-defined]
+    await session.close()
+    assert engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+    assert len(rollbacks) == 1
+    async with AsyncSession(engine) as reader:
+        assert await reader.get(Note, 1) is None
