@@ -211,6 +211,27 @@ def test_both_factories_make_async_sessions(sync_url: str) -> None:
     assert legacy.sync_session.expire_on_commit is modern.sync_session.expire_on_commit is False
 
 
+@pytest.mark.claim("alc205-same-arguments")
+@on_session_loop
+async def test_async_sessionmaker_passes_session_arguments_and_begins_with_async_with(
+    engine: AsyncEngine,
+) -> None:
+    factory = async_sessionmaker(
+        engine, autoflush=False, expire_on_commit=False, info={"role": "claims"}
+    )
+    session = factory()
+    assert type(session) is AsyncSession
+    assert session.bind is engine
+    assert session.sync_session.autoflush is False
+    assert session.sync_session.expire_on_commit is False
+    assert session.info == {"role": "claims"}
+    await session.close()
+    async with factory.begin() as begun:
+        begun.add(Note(id=1, title="committed by begin()"))
+    async with factory() as reader:
+        assert (await reader.get_one(Note, 1)).title == "committed by begin()"
+
+
 @pytest.mark.claim("alc205-sessionmaker-only-methods")
 def test_object_session_and_identity_key_are_sessionmaker_only() -> None:
     for name in ("object_session", "identity_key"):

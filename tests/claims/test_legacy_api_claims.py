@@ -13,7 +13,7 @@ import sys
 import types
 import warnings
 from collections.abc import Iterator
-from typing import Annotated
+from typing import Annotated, Any
 
 import pytest
 import sqlalchemy
@@ -52,11 +52,14 @@ from sqlalchemy.orm import (
     DeclarativeMeta,
     Mapped,
     MappedAsDataclass,
+    Query,
     Session,
     configure_mappers,
     declarative_base,
     mapped_column,
     relationship,
+    scoped_session,
+    selectinload,
     sessionmaker,
 )
 from sqlalchemy.schema import CreateTable
@@ -192,6 +195,26 @@ def test_filter_by_after_a_join_looks_in_the_last_joined_entity_except_2_1_selec
             assert "WHERE claim_books.id = " in str(modern.filter_by(id=2))
 
 
+@pytest.mark.claim("alc102-query-property-is-a-query")
+def test_query_property_gives_a_legacy_query_bound_to_the_scoped_session(engine: Engine) -> None:
+    scoped = scoped_session(sessionmaker(engine))
+
+    class Local(DeclarativeBase):
+        query = scoped.query_property()
+
+    class Shelf(Local):
+        __tablename__ = "claim_books"  # mapped onto an existing table: read only
+        id: Mapped[int] = mapped_column(primary_key=True)
+
+    try:
+        assert isinstance(Shelf.query, Query)
+        assert Shelf.query.session is scoped()
+        assert Shelf.query.order_by(Shelf.id).first().id == 1
+    finally:
+        scoped.remove()
+        Local.registry.dispose()
+
+
 @pytest.mark.claim("alc106-backref-direction")
 def test_a_backref_takes_its_direction_from_the_foreign_keys() -> None:
     class Local(DeclarativeBase):
@@ -259,6 +282,20 @@ def test_query_get_after_criteria_raises(engine: Engine) -> None:
         warnings.simplefilter("ignore", LegacyAPIWarning)
         with pytest.raises(InvalidRequestError, match="existing criterion"):
             session.query(Book).filter(Book.id == 1).get(1)
+
+
+@pytest.mark.claim("alc103-get-fix-sends-the-same-sql")
+def test_query_get_and_session_get_send_the_same_sql(engine: Engine, statements: list[str]) -> None:
+    with Session(engine) as session, warnings.catch_warnings():
+        warnings.simplefilter("ignore", LegacyAPIWarning)
+        legacy = session.query(Author).options(selectinload(Author.books)).get(1)
+    legacy_sql = list(statements)
+    statements.clear()
+    with Session(engine) as session:
+        modern = session.get(Author, 1, options=[selectinload(Author.books)])
+    assert legacy is not None and modern is not None
+    assert len(legacy_sql) == 2  # the row, then its books
+    assert statements == legacy_sql
 
 
 @pytest.mark.claim("alc103-session-get-uses-identity-map")
@@ -496,6 +533,67 @@ def test_declarative_base_classes_are_declarative_meta_and_declarative_base_ones
     assert type(New).__name__ == "DeclarativeAttributeIntercept"
 
 
+@pytest.mark.claim("alc105-bases-check-annotations-alike")
+@pytest.mark.parametrize("make_base", ["declarative_base", "DeclarativeBase"])
+def test_both_bases_reject_a_plain_annotation_on_mapped_column(make_base: str) -> None:
+    if make_base == "declarative_base":
+        base: Any = declarative_base()
+    else:
+
+        class Modern(DeclarativeBase):
+            pass
+
+        base = Modern
+
+    with pytest.raises(ArgumentError, match="Mapped"):
+
+        class Strict(base):  # type: ignore[valid-type, misc]
+            __tablename__ = "strict"
+            id: int = mapped_column(Integer, primary_key=True)
+
+    base.registry.dispose()
+
+
+@pytest.mark.claim("alc105-mixin-constructor")
+def test_declarative_base_replaces_a_mixin_init_and_declarative_base_class_keeps_it() -> None:
+    class Stamp:
+        def __init__(self, **values: object) -> None:
+            self.stamped = True
+            for key, value in values.items():
+                setattr(self, key, value)
+
+    Old: Any = declarative_base(cls=Stamp)
+
+    class New(Stamp, DeclarativeBase):
+        pass
+
+    class OldRow(Old):  # type: ignore[valid-type, misc]
+        __tablename__ = "old_rows"
+        id = Column(Integer, primary_key=True)
+
+    class NewRow(New):
+        __tablename__ = "new_rows"
+        id: Mapped[int] = mapped_column(primary_key=True)
+
+    assert not hasattr(OldRow(id=1), "stamped")
+    assert NewRow(id=1).stamped is True  # type: ignore[attr-defined]
+
+
+@pytest.mark.claim("alc107-select-keywords-removed")
+@pytest.mark.parametrize("keyword", ["whereclause", "from_obj", "order_by"])
+def test_the_1x_select_keywords_are_rejected(keyword: str) -> None:
+    with pytest.raises(ArgumentError, match="Additional keyword arguments are not accepted"):
+        select(literal(1), **{keyword: None})
+
+
+@pytest.mark.claim("alc107-with-only-columns-list")
+def test_with_only_columns_rejects_a_list() -> None:
+    statement = select(Book.id)
+    with pytest.raises(ArgumentError, match="with_only_columns"):
+        statement.with_only_columns([Book.author_id])  # type: ignore[call-overload]
+    assert "author_id" in str(statement.with_only_columns(Book.author_id))
+
+
 @pytest.mark.claim("alc107-list-forms-raise")
 def test_select_and_case_reject_lists() -> None:
     with pytest.raises(ArgumentError, match="Column expression, FROM clause"):
@@ -560,6 +658,22 @@ def test_legacy_session_and_engine_flags(sync_url: str) -> None:
     create_engine(sync_url, future=True).dispose()
     with pytest.raises(ArgumentError, match="future"):
         create_engine(sync_url, future=False)
+
+
+@pytest.mark.claim("alc109-text-bind-parsing")
+@pytest.mark.parametrize(
+    ("sql", "binds", "sent"),
+    [
+        ("SELECT 1 WHERE 1 = :name", ["name"], "SELECT 1 WHERE 1 = :name"),
+        ("SELECT ' :word'", ["word"], "SELECT ' :word'"),
+        ("SELECT '\\:x'", [], "SELECT ':x'"),  # the backslash escapes the colon ...
+        ("SELECT 'a\\b'", [], "SELECT 'a\\b'"),  # ... and stays before anything else
+        ("SELECT '1'::int", [], "SELECT '1'::int"),
+    ],
+)
+def test_what_text_reads_as_a_bind_parameter(sql: str, binds: list[str], sent: str) -> None:
+    compiled = text(sql).compile()
+    assert (list(compiled.params), str(compiled)) == (binds, sent)
 
 
 def test_the_claim_models_map_to_their_own_tables() -> None:

@@ -1011,7 +1011,8 @@ Safe for `session.query(Model).get(pk)` and `session.query(Model).options(...).g
 in SQLAlchemy 2.1.9 `Query.get()` calls `Session._get_impl()` with the query's
 mapper, loader options, `populate_existing` and `with_for_update` settings, and
 `Session.get()` calls the same function with the same defaults, so the identity-map
-lookup and the SQL are unchanged; loader options move to `options=[...]`. Unsafe
+lookup and the SQL are unchanged [claim: alc103-get-fix-sends-the-same-sql]; loader
+options move to `options=[...]`. Unsafe
 when the session is an `AsyncSession` (the fix adds `await`; the original raised
 `AttributeError`). A `get()` after `filter()` or other criteria raises
 `InvalidRequestError` in the legacy API [claim: alc103-get-after-criteria-raises] and
@@ -1230,7 +1231,8 @@ Flask-SQLAlchemy's documentation (3.1) describes `User.query` as a shortcut for
 `db.session.query(User)`, marks this interface legacy, and recommends
 `db.session.execute(db.select(...))`, with `db.get_or_404()`, `db.first_or_404()`,
 `db.one_or_404()` and `db.paginate()` replacing the helpers of its `Query` class.
-SQLAlchemy's own `scoped_session.query_property()` gives the same legacy object. In
+SQLAlchemy's own `scoped_session.query_property()` gives the same legacy object
+[claim: alc102-query-property-is-a-query]. In
 SQLAlchemy 2.x `Query` gets no new features, and there is no async counterpart:
 code that moves to `AsyncSession` has to pass the session explicitly anyway.
 """
