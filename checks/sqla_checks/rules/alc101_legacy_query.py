@@ -535,16 +535,18 @@ The fix is safe when every selected argument is known from this module (a model
 class defined here, one of its `Column`/`mapped_column` attributes, `func.*`,
 `aliased()`), and, for row results, when each column has a distinct static name
 (legacy rows leave expressions like `func.count()` unnamed and repeat duplicate
-names; 2.x rows name them `count` and `id_1`). It is unsafe when a class is only
-recognised by its CapWords name (an imported model) and when the session is an
-`AsyncSession`: `AsyncSession` has no `query()`, so that code raised
+names; 2.x rows name them `count` and `id_1` [claim: alc101-row-names]). It is
+unsafe when a class is only recognised by its CapWords name (an imported model) and
+when the session is an `AsyncSession`: `AsyncSession` has no `query()`, so that code raised
 `AttributeError`, and the fix adds the `await` that makes it run.
 
 No fix is offered, and the message says why, for other methods (`group_by`,
 `having`, `with_entities`, `update`, `delete`, `subquery`, `yield_per`, ...), for
 a chain that is not run where it is built (`q = session.query(User)`), for
-`filter_by()` after a join or with several entities (2.1's `Select.filter_by`
-searches all FROM entities where `Query.filter_by` used the last joined one), and
+`filter_by()` after a join or with several entities (`Query.filter_by`, like 2.0's
+`Select.filter_by`, uses the last joined entity; 2.1's `Select.filter_by` searches
+all FROM entities and raises `AmbiguousColumnError` for a name several of them have
+[claim: alc101-filter-by-after-join]), and
 for arguments it cannot classify as entity or column.
 """
     blind_spots = """
@@ -1009,10 +1011,12 @@ Safe for `session.query(Model).get(pk)` and `session.query(Model).options(...).g
 in SQLAlchemy 2.1.9 `Query.get()` calls `Session._get_impl()` with the query's
 mapper, loader options, `populate_existing` and `with_for_update` settings, and
 `Session.get()` calls the same function with the same defaults, so the identity-map
-lookup and the SQL are unchanged; loader options move to `options=[...]`. Unsafe
+lookup and the SQL are unchanged [claim: alc103-get-fix-sends-the-same-sql]; loader
+options move to `options=[...]`. Unsafe
 when the session is an `AsyncSession` (the fix adds `await`; the original raised
-`AttributeError`). A `get()` after `filter()` or other criteria raises in the
-legacy API and is reported without a fix.
+`AttributeError`). A `get()` after `filter()` or other criteria raises
+`InvalidRequestError` in the legacy API [claim: alc103-get-after-criteria-raises] and
+is reported without a fix.
 """
     blind_spots = """
 Sessions are recognised by evidence, as for ALC101. `Model.query.get(pk)`
@@ -1227,7 +1231,8 @@ Flask-SQLAlchemy's documentation (3.1) describes `User.query` as a shortcut for
 `db.session.query(User)`, marks this interface legacy, and recommends
 `db.session.execute(db.select(...))`, with `db.get_or_404()`, `db.first_or_404()`,
 `db.one_or_404()` and `db.paginate()` replacing the helpers of its `Query` class.
-SQLAlchemy's own `scoped_session.query_property()` gives the same legacy object. In
+SQLAlchemy's own `scoped_session.query_property()` gives the same legacy object
+[claim: alc102-query-property-is-a-query]. In
 SQLAlchemy 2.x `Query` gets no new features, and there is no async counterpart:
 code that moves to `AsyncSession` has to pass the session explicitly anyway.
 """
