@@ -40,20 +40,38 @@ def fragment_problem(block: Block) -> str | None:
     )
 
 
-def lint_problem(block: Block, folder: Path) -> str | None:
-    """Why a complete block is not clean under ruff (the repo's config) and sqla-checks."""
-    snippet = folder / "snippet.py"
-    snippet.write_text(block.body, encoding="utf-8")
-    ruff = subprocess.run(
+def _ruff(command: str, snippet: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
         [
-            *(sys.executable, "-m", "ruff", "check", "--no-cache"),
-            *("--config", str(REPO_ROOT / "pyproject.toml"), str(snippet)),
+            *(sys.executable, "-m", "ruff", command, "--no-cache"),
+            *("--config", str(REPO_ROOT / "pyproject.toml")),
+            *(["--diff"] if command == "format" else []),
+            str(snippet),
         ],
         capture_output=True,
         text=True,
     )
+
+
+def format_problem(block: Block, snippet: Path) -> str | None:
+    """Why a whole-program block (complete or bad) is not as `ruff format` writes it.
+
+    The repo-wide `ruff format` skips Markdown (pyproject): fragments are dedented
+    quotes of formatted files and would be rewrapped. Whole programs are checked here.
+    """
+    formatted = _ruff("format", snippet)
+    return f"{block}: ruff format\n{formatted.stdout}" if formatted.returncode != 0 else None
+
+
+def lint_problem(block: Block, folder: Path) -> str | None:
+    """Why a complete block is not clean under ruff (the repo's config) and sqla-checks."""
+    snippet = folder / "snippet.py"
+    snippet.write_text(block.body, encoding="utf-8")
+    ruff = _ruff("check", snippet)
     if ruff.returncode != 0:
         return f"{block}: ruff\n{ruff.stdout}"
+    if (unformatted := format_problem(block, snippet)) is not None:
+        return unformatted
     result = check_source(str(snippet), block.body.encode(), all_rules())
     if result.error is not None:
         return f"{block}: {result.error}"
@@ -89,6 +107,8 @@ def bad_block_problem(block: Block, folder: Path) -> str | None:
     """Why a `bad` block is not flagged as it says, or None."""
     snippet = folder / "snippet.py"
     snippet.write_text(block.body, encoding="utf-8")
+    if (unformatted := format_problem(block, snippet)) is not None:
+        return unformatted
     result = check_source(str(snippet), block.body.encode(), all_rules())
     if result.error is not None:
         return f"{block}: {result.error}"

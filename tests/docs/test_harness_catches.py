@@ -92,6 +92,19 @@ def test_an_undeclared_fragment_is_reported(tmp_path: Path) -> None:
     assert problem is not None and "F821" in problem  # undefined names
 
 
+def test_an_unformatted_whole_program_block_is_reported(tmp_path: Path) -> None:
+    # Lint-clean but not as `ruff format` writes it: single quotes.
+    quoted = "import os\n\nHOME = os.environ.get('HOME', '')\n"
+    assert "ruff format" in str(lint_problem(_python_block(tmp_path, "python", quoted), tmp_path))
+    legacy = (
+        "from sqlalchemy.orm import Session\n\n\n"
+        "def get(db: Session, cls: type, id: int) -> object:\n"
+        "    return db.query(cls).get(id, 'unused')\n"
+    )
+    bad = _python_block(tmp_path, "python bad=ALC101", legacy)
+    assert "ruff format" in str(bad_block_problem(bad, tmp_path))
+
+
 def test_a_bad_block_that_is_not_flagged_is_reported(tmp_path: Path) -> None:
     clean = _python_block(tmp_path, "python bad=ALC101", "x = 1\n")
     assert "finds nothing" in str(bad_block_problem(clean, tmp_path))
