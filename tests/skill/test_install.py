@@ -244,6 +244,15 @@ def test_usage_errors_exit_2(arguments: list[str], project: Path) -> None:
     assert main(arguments) == 2
 
 
+def test_a_missing_project_folder_is_an_error_not_created(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "typo"
+    assert main(["--agent", "claude", "--project", str(missing)]) == 2
+    assert not missing.exists()
+    assert f"{missing}: no such project folder" in capsys.readouterr().err
+
+
 def test_agents_md_cannot_go_to_the_user_folder(home: Path) -> None:
     assert main(["--agents-md", "--user"]) == 2
     assert list(home.iterdir()) == []

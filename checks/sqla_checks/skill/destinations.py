@@ -4,10 +4,13 @@ Checked against each agent's own documentation (late 2026):
 
 - Claude Code: `.claude/skills/` in the project, `~/.claude/skills/` for the user.
 - Codex: `.agents/skills/` from the working directory up to the repository root, and
-  `$HOME/.agents/skills/`. Copilot, Cursor and Gemini CLI read the same folders, which
-  is why `agents` names them too.
+  `$HOME/.agents/skills/`. Copilot, Cursor and Gemini CLI read the same two folders
+  (Gemini CLI as an alias of `.gemini/skills/`), which is why `agents` names them too.
 - Cursor: `.cursor/skills/` (and `.agents/skills/`) in the project, `~/.cursor/skills/`.
 - GitHub Copilot: `.github/skills/` in the repository, `~/.copilot/skills/` for the user.
+  No `.github/copilot-instructions.md` pointer is written: every Copilot surface that
+  reads instructions from the repository also reads skills from these folders or
+  AGENTS.md, so a pointer would only be one more derived copy to keep current.
 """
 
 from __future__ import annotations

@@ -96,6 +96,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else EXIT_ERROR
     project = None if args.user else (args.project or Path("."))
+    if project is not None and not project.is_dir():
+        return _error(InstallError(project, "no such project folder"))
     agents = list(args.agent) + ([AGENTS_MD_AGENT] if args.agents_md else [])
     targets = list(dict.fromkeys(skills_folder(a, project=project) / SKILL_NAME for a in agents))
     try:
@@ -107,7 +109,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         worst = max(worst, _install(target, files, force=args.force, dry_run=args.dry_run))
     if args.agents_md and project is not None:
         if worst != EXIT_DONE:
-            print(f"{PROG}: AGENTS.md left as it is, since its skill copy was not installed")
+            print(
+                f"{PROG}: {project / 'AGENTS.md'} left as it is: not every skill copy could"
+                " be installed",
+                file=sys.stderr,
+            )
         else:
             worst = _write_agents_md(project, files, dry_run=args.dry_run)
     return worst
