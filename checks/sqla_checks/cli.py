@@ -285,6 +285,12 @@ def _run(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI with `argv` (default: sys.argv[1:]) and return the exit code."""
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["install-skill"]:
+        # A subcommand with its own options; imported here so linting never loads it.
+        from sqla_checks.skill.install import main as install_skill
+
+        return install_skill(arguments[1:])
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

@@ -1,9 +1,11 @@
-"""Fixtures for the install-route tests: the repo as a clone has it, and a scratch home."""
+"""Fixtures of the skill packaging and install-route tests: the repo as a clone has it,
+and the wheel built from it."""
 
 from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -30,3 +32,17 @@ def tracked_copy(destination: Path) -> Path:
 def repo_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A read-only-by-convention copy of the tracked repo; copy it again to break it."""
     return tracked_copy(tmp_path_factory.mktemp("repo") / "sqla-skillpack")
+
+
+@pytest.fixture(scope="session")
+def built_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A wheel built from this checkout (`pip wheel --no-deps`), once per test session."""
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(out), "."],
+        cwd=REPO_ROOT,
+        check=True,
+        capture_output=True,
+    )
+    [wheel] = out.glob("*.whl")
+    return wheel

@@ -7,8 +7,6 @@ the latter).
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -19,9 +17,9 @@ import sqla_checks
 from sqla_checks.skill import SKILL_NAME, build
 from tests.docs.markdown import REPO_ROOT, markdown_files
 from tests.docs.structure import broken_links
+from tests.skill.validation import validate_skill
 
 SKILL = build.skill_source(REPO_ROOT)
-AGENTSKILLS = Path(sys.executable).parent / "agentskills"
 # A conservative tokens-per-text estimate (English prose and code run about 4 characters
 # a token; 3.5 overestimates on purpose).
 CHARACTERS_PER_TOKEN = 3.5
@@ -32,14 +30,8 @@ def _frontmatter_and_body(skill_md: Path) -> tuple[dict[str, object], str]:
     return yaml.safe_load(frontmatter), body
 
 
-def _validate(folder: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(AGENTSKILLS), "validate", str(folder)], capture_output=True, text=True
-    )
-
-
 def test_skill_folder_is_valid_by_the_agent_skills_reference_validator() -> None:
-    completed = _validate(SKILL)
+    completed = validate_skill(SKILL)
     assert completed.returncode == 0, completed.stdout + completed.stderr
 
 
@@ -47,7 +39,7 @@ def test_the_validator_rejects_a_skill_whose_name_differs_from_its_folder(tmp_pa
     copy = tmp_path / "other-name"
     copy.mkdir()
     (copy / "SKILL.md").write_text((SKILL / "SKILL.md").read_text())
-    assert _validate(copy).returncode != 0
+    assert validate_skill(copy).returncode != 0
 
 
 def test_description_says_what_and_when_within_the_limits() -> None:
@@ -103,17 +95,10 @@ def test_derived_skill_files_are_current() -> None:
 
 
 @pytest.fixture(scope="module")
-def wheel_skill(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def wheel_skill(built_wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The skill folder as a wheel built from this checkout carries it."""
-    out = tmp_path_factory.mktemp("wheel")
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(out), "."],
-        cwd=REPO_ROOT,
-        check=True,
-        capture_output=True,
-    )
-    [wheel] = out.glob("*.whl")
-    with zipfile.ZipFile(wheel) as archive:
+    out = tmp_path_factory.mktemp("wheel-unpacked")
+    with zipfile.ZipFile(built_wheel) as archive:
         archive.extractall(out / "unpacked")
     return out / "unpacked" / "sqla_checks" / ".agents" / "skills" / SKILL_NAME
 
@@ -125,7 +110,7 @@ def test_wheel_carries_the_skill_exactly(wheel_skill: Path) -> None:
     package = build.package_copy(REPO_ROOT)
     expected = {p.relative_to(package): p.read_text() for p in package.rglob("*") if p.is_file()}
     assert shipped == expected
-    assert _validate(wheel_skill).returncode == 0
+    assert validate_skill(wheel_skill).returncode == 0
 
 
 @pytest.mark.parametrize("where", ["repo skill folder", "wheel"])

@@ -26,6 +26,7 @@ import argparse
 import json
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import sqla_checks
@@ -88,8 +89,7 @@ def _rewrite_outside_links(text: str, source: Path, root: Path) -> str:
     """Turn links that leave the copied folders into GitHub URLs; keep the others."""
     kept = set(COPIED_FOLDERS)
 
-    def rewrite(match: re.Match[str]) -> str:
-        target = match.group("target")
+    def rewrite(target: str) -> str:
         if target.startswith(("http://", "https://", "mailto:", "#")):
             return target
         location, hash_sign, anchor = target.partition("#")
@@ -101,23 +101,37 @@ def _rewrite_outside_links(text: str, source: Path, root: Path) -> str:
         kind = "tree" if location.endswith("/") else "blob"
         return f"{REPOSITORY_URL}/{kind}/main/{inside.as_posix()}{hash_sign}{anchor}"
 
+    return rewrite_links(text, rewrite)
+
+
+def rewrite_links(text: str, rewrite: Callable[[str], str]) -> str:
+    """Replace every inline link target in the prose (not in code) by `rewrite(target)`."""
+
+    def replace(match: re.Match[str]) -> str:
+        return rewrite(match.group("target"))
+
     def rewrite_prose(chunk: str) -> str:
         pieces = []
         position = 0
         for span in _CODE_SPAN.finditer(chunk):
-            pieces.append(_LINK.sub(rewrite, chunk[position : span.start()]))
+            pieces.append(_LINK.sub(replace, chunk[position : span.start()]))
             pieces.append(span.group(0))
             position = span.end()
-        pieces.append(_LINK.sub(rewrite, chunk[position:]))
+        pieces.append(_LINK.sub(replace, chunk[position:]))
         return "".join(pieces)
 
+    return outside_fences(text, rewrite_prose)
+
+
+def outside_fences(text: str, change: Callable[[str], str]) -> str:
+    """Apply `change` to each stretch of text between fenced code blocks."""
     out = []
     position = 0
     for fence in _FENCE.finditer(text):
-        out.append(rewrite_prose(text[position : fence.start()]))
+        out.append(change(text[position : fence.start()]))
         out.append(fence.group(0))
         position = fence.end()
-    out.append(rewrite_prose(text[position:]))
+    out.append(change(text[position:]))
     return "".join(out)
 
 
