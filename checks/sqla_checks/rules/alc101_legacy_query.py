@@ -16,9 +16,9 @@ from typing import Literal
 
 import libcst as cst
 
-from sqla_checks.call_arguments import keyword_arg
-from sqla_checks.context import FileContext
-from sqla_checks.rule import Applicability, Bad, Fix, Good, Import, Rule
+from sqla_checks.contract.rule import Applicability, Bad, Fix, Good, Import, Rule
+from sqla_checks.evidence.call_arguments import keyword_arg
+from sqla_checks.evidence.context import FileContext
 
 # Query builder methods with an exact `Select` counterpart in SQLAlchemy 2.x
 # (legacy name -> 2.x name). In 2.x `Query` compiles to the very `Select` these

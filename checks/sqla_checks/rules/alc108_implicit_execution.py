@@ -6,10 +6,10 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from sqla_checks.rule import Bad, Good, Rule
+from sqla_checks.contract.rule import Bad, Good, Rule
 
 if TYPE_CHECKING:
-    from sqla_checks.context import FileContext
+    from sqla_checks.evidence.context import FileContext
 
 # Constructors whose result is an executable statement.
 _STATEMENTS = frozenset({"select", "insert", "update", "delete", "text"})

@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from sqla_checks.rule import Bad, Fix, Good, Import, Rule
+from sqla_checks.contract.rule import Bad, Fix, Good, Import, Rule
 
 if TYPE_CHECKING:
-    from sqla_checks.context import FileContext
+    from sqla_checks.evidence.context import FileContext
 
 _METHODS = frozenset({"execute", "scalar", "scalars", "stream", "stream_scalars"})
 _RECEIVER_KINDS = frozenset(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import libcst as cst
 
-from sqla_checks.call_arguments import without_argument
-from sqla_checks.rule import Bad, Fix, Good, Rule
+from sqla_checks.contract.rule import Bad, Fix, Good, Rule
+from sqla_checks.evidence.call_arguments import without_argument
 
 _SESSION_FACTORIES = frozenset({"Session", "sessionmaker", "AsyncSession", "async_sessionmaker"})
 _ENGINE_FACTORIES = frozenset(

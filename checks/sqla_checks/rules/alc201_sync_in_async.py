@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from sqla_checks.imports import dotted_name
-from sqla_checks.rule import Bad, Good, Rule
+from sqla_checks.contract.rule import Bad, Good, Rule
+from sqla_checks.evidence.imports import dotted_name
 
 if TYPE_CHECKING:
-    from sqla_checks.context import FileContext
-    from sqla_checks.sessions import Kind
+    from sqla_checks.evidence.context import FileContext
+    from sqla_checks.evidence.sessions import Kind
 
 # Methods that talk to the database (or check out a connection), per kind. Bookkeeping
 # methods such as `Session.add` do no I/O by themselves and are left alone.

@@ -6,8 +6,8 @@ from typing import Literal
 
 import libcst as cst
 
-from sqla_checks.context import FileContext
-from sqla_checks.rule import Bad, Fix, Good, Rule
+from sqla_checks.contract.rule import Bad, Fix, Good, Rule
+from sqla_checks.evidence.context import FileContext
 
 # Names without which no async session, connection or engine can be recognised in a
 # module (annotations, constructors, factories): the rule's cheap prefilter.

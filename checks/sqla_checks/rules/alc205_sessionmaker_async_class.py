@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import libcst as cst
 
-from sqla_checks.call_arguments import keyword_argument, without_argument
-from sqla_checks.context import FileContext
-from sqla_checks.rule import Bad, Fix, Good, Import, Rule
+from sqla_checks.contract.rule import Bad, Fix, Good, Import, Rule
+from sqla_checks.evidence.call_arguments import keyword_argument, without_argument
+from sqla_checks.evidence.context import FileContext
 
 _ASYNCIO = "sqlalchemy.ext.asyncio"
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import libcst as cst
 
-from sqla_checks.call_arguments import keyword_argument, with_keyword
-from sqla_checks.context import FileContext
-from sqla_checks.rule import Bad, Fix, Good, Rule
+from sqla_checks.contract.rule import Bad, Fix, Good, Rule
+from sqla_checks.evidence.call_arguments import keyword_argument, with_keyword
+from sqla_checks.evidence.context import FileContext
 from sqla_checks.rules.alc205_sessionmaker_async_class import async_class_argument
 
 _KEYWORD = "expire_on_commit"

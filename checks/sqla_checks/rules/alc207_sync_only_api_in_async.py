@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import libcst as cst
 
-from sqla_checks.rule import Bad, Good, Rule
+from sqla_checks.contract.rule import Bad, Good, Rule
 
 _DDL_METHODS = frozenset({"create_all", "drop_all", "reflect"})
 _NOUNS: dict[str, str] = {

@@ -6,11 +6,11 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from sqla_checks.rule import Bad, Good, Rule
-from sqla_checks.sessions import sqla_or_typing_symbol
+from sqla_checks.contract.rule import Bad, Good, Rule
+from sqla_checks.evidence.sessions import sqla_or_typing_symbol
 
 if TYPE_CHECKING:
-    from sqla_checks.context import FileContext
+    from sqla_checks.evidence.context import FileContext
 
 _HTTP_VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "request")
 # Qualified name -> (what to use instead, the ruff rule covering it everywhere).

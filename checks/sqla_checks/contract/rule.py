@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 
 import libcst as cst
 
-from sqla_checks.batched_visitor import BatchedVisitor
+from sqla_checks.contract.batched_visitor import BatchedVisitor
 
 if TYPE_CHECKING:
-    from sqla_checks.context import FileContext
+    from sqla_checks.evidence.context import FileContext
 
 Applicability = Literal["safe", "unsafe"]
 

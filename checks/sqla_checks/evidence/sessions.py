@@ -30,10 +30,10 @@ from typing import Literal
 
 import libcst as cst
 
-from sqla_checks.assignments import simple_assignment
-from sqla_checks.batched_visitor import BatchedVisitor
-from sqla_checks.call_arguments import keyword_argument
-from sqla_checks.imports import ImportMap, dotted_name, sqla_symbol
+from sqla_checks.contract.batched_visitor import BatchedVisitor
+from sqla_checks.evidence.assignments import simple_assignment
+from sqla_checks.evidence.call_arguments import keyword_argument
+from sqla_checks.evidence.imports import ImportMap, dotted_name, sqla_symbol
 
 Kind = Literal[
     "sync-session",

@@ -1,0 +1,1 @@
+"""Fix machinery: applying rule fixes to a module, and writing fixed files safely."""
