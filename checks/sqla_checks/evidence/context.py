@@ -10,7 +10,8 @@ from sqla_checks.contract.batched_visitor import BatchedVisitor
 from sqla_checks.evidence.assignments import Assignment, module_assignments
 from sqla_checks.evidence.declarative import DeclarativeIndex
 from sqla_checks.evidence.imports import ImportMap, sqla_symbol
-from sqla_checks.evidence.sessions import Kind, SessionIndex
+from sqla_checks.evidence.sessions import SessionIndex
+from sqla_checks.evidence.sqlalchemy_api import Kind
 
 
 class FileContext:
