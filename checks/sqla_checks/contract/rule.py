@@ -9,7 +9,7 @@ same class attributes feed `--explain`, `references/rules.md` and the rule's tes
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, Literal
 
@@ -144,6 +144,3 @@ class Rule(BatchedVisitor):
     def summary(cls) -> str:
         """The first line of the rule's docstring."""
         return (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else ""
-
-
-RuleFactory = Callable[["FileContext"], Rule]
