@@ -32,17 +32,27 @@ ROOT = Path(__file__).resolve().parent
 # The stack whose versions the pack claims to support (README "Supported versions").
 STACK = ("sqlalchemy", "alembic", "fastapi", "pydantic", "pydantic-settings", "asyncpg")
 
-# The tests whose outcome depends on those versions; the rest of the suite (ruff, mypy,
-# output formats, docs layout) is version-independent and runs once, in the main venv.
+# The tests whose outcome depends on those versions, and every test that proves a
+# `[claim: id]` (tests/claims/test_claim_index.py keeps claim tests inside these paths);
+# the rest of the suite (ruff, mypy, output formats, docs layout) is version-independent
+# and runs once, in the main venv.
 MATRIX_TESTS = (
     "tests/rules",
     "tests/test_rule_examples.py",
     "tests/cli/test_fix.py",
+    "tests/cli/test_exit_codes.py",
+    "tests/cli/test_configuration.py",
+    "tests/cli/test_console_script.py",
+    "tests/engine/test_prefilter.py",
     "tests/test_legacy_upgrade.py",
     "tests/fix_equivalence",
     "tests/test_examples.py",
     "tests/claims",
 )
+
+# The environment variable that tells a test which cell it runs in (the cell's name:
+# "2.0", "2.1" or "lowest"); tests/claims/test_supported_versions.py reads it.
+CELL_VARIABLE = "SQLA_SKILLPACK_MATRIX_CELL"
 
 SERIES = {"2.0": "sqlalchemy[asyncio]>=2.0,<2.1", "2.1": "sqlalchemy[asyncio]>=2.1,<2.2"}
 
@@ -64,7 +74,7 @@ def lowest_pins() -> list[str]:
     return [pins[name] for name in STACK]
 
 
-def _run_tests(session: nox.Session, *requirements: str) -> None:
+def _run_tests(session: nox.Session, cell: str, *requirements: str) -> None:
     # One pip call, so the resolver sees the cell's pins together with the dev extra.
     session.install("-e", ".[dev]", *requirements)
     session.run(
@@ -73,17 +83,26 @@ def _run_tests(session: nox.Session, *requirements: str) -> None:
         "import importlib.metadata as m; print('cell versions:', ', '.join("
         f"f'{{n}} {{m.version(n)}}' for n in {list(STACK)!r}))",
     )
-    session.run("python", "-m", "pytest", "-q", "-p", "no:cacheprovider", *MATRIX_TESTS)
+    session.run(
+        "python",
+        "-m",
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        *MATRIX_TESTS,
+        env={CELL_VARIABLE: cell},
+    )
 
 
 @nox.session
 @nox.parametrize("sqlalchemy", list(SERIES))
 def matrix(session: nox.Session, sqlalchemy: str) -> None:
     """The newest SQLAlchemy of one series, newest everything else."""
-    _run_tests(session, SERIES[sqlalchemy])
+    _run_tests(session, sqlalchemy, SERIES[sqlalchemy])
 
 
 @nox.session
 def lowest(session: nox.Session) -> None:
     """Every stack package at its lowest pinned version."""
-    _run_tests(session, *lowest_pins())
+    _run_tests(session, "lowest", *lowest_pins())

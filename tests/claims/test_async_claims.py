@@ -5,8 +5,14 @@ from __future__ import annotations
 
 import gc
 import inspect
+import json
+import subprocess
+import sys
+import threading
 import warnings
 from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy
@@ -27,10 +33,12 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
+from sqla_checks.engine.registry import all_rules
+from tests.claims.versions import SQLALCHEMY_2_1
+from tests.rules.lint import fixed_code, lint
+
 # The engine fixture lives on the session's loop (the repo default for fixtures).
 on_session_loop = pytest.mark.asyncio(loop_scope="session")
-
-SQLALCHEMY_2_1 = tuple(int(part) for part in sqlalchemy.__version__.split(".")[:2]) >= (2, 1)
 
 
 class Base(DeclarativeBase):
@@ -203,6 +211,27 @@ def test_both_factories_make_async_sessions(sync_url: str) -> None:
     assert legacy.sync_session.expire_on_commit is modern.sync_session.expire_on_commit is False
 
 
+@pytest.mark.claim("alc205-same-arguments")
+@on_session_loop
+async def test_async_sessionmaker_passes_session_arguments_and_begins_with_async_with(
+    engine: AsyncEngine,
+) -> None:
+    factory = async_sessionmaker(
+        engine, autoflush=False, expire_on_commit=False, info={"role": "claims"}
+    )
+    session = factory()
+    assert type(session) is AsyncSession
+    assert session.bind is engine
+    assert session.sync_session.autoflush is False
+    assert session.sync_session.expire_on_commit is False
+    assert session.info == {"role": "claims"}
+    await session.close()
+    async with factory.begin() as begun:
+        begun.add(Note(id=1, title="committed by begin()"))
+    async with factory() as reader:
+        assert (await reader.get_one(Note, 1)).title == "committed by begin()"
+
+
 @pytest.mark.claim("alc205-sessionmaker-only-methods")
 def test_object_session_and_identity_key_are_sessionmaker_only() -> None:
     for name in ("object_session", "identity_key"):
@@ -253,3 +282,183 @@ async def test_schema_apis_refuse_async_engines(engine: AsyncEngine) -> None:
             sqlalchemy.inspect(connection)
         names = await connection.run_sync(lambda c: sqlalchemy.inspect(c).get_table_names())
     assert "claim_notes" in names
+
+
+@pytest.mark.claim("alc202-coroutine-has-no-scalars")
+@on_session_loop
+async def test_using_an_unawaited_result_fails_with_an_attribute_error(
+    engine: AsyncEngine,
+) -> None:
+    async with AsyncSession(engine) as session:
+        pending: Any = session.execute(select(Note))
+        try:
+            with pytest.raises(AttributeError, match="'coroutine' object has no attribute"):
+                pending.scalars()
+        finally:
+            pending.close()  # no "never awaited" warning from this test
+
+
+@pytest.mark.claim("alc203-awaiting-begin-is-legal")
+@on_session_loop
+async def test_awaiting_begin_and_begin_nested_starts_the_transactions(
+    engine: AsyncEngine,
+) -> None:
+    async with AsyncSession(engine) as session:
+        outer = await session.begin()
+        assert session.in_transaction() and outer.is_active
+        nested = await session.begin_nested()
+        assert session.in_nested_transaction() and nested.is_active
+        await nested.rollback()
+        await outer.commit()
+        assert not session.in_transaction()
+
+
+URL_REST = "//app:s%40cret@db.example:5433/blog?ssl=require"
+URL_TEMPLATE = (
+    "from sqlalchemy.ext.asyncio import create_async_engine\n\n"
+    'engine = create_async_engine("{url}")\n'
+)
+
+
+@pytest.mark.claim("alc204-fix-safety")
+@pytest.mark.parametrize(
+    ("scheme", "safe"),
+    [("postgresql+psycopg2:", True), ("postgresql+pg8000:", True), ("postgres:", True),
+     ("postgresql:", False)],
+)  # fmt: skip
+def test_the_url_fix_changes_only_the_scheme_and_is_safe_where_no_async_engine_could_run(
+    scheme: str, safe: bool
+) -> None:
+    (rule,) = [r for r in all_rules() if r.code == "ALC204"]
+    source = URL_TEMPLATE.format(url=scheme + URL_REST)
+    fixed = URL_TEMPLATE.format(url="postgresql+asyncpg:" + URL_REST)
+    assert fixed_code(rule, source, unsafe=True, dedent=False) == fixed
+    assert fixed_code(rule, source, dedent=False) == (fixed if safe else None)
+    if safe:  # the original URL cannot make an async engine: no working program changes
+        with pytest.raises((InvalidRequestError, NoSuchModuleError, ImportError)):
+            create_async_engine(scheme + URL_REST)
+
+
+@pytest.mark.claim("alc204-fix-safety")
+@pytest.mark.parametrize("url", ["sqlite:///blog.db", "mysql+pymysql://app@db/blog"])
+def test_urls_of_other_databases_are_reported_without_a_fix(url: str) -> None:
+    (rule,) = [r for r in all_rules() if r.code == "ALC204"]
+    (finding,) = lint(rule, URL_TEMPLATE.format(url=url), dedent=False).findings
+    assert finding.fix is None
+
+
+@pytest.mark.claim("alc206-sync-session-reloads")
+@on_session_loop
+async def test_a_sync_session_reloads_an_expired_object_on_the_next_read(
+    engine: AsyncEngine, sync_url: str
+) -> None:
+    sync_engine = create_engine(sync_url)
+    sent: list[str] = []
+    event.listen(sync_engine, "before_cursor_execute", lambda *a: sent.append(a[2]))
+    try:
+        with Session(sync_engine) as session:
+            note = Note(id=1, title="a")
+            session.add(note)
+            session.commit()
+            sent.clear()
+            assert note.title == "a"
+            assert [s.split()[0] for s in sent] == ["SELECT"]
+    finally:
+        sync_engine.dispose()
+
+
+@pytest.mark.claim("alc206-kept-values-until-refresh")
+@on_session_loop
+async def test_without_expiry_objects_keep_their_values_until_refreshed(
+    engine: AsyncEngine,
+) -> None:
+    async with AsyncSession(engine, expire_on_commit=False) as session:
+        note = Note(id=1, title="a")
+        session.add(note)
+        await session.commit()
+        async with engine.begin() as other:  # a concurrent writer
+            await other.execute(text("UPDATE claim_notes SET title = 'b' WHERE id = 1"))
+        assert note.title == "a"
+        await session.refresh(note)
+        assert note.title == "b"
+
+
+@pytest.mark.claim("alc208-idle-in-transaction")
+@on_session_loop
+async def test_a_session_open_across_a_blocking_call_holds_its_connection_and_locks(
+    engine: AsyncEngine, sync_url: str
+) -> None:
+    seen: dict[str, object] = {}
+
+    def observe(pid: int) -> None:
+        observer = create_engine(sync_url)
+        try:
+            with observer.connect() as connection:
+                seen["state"] = connection.scalar(
+                    text("SELECT state FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid}
+                )
+                seen["locks"] = connection.scalar(
+                    text(
+                        "SELECT count(*) FROM pg_locks WHERE pid = :pid"
+                        " AND relation = 'claim_notes'::regclass"
+                    ),
+                    {"pid": pid},
+                )
+        finally:
+            observer.dispose()
+
+    async with AsyncSession(engine) as session:
+        await session.scalars(select(Note))
+        pid = await session.scalar(text("SELECT pg_backend_pid()"))
+        assert engine.pool.checkedout() == 1  # type: ignore[attr-defined]
+        watcher = threading.Thread(target=observe, args=(pid,))
+        watcher.start()
+        watcher.join()  # a blocking call: the loop waits, the session stays open
+    assert seen["state"] == "idle in transaction"
+    assert isinstance(seen["locks"], int) and seen["locks"] >= 1
+
+
+BLOCKING_CALLS = {
+    "time.sleep(1)": "ASYNC251",
+    'requests.get("https://example.com")': "ASYNC210",
+    'httpx.post("https://example.com")': "ASYNC210",
+    'urllib.request.urlopen("https://example.com")': "ASYNC210",
+    'subprocess.run(["true"])': "ASYNC221",
+    'open("notes.txt")': "ASYNC230",
+    'pathlib.Path("notes.txt").read_text()': "ASYNC240",
+}
+
+
+@pytest.mark.claim("alc208-ruff-async-rules")
+def test_ruff_flags_the_blocking_calls_in_any_async_function(tmp_path: Path) -> None:
+    imports = "import pathlib\nimport subprocess\nimport time\nimport urllib.request\n\n"
+    imports += "import httpx\nimport requests\n\n\nasync def handler() -> None:\n"
+    source = imports + "".join(f"    {call}\n" for call in BLOCKING_CALLS)
+    (tmp_path / "handler.py").write_text(source)
+    completed = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--isolated", "--no-cache", "--select",
+         "ASYNC", "--output-format", "json", "handler.py"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    first_call_line = imports.count("\n") + 1
+    found = {item["location"]["row"]: item["code"] for item in json.loads(completed.stdout)}
+    expected = {first_call_line + i: code for i, code in enumerate(BLOCKING_CALLS.values())}
+    assert found == expected
+
+
+@pytest.mark.claim("session-close-rolls-back")
+@on_session_loop
+async def test_closing_a_session_rolls_back_and_returns_the_connection(
+    engine: AsyncEngine,
+) -> None:
+    rollbacks: list[object] = []
+    event.listen(engine.sync_engine, "rollback", rollbacks.append)
+    session = AsyncSession(engine)
+    session.add(Note(id=1, title="uncommitted"))
+    await session.flush()
+    assert engine.pool.checkedout() == 1  # type: ignore[attr-defined]
+    await session.close()
+    assert engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+    assert len(rollbacks) == 1
+    async with AsyncSession(engine) as reader:
+        assert await reader.get(Note, 1) is None

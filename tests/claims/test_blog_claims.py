@@ -17,9 +17,22 @@ from types import ModuleType
 
 import pytest
 from packaging.version import Version
-from sqlalchemy import String, create_engine, select, text
+from sqlalchemy import (
+    Column,
+    DateTime,
+    ForeignKey,
+    String,
+    Table,
+    create_engine,
+    event,
+    func,
+    select,
+    text,
+)
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.exc import MissingGreenlet
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 BLOG = REPO_ROOT / "examples" / "blog"
@@ -46,12 +59,46 @@ class Stamped(blog_base.TimestampMixin, blog_base.Base):  # type: ignore[misc, n
     title: Mapped[str] = mapped_column(String(50))
 
 
+claim_labels_link = Table(
+    "claim_labels_link",
+    blog_base.Base.metadata,
+    Column("tagged_id", ForeignKey("claim_tagged.id"), primary_key=True),
+    Column("label_id", ForeignKey("claim_labels.id"), primary_key=True),
+)
+
+
+class Label(blog_base.Base):  # type: ignore[misc, name-defined]
+    __tablename__ = "claim_labels"
+    id: Mapped[int] = mapped_column(primary_key=True)
+
+
+class Tagged(blog_base.TimestampMixin, blog_base.Base):  # type: ignore[misc, name-defined]
+    __tablename__ = "claim_tagged"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    labels: Mapped[list[Label]] = relationship(secondary=claim_labels_link)
+
+
+class PlainBase(DeclarativeBase):
+    """A base without the blog's `eager_defaults=True`."""
+
+
+class Plain(PlainBase):
+    __tablename__ = "claim_plain"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(50))
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+
 @pytest.fixture(scope="module")
 def engine(sync_url: str) -> Iterator[Engine]:
     engine = create_engine(sync_url)
     blog_base.Base.metadata.create_all(engine)
+    PlainBase.metadata.create_all(engine)
     yield engine
     blog_base.Base.metadata.drop_all(engine)
+    PlainBase.metadata.drop_all(engine)
     engine.dispose()
 
 
@@ -70,6 +117,54 @@ def test_updated_at_moves_on_orm_updates_and_not_on_raw_ones(engine: Engine) -> 
         row.title = "orm"
         session.commit()
         assert session.scalar(select(Stamped.updated_at)) > long_ago
+
+
+@pytest.mark.claim("blog-collection-change-skips-onupdate")
+def test_changing_only_a_collection_sends_no_update_so_onupdate_does_not_fire(
+    engine: Engine,
+) -> None:
+    long_ago = datetime(2000, 1, 1, tzinfo=UTC)
+    with Session(engine) as session:
+        session.add(Tagged(id=1))
+        session.commit()
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE claim_tagged SET updated_at = :t"), {"t": long_ago})
+    sent: list[str] = []
+
+    def record(conn: object, cursor: object, statement: str, *args: object) -> None:
+        sent.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        with Session(engine) as session:
+            tagged = session.get_one(Tagged, 1)
+            tagged.labels.append(Label(id=1))
+            session.commit()
+            assert session.get_one(Tagged, 1).updated_at == long_ago
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert any(s.startswith("INSERT INTO claim_labels_link") for s in sent)
+    assert not any(s.startswith("UPDATE claim_tagged") for s in sent)
+
+
+@pytest.mark.claim("blog-eager-defaults-avoid-missing-greenlet")
+async def test_eager_defaults_read_onupdate_values_back_where_async_could_not_load_them(
+    engine: Engine, async_url: str
+) -> None:
+    async_engine = create_async_engine(async_url)
+    try:
+        async with AsyncSession(async_engine) as session:
+            stamped, plain = Stamped(id=9, title="a"), Plain(id=9, title="a")
+            session.add_all([stamped, plain])
+            await session.flush()
+            stamped.title = plain.title = "b"
+            await session.flush()
+            assert stamped.updated_at is not None  # read back by RETURNING
+            with pytest.raises(MissingGreenlet):
+                plain.updated_at  # noqa: B018  (expired: a load async cannot do here)
+            await session.rollback()
+    finally:
+        await async_engine.dispose()
 
 
 def _blog_python(code: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:

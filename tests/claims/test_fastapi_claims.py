@@ -13,12 +13,20 @@ from httpx import ASGITransport, AsyncClient
 
 
 @pytest.mark.claim("fastapi-def-routes-run-in-threadpool")
-async def test_def_routes_run_in_a_worker_thread_async_def_on_the_loop() -> None:
+async def test_def_routes_and_dependencies_run_in_a_worker_thread_async_def_on_the_loop() -> None:
     app = FastAPI()
 
-    @app.get("/sync")
-    def sync_route() -> str:
+    def sync_dependency() -> str:
         return threading.current_thread().name
+
+    async def async_dependency() -> str:
+        return threading.current_thread().name
+
+    @app.get("/sync")
+    def sync_route(
+        sync_dep: str = Depends(sync_dependency), async_dep: str = Depends(async_dependency)
+    ) -> list[str]:
+        return [threading.current_thread().name, sync_dep, async_dep]
 
     @app.get("/async")
     async def async_route() -> str:
@@ -26,10 +34,10 @@ async def test_def_routes_run_in_a_worker_thread_async_def_on_the_loop() -> None
 
     loop_thread = threading.current_thread().name
     async with AsyncClient(transport=ASGITransport(app=app), base_url="http://t") as client:
-        sync_thread = (await client.get("/sync")).json()
+        sync_thread, sync_dep_thread, async_dep_thread = (await client.get("/sync")).json()
         async_thread = (await client.get("/async")).json()
-    assert async_thread == loop_thread
-    assert sync_thread != loop_thread
+    assert async_thread == async_dep_thread == loop_thread
+    assert loop_thread not in (sync_thread, sync_dep_thread)
 
 
 async def _events_of_one_request(scope_of_dependency: str | None) -> list[str]:

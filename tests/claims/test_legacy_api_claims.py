@@ -7,19 +7,24 @@ bare `postgresql://` means a different driver on 2.0 and 2.1.
 
 from __future__ import annotations
 
+import inspect
 import re
 import sys
 import types
 import warnings
 from collections.abc import Iterator
+from typing import Annotated, Any
 
 import pytest
 import sqlalchemy
 from sqlalchemy import (
     Column,
+    Computed,
     ForeignKey,
+    Identity,
     Integer,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Table,
     case,
@@ -31,9 +36,11 @@ from sqlalchemy import (
     text,
     true,
 )
+from sqlalchemy.dialects.mysql.mariadb import MariaDBDialect
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import (
     ArgumentError,
+    InvalidRequestError,
     LegacyAPIWarning,
     MovedIn20Warning,
     MultipleResultsFound,
@@ -44,13 +51,20 @@ from sqlalchemy.orm import (
     DeclarativeBase,
     DeclarativeMeta,
     Mapped,
+    MappedAsDataclass,
+    Query,
     Session,
     configure_mappers,
     declarative_base,
     mapped_column,
     relationship,
+    scoped_session,
+    selectinload,
     sessionmaker,
 )
+from sqlalchemy.schema import CreateTable
+
+from tests.claims.versions import SQLALCHEMY_2_1
 
 
 class Base(DeclarativeBase):
@@ -148,6 +162,59 @@ def test_query_count_is_a_count_over_a_subquery(engine: Engine, statements: list
     assert legacy_sql.startswith("SELECT count(*) \nFROM (SELECT claim_books.id")
 
 
+@pytest.mark.claim("alc101-row-names")
+def test_legacy_rows_leave_expressions_unnamed_and_names_repeated(engine: Engine) -> None:
+    columns = (func.count(Book.id), Book.id, Author.id)
+    groups = (Book.id, Author.id)
+    with Session(engine) as session:
+        legacy = session.query(*columns).join(Book.author).group_by(*groups).first()
+        modern = session.execute(select(*columns).join(Book.author).group_by(*groups)).first()
+    assert legacy is not None and modern is not None
+    assert (len(legacy), legacy._fields) == (3, ("id", "id"))
+    assert modern._fields == ("count", "id", "id_1")
+
+
+@pytest.mark.claim("alc101-filter-by-after-join")
+def test_filter_by_after_a_join_looks_in_the_last_joined_entity_except_2_1_select(
+    engine: Engine,
+) -> None:
+    no_name = 'has no property "name"'  # Book, the joined entity, has no `name`
+    with Session(engine) as session:
+        legacy = session.query(Author).join(Author.books)
+        with pytest.raises(InvalidRequestError, match=no_name):
+            legacy.filter_by(name="Ada").all()
+        assert "WHERE claim_books.id = " in str(legacy.filter_by(id=2).statement)
+        modern = select(Author).join(Author.books)
+        if SQLALCHEMY_2_1:
+            assert session.scalars(modern.filter_by(name="Ada")).unique().one().name == "Ada"
+            with pytest.raises(sqlalchemy.exc.AmbiguousColumnError, match='"id" is ambiguous'):
+                modern.filter_by(id=2)
+        else:
+            with pytest.raises(InvalidRequestError, match=no_name):
+                modern.filter_by(name="Ada")
+            assert "WHERE claim_books.id = " in str(modern.filter_by(id=2))
+
+
+@pytest.mark.claim("alc102-query-property-is-a-query")
+def test_query_property_gives_a_legacy_query_bound_to_the_scoped_session(engine: Engine) -> None:
+    scoped = scoped_session(sessionmaker(engine))
+
+    class Local(DeclarativeBase):
+        query = scoped.query_property()
+
+    class Shelf(Local):
+        __tablename__ = "claim_books"  # mapped onto an existing table: read only
+        id: Mapped[int] = mapped_column(primary_key=True)
+
+    try:
+        assert isinstance(Shelf.query, Query)
+        assert Shelf.query.session is scoped()
+        assert Shelf.query.order_by(Shelf.id).first().id == 1
+    finally:
+        scoped.remove()
+        Local.registry.dispose()
+
+
 @pytest.mark.claim("alc106-backref-direction")
 def test_a_backref_takes_its_direction_from_the_foreign_keys() -> None:
     class Local(DeclarativeBase):
@@ -209,6 +276,28 @@ def test_query_get_warns_legacy_and_still_works(engine: Engine) -> None:
     assert not issubclass(LegacyAPIWarning, MovedIn20Warning)
 
 
+@pytest.mark.claim("alc103-get-after-criteria-raises")
+def test_query_get_after_criteria_raises(engine: Engine) -> None:
+    with Session(engine) as session, warnings.catch_warnings():
+        warnings.simplefilter("ignore", LegacyAPIWarning)
+        with pytest.raises(InvalidRequestError, match="existing criterion"):
+            session.query(Book).filter(Book.id == 1).get(1)
+
+
+@pytest.mark.claim("alc103-get-fix-sends-the-same-sql")
+def test_query_get_and_session_get_send_the_same_sql(engine: Engine, statements: list[str]) -> None:
+    with Session(engine) as session, warnings.catch_warnings():
+        warnings.simplefilter("ignore", LegacyAPIWarning)
+        legacy = session.query(Author).options(selectinload(Author.books)).get(1)
+    legacy_sql = list(statements)
+    statements.clear()
+    with Session(engine) as session:
+        modern = session.get(Author, 1, options=[selectinload(Author.books)])
+    assert legacy is not None and modern is not None
+    assert len(legacy_sql) == 2  # the row, then its books
+    assert statements == legacy_sql
+
+
 @pytest.mark.claim("alc103-session-get-uses-identity-map")
 def test_session_get_uses_the_identity_map_then_selects(
     engine: Engine, statements: list[str]
@@ -237,6 +326,141 @@ def test_mapped_str_is_not_null_where_column_was_nullable() -> None:
     assert columns.typed.nullable is False
     assert columns.legacy.nullable is True
     assert columns.optional.nullable is True
+
+
+@pytest.mark.claim("alc104-untyped-mapped-column-raises")
+def test_unannotated_mapped_column_wraps_its_column_and_needs_a_type_or_foreign_key() -> None:
+    class Local(DeclarativeBase):
+        pass
+
+    wrapped = mapped_column(ForeignKey("parents.id"))
+
+    class Parent(Local):
+        __tablename__ = "parents"
+        id = mapped_column(Integer, primary_key=True)
+        parent_id = wrapped
+
+    assert Parent.__table__.c.parent_id is wrapped.column
+    assert isinstance(wrapped.column.type, Integer)  # taken from the foreign key
+    with pytest.raises(ArgumentError, match="annotation is required"):
+
+        class Untyped(Local):
+            __tablename__ = "untyped"
+            id = mapped_column(Integer, primary_key=True)
+            value = mapped_column()
+
+
+def _nullability(*models: type[DeclarativeBase]) -> dict[str, bool | None]:
+    return {c.name: c.nullable for model in models for c in model.__table__.c}
+
+
+@pytest.mark.claim("alc104-nullability-sources")
+def test_where_a_column_gets_not_null_and_what_an_annotation_overrides() -> None:
+    class Local(DeclarativeBase):
+        pass
+
+    class Legacy(Local):
+        __tablename__ = "legacy_nullability"
+        key = Column(Integer, primary_key=True)
+        identity = Column(Integer, Identity())
+        identity_default = Column(Integer, server_default=Identity())
+        plain = Column(Integer)
+
+    class LegacyNamed(Local):
+        __tablename__ = "legacy_named"
+        __table_args__ = (PrimaryKeyConstraint("named"),)
+        named = Column(Integer)
+
+    class Typed(Local):
+        __tablename__ = "typed_nullability"
+        key: Mapped[int | None] = mapped_column(primary_key=True)
+        identity: Mapped[int | None] = mapped_column(Identity())
+        identity_default: Mapped[int | None] = mapped_column(server_default=Identity())
+        kept: Mapped[int | None] = mapped_column(Identity(), nullable=False)
+
+    class TypedNamed(Local):
+        __tablename__ = "typed_named"
+        __table_args__ = (PrimaryKeyConstraint("named", "named_nullable"),)
+        named: Mapped[int | None] = mapped_column()
+        named_nullable: Mapped[int | None] = mapped_column(nullable=True)
+
+    assert _nullability(Legacy, LegacyNamed) == {
+        "key": False,
+        "identity": False,
+        "identity_default": False,
+        "plain": True,
+        "named": False,
+    }
+    assert _nullability(Typed, TypedNamed) == {
+        "key": True,  # the Optional annotation overrides primary_key ...
+        "identity": True,  # ... and Identity()
+        "identity_default": True,
+        "kept": False,  # unless nullable= is passed
+        "named": False,  # the constraint attaches after the annotation
+        "named_nullable": True,  # an explicit nullable=True overrides the constraint
+    }
+
+
+# At module level: SQLAlchemy resolves the string annotations in the module.
+DraftByDefault = Annotated[str, mapped_column(server_default="draft")]
+
+
+@pytest.mark.claim("alc104-annotated-alias-merges")
+def test_an_annotated_alias_adds_its_arguments_to_mapped_column_not_to_column() -> None:
+    class Local(DeclarativeBase):
+        pass
+
+    class Post(Local):
+        __tablename__ = "alias_posts"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        legacy: Mapped[DraftByDefault] = Column(String)
+        modern: Mapped[DraftByDefault] = mapped_column(String)
+
+    columns = Post.__table__.c
+    assert (columns.legacy.server_default, columns.legacy.nullable) == (None, True)
+    assert columns.modern.server_default is not None
+    assert columns.modern.nullable is False
+
+
+@pytest.mark.claim("alc104-dataclass-init-argument")
+def test_under_dataclass_mapping_mapped_column_makes_the_argument_required() -> None:
+    class Local(MappedAsDataclass, DeclarativeBase):
+        pass
+
+    class Legacy(Local):
+        __tablename__ = "dataclass_legacy"
+        id: Mapped[int] = mapped_column(primary_key=True, init=False)
+        title: Mapped[str | None] = Column(String)
+
+    class Modern(Local):
+        __tablename__ = "dataclass_modern"
+        id: Mapped[int] = mapped_column(primary_key=True, init=False)
+        title: Mapped[str | None] = mapped_column(String)
+
+    legacy = inspect.signature(Legacy.__init__).parameters["title"]
+    modern = inspect.signature(Modern.__init__).parameters["title"]
+    assert legacy.default is not inspect.Parameter.empty
+    assert modern.default is inspect.Parameter.empty
+    Legacy()
+    with pytest.raises(TypeError, match="title"):
+        Modern()  # type: ignore[call-arg]
+
+
+@pytest.mark.claim("alc104-mariadb-computed-not-null")
+def test_mariadb_leaves_not_null_off_a_computed_column_unless_nullable_is_passed() -> None:
+    class Local(DeclarativeBase):
+        pass
+
+    class Row(Local):
+        __tablename__ = "computed_rows"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        unset: Mapped[int] = mapped_column(Computed("id + 1"))
+        explicit: Mapped[int] = mapped_column(Computed("id + 1"), nullable=False)
+
+    assert Row.__table__.c.unset.nullable is False
+    ddl = str(CreateTable(Row.__table__).compile(dialect=MariaDBDialect()))
+    assert "unset INTEGER GENERATED ALWAYS AS (id + 1)," in ddl
+    assert "explicit INTEGER GENERATED ALWAYS AS (id + 1) NOT NULL," in ddl
 
 
 def _annotation_error() -> type[Exception]:
@@ -309,6 +533,67 @@ def test_declarative_base_classes_are_declarative_meta_and_declarative_base_ones
     assert type(New).__name__ == "DeclarativeAttributeIntercept"
 
 
+@pytest.mark.claim("alc105-bases-check-annotations-alike")
+@pytest.mark.parametrize("make_base", ["declarative_base", "DeclarativeBase"])
+def test_both_bases_reject_a_plain_annotation_on_mapped_column(make_base: str) -> None:
+    if make_base == "declarative_base":
+        base: Any = declarative_base()
+    else:
+
+        class Modern(DeclarativeBase):
+            pass
+
+        base = Modern
+
+    with pytest.raises(ArgumentError, match="Mapped"):
+
+        class Strict(base):  # type: ignore[valid-type, misc]
+            __tablename__ = "strict"
+            id: int = mapped_column(Integer, primary_key=True)
+
+    base.registry.dispose()
+
+
+@pytest.mark.claim("alc105-mixin-constructor")
+def test_declarative_base_replaces_a_mixin_init_and_declarative_base_class_keeps_it() -> None:
+    class Stamp:
+        def __init__(self, **values: object) -> None:
+            self.stamped = True
+            for key, value in values.items():
+                setattr(self, key, value)
+
+    Old: Any = declarative_base(cls=Stamp)
+
+    class New(Stamp, DeclarativeBase):
+        pass
+
+    class OldRow(Old):  # type: ignore[valid-type, misc]
+        __tablename__ = "old_rows"
+        id = Column(Integer, primary_key=True)
+
+    class NewRow(New):
+        __tablename__ = "new_rows"
+        id: Mapped[int] = mapped_column(primary_key=True)
+
+    assert not hasattr(OldRow(id=1), "stamped")
+    assert NewRow(id=1).stamped is True  # type: ignore[attr-defined]
+
+
+@pytest.mark.claim("alc107-select-keywords-removed")
+@pytest.mark.parametrize("keyword", ["whereclause", "from_obj", "order_by"])
+def test_the_1x_select_keywords_are_rejected(keyword: str) -> None:
+    with pytest.raises(ArgumentError, match="Additional keyword arguments are not accepted"):
+        select(literal(1), **{keyword: None})
+
+
+@pytest.mark.claim("alc107-with-only-columns-list")
+def test_with_only_columns_rejects_a_list() -> None:
+    statement = select(Book.id)
+    with pytest.raises(ArgumentError, match="with_only_columns"):
+        statement.with_only_columns([Book.author_id])  # type: ignore[call-overload]
+    assert "author_id" in str(statement.with_only_columns(Book.author_id))
+
+
 @pytest.mark.claim("alc107-list-forms-raise")
 def test_select_and_case_reject_lists() -> None:
     with pytest.raises(ArgumentError, match="Column expression, FROM clause"):
@@ -373,6 +658,22 @@ def test_legacy_session_and_engine_flags(sync_url: str) -> None:
     create_engine(sync_url, future=True).dispose()
     with pytest.raises(ArgumentError, match="future"):
         create_engine(sync_url, future=False)
+
+
+@pytest.mark.claim("alc109-text-bind-parsing")
+@pytest.mark.parametrize(
+    ("sql", "binds", "sent"),
+    [
+        ("SELECT 1 WHERE 1 = :name", ["name"], "SELECT 1 WHERE 1 = :name"),
+        ("SELECT ' :word'", ["word"], "SELECT ' :word'"),
+        ("SELECT '\\:x'", [], "SELECT ':x'"),  # the backslash escapes the colon ...
+        ("SELECT 'a\\b'", [], "SELECT 'a\\b'"),  # ... and stays before anything else
+        ("SELECT '1'::int", [], "SELECT '1'::int"),
+    ],
+)
+def test_what_text_reads_as_a_bind_parameter(sql: str, binds: list[str], sent: str) -> None:
+    compiled = text(sql).compile()
+    assert (list(compiled.params), str(compiled)) == (binds, sent)
 
 
 def test_the_claim_models_map_to_their_own_tables() -> None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
 import tomllib
 from importlib.metadata import version
 from pathlib import Path
 
 import pytest
+import yaml
 from packaging.requirements import Requirement
 from packaging.version import Version
 
@@ -78,3 +81,49 @@ def test_this_cell_runs_versions_inside_the_supported_range() -> None:
         assert installed >= Version(lowest), name
     series = sorted(Version(v).release[:2] for v in table["sqlalchemy"][1])
     assert series == [(2, 0), (2, 1)]
+
+
+CELL = os.environ.get(noxfile.CELL_VARIABLE)
+
+
+@pytest.mark.claim("readme-supported-versions")
+@pytest.mark.skipif(CELL is None, reason="runs inside a nox matrix cell")
+def test_this_cell_installed_exactly_the_versions_the_readme_names_for_it() -> None:
+    table = _readme_table()
+    if CELL == "lowest":
+        expected = {name: lowest for name, (lowest, _) in table.items()}
+    else:
+        expected = {name: newest[-1] for name, (_, newest) in table.items()}
+        # SQLAlchemy lists one newest release per series: this cell's.
+        (expected["sqlalchemy"],) = [
+            v
+            for v in table["sqlalchemy"][1]
+            if Version(v).release[:2] == Version(str(CELL)).release
+        ]
+    installed = {name: version(name) for name in table}
+    assert installed == expected, "update README's Supported versions table"
+
+
+def _readme_pre_commit_config() -> dict[str, object]:
+    text = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    (block,) = [b for b in re.findall(r"```yaml\n(.*?)```", text, re.S) if "repos:" in b]
+    config: dict[str, object] = yaml.safe_load(block)
+    return config
+
+
+@pytest.mark.claim("readme-pre-commit-rev")
+def test_the_readme_hook_names_this_repository_and_no_tag_that_does_not_exist() -> None:
+    (repo,) = _readme_pre_commit_config()["repos"]  # type: ignore[misc]
+    project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert repo["repo"] == project["project"]["urls"]["Repository"]
+    hooks = yaml.safe_load((REPO_ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert {hook["id"] for hook in repo["hooks"]} <= {hook["id"] for hook in hooks}
+    listed = subprocess.run(
+        ["git", "tag", "--list"], cwd=REPO_ROOT, capture_output=True, text=True, check=False
+    )
+    if listed.returncode != 0:
+        pytest.skip("not a git checkout: its tags are unknown")
+    # The README says no release is tagged yet: the first tag makes this fail, and the
+    # README's pre-commit section should then name that tag.
+    assert listed.stdout.split() == []
+    assert not re.fullmatch(r"v?\d+(\.\d+)*", repo["rev"])

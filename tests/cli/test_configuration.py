@@ -21,6 +21,7 @@ from tests.cli.conftest import CLEAN, SQLITE_URL, SYNC_URL, Project
         ('per-file-ignores = ["x"]', "per-file-ignores: expected a table"),
     ],
 )
+@pytest.mark.claim("readme-exit-codes")
 def test_bad_configuration_names_file_and_key_and_exits_two(
     project: Project, extra: str, message: str
 ) -> None:
@@ -69,6 +70,7 @@ def test_explicit_config_path(project: Project, tmp_path: Path) -> None:
         load_config(tmp_path / "notable.toml")
 
 
+@pytest.mark.claim("readme-select-prefixes")
 def test_select_ignore_and_extend_select_on_the_command_line(project: Project) -> None:
     project.write("app.py", SYNC_URL)
     assert project.run("--ignore", "ALC204").code == 0
@@ -84,6 +86,7 @@ def test_select_ignore_and_extend_select_on_the_command_line(project: Project) -
     assert project.run("--select", "ALC204", "--ignore", "ALC2").code == 0
 
 
+@pytest.mark.claim("readme-noqa")
 def test_noqa_bare_and_with_codes(project: Project) -> None:
     project.write(
         "app.py",

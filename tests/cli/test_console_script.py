@@ -37,6 +37,7 @@ def test_console_script(project: Project) -> None:
     assert _run([_script(), "--version"], project.root).stdout.startswith("sqla-checks ")
 
 
+@pytest.mark.claim("readme-python-dash-m")
 def test_python_dash_m_checks(project: Project) -> None:
     project.write("app.py", SYNC_URL)
     done = _run([sys.executable, "-m", "sqla_checks", "--fix", "--no-cache"], project.root)
@@ -69,7 +70,7 @@ def test_pre_commit_hook_definition() -> None:
     assert hook["entry"] == "sqla-checks --force-exclude"
     assert hook["language"] == "python"
     assert hook["types_or"] == ["python", "pyi"]
-    assert hook["require_serial"] is False
+    assert hook["require_serial"] is True  # one invocation: the tool runs its own pool
 
 
 def test_cli_never_writes_outside_the_project(project: Project) -> None:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.cli.conftest import CLEAN, SYNC_URL, Project
 
 
+@pytest.mark.claim("readme-exit-codes")
 def test_clean_project_exits_zero(project: Project) -> None:
     project.write("app.py", CLEAN)
     outcome = project.run()
@@ -13,6 +16,7 @@ def test_clean_project_exits_zero(project: Project) -> None:
     assert outcome.err == ""
 
 
+@pytest.mark.claim("readme-exit-codes")
 def test_findings_exit_one(project: Project) -> None:
     project.write("app.py", SYNC_URL)
     outcome = project.run()
@@ -27,6 +31,7 @@ def test_exit_zero_hides_findings_but_not_errors(project: Project) -> None:
     assert project.run("--exit-zero").code == 2
 
 
+@pytest.mark.claim("readme-exit-codes")
 def test_non_utf8_file_without_cookie_is_an_error_and_others_are_still_checked(
     project: Project,
 ) -> None:
@@ -53,6 +58,7 @@ def test_file_with_latin1_cookie_decodes_and_is_checked(project: Project) -> Non
     assert "latin.py:4:30: ALC204" in outcome.out
 
 
+@pytest.mark.claim("readme-exit-codes")
 def test_syntax_error_is_reported_with_position_and_others_still_reported(
     project: Project,
 ) -> None:
@@ -67,6 +73,19 @@ def test_syntax_error_is_reported_with_position_and_others_still_reported(
     assert "app.py:3:30: ALC204" in outcome.out
 
 
+@pytest.mark.claim("readme-exit-codes")
+@pytest.mark.claim("readme-prefilter")
+def test_a_broken_file_no_selected_rule_could_match_is_never_parsed(project: Project) -> None:
+    # The project selects ALC204 only; `session.query(` is a trigger of ALC101.
+    project.write("plain.py", "def total(items):\n    return sum(items\n")
+    project.write("legacy.py", "rows = session.query(User).all(\n")
+    outcome = project.run()
+    assert (outcome.code, outcome.out, outcome.err) == (0, "All checks passed!\n", "")
+    selected = project.run("--select", "ALC101")
+    assert selected.code == 2
+    assert "legacy.py:" in selected.err and "plain.py" not in selected.err
+
+
 def test_missing_path_is_an_error_and_the_other_paths_are_checked(project: Project) -> None:
     project.write("app.py", SYNC_URL)
     outcome = project.run("missing.py", "app.py")
@@ -75,12 +94,14 @@ def test_missing_path_is_an_error_and_the_other_paths_are_checked(project: Proje
     assert "app.py:3:30: ALC204" in outcome.out
 
 
+@pytest.mark.claim("readme-exit-codes")
 def test_unknown_selector_on_the_command_line_is_a_usage_error(project: Project) -> None:
     outcome = project.run("--select", "XYZ9")
     assert outcome.code == 2
     assert "--select: 'XYZ9' matches no rule" in outcome.err
 
 
+@pytest.mark.claim("readme-exit-codes")
 def test_argparse_usage_errors_exit_two(project: Project) -> None:
     assert project.run("--format", "xml").code == 2
     assert project.run("--jobs", "0").code == 2

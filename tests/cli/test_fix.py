@@ -13,7 +13,21 @@ import sqla_checks.engine.api
 import sqla_checks.engine.registry
 import sqla_checks.engine.runner
 from sqla_checks.contract.rule import Bad, Fix, Good, Rule
-from tests.cli.conftest import FIXED_URL, SQLITE_URL, SYNC_URL, Project
+from tests.cli.conftest import ASYNC_IMPORT, FIXED_URL, SQLITE_URL, SYNC_URL, Project
+
+# Comments, blank lines and odd spacing around a fixable URL.
+LAID_OUT = """\
+# The engine, laid out by hand.
+
+from sqlalchemy.ext.asyncio import create_async_engine
+
+
+# The primary database.
+engine = create_async_engine(
+    "postgresql+psycopg2://app@db/blog" ,   # spaces kept
+    echo = True ,
+)  # trailing comment
+"""
 
 
 def test_fix_rewrites_the_file_and_reports_what_remains(project: Project) -> None:
@@ -76,6 +90,7 @@ def test_fix_refuses_to_overwrite_a_file_changed_meanwhile(
     assert not [p for p in project.root.iterdir() if "sqla-checks-tmp" in p.name]
 
 
+@pytest.mark.claim("readme-diff-writes-nothing")
 def test_diff_prints_the_change_and_writes_nothing(project: Project) -> None:
     path = project.write("app.py", SYNC_URL)
     before = path.read_bytes()
@@ -86,6 +101,30 @@ def test_diff_prints_the_change_and_writes_nothing(project: Project) -> None:
     assert '-engine = create_async_engine("postgresql+psycopg2://app@db/blog")' in outcome.out
     assert '+engine = create_async_engine("postgresql+asyncpg://app@db/blog")' in outcome.out
     assert "Would fix 1 error." in outcome.err
+
+
+@pytest.mark.claim("readme-fix-keeps-layout")
+def test_fix_changes_the_flagged_text_and_keeps_comments_and_spacing(project: Project) -> None:
+    path = project.write("app.py", LAID_OUT)
+    assert project.run("--fix").code == 0
+    assert path.read_text() == LAID_OUT.replace("+psycopg2://", "+asyncpg://")
+
+
+@pytest.mark.claim("readme-safe-and-unsafe-fixes")
+def test_fix_applies_safe_fixes_and_unsafe_ones_only_when_asked(project: Project) -> None:
+    path = project.write(
+        "app.py",
+        ASYNC_IMPORT
+        + 'a = create_async_engine("postgresql+psycopg2://app@db/blog")\n'
+        + 'b = create_async_engine("postgresql://app@db/blog")\n',
+    )
+    assert project.run("--fix").code == 1, "the unsafe fix is held back"
+    assert path.read_text().splitlines()[1:] == [
+        'a = create_async_engine("postgresql+asyncpg://app@db/blog")',
+        'b = create_async_engine("postgresql://app@db/blog")',
+    ]
+    assert project.run("--fix", "--unsafe-fixes").code == 0
+    assert 'b = create_async_engine("postgresql+asyncpg://app@db/blog")' in path.read_text()
 
 
 def test_diff_with_nothing_to_fix_exits_zero(project: Project) -> None:
@@ -121,6 +160,7 @@ def with_unsafe_rule(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
 
 
+@pytest.mark.claim("readme-safe-and-unsafe-fixes")
 def test_unsafe_fixes_are_hidden_unless_enabled(project: Project, with_unsafe_rule: None) -> None:
     project.config(select='select = ["ALC204", "ALC699"]')
     path = project.write("app.py", "legacy_call()\n")

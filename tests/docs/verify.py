@@ -33,19 +33,29 @@ class CommandRun:
     output: str
 
 
-def verify_commands(block: Block) -> list[str]:
-    """The commands of a Verify block: its non-blank lines that are not comments."""
+def shell_commands(script: str) -> list[str]:
+    """The commands of a shell block: its non-blank lines that are not comments."""
     return [
         line.strip()
-        for line in block.body.splitlines()
+        for line in script.splitlines()
         if line.strip() and not line.lstrip().startswith("#")
     ]
 
 
-def copy_blog(destination: Path) -> Path:
-    """A fresh copy of examples/blog, without caches, at `destination`."""
-    shutil.copytree(BLOG, destination, ignore=_COPY_IGNORE)
+def verify_commands(block: Block) -> list[str]:
+    """The commands of a Verify block."""
+    return shell_commands(block.body)
+
+
+def copy_project(source: Path, destination: Path) -> Path:
+    """A fresh copy of an example project, without caches, at `destination`."""
+    shutil.copytree(source, destination, ignore=_COPY_IGNORE)
     return destination
+
+
+def copy_blog(destination: Path) -> Path:
+    """A fresh copy of examples/blog at `destination`."""
+    return copy_project(BLOG, destination)
 
 
 def reader_environment(database_url: str) -> dict[str, str]:
@@ -58,18 +68,23 @@ def reader_environment(database_url: str) -> dict[str, str]:
     }
 
 
+def run_script(script: str, project: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Run `script` from `project` with `bash -euo pipefail`, as a reader's shell would."""
+    return subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", script],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=COMMAND_TIMEOUT,
+    )
+
+
 def run_commands(commands: list[str], project: Path, env: dict[str, str]) -> list[CommandRun]:
     """Run `commands` in order from `project`; stop after the first one that fails."""
     runs = []
     for command in commands:
-        completed = subprocess.run(
-            ["bash", "-euo", "pipefail", "-c", command],
-            cwd=project,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=COMMAND_TIMEOUT,
-        )
+        completed = run_script(command, project, env)
         runs.append(CommandRun(command, completed.returncode, completed.stdout + completed.stderr))
         if completed.returncode != 0:
             break

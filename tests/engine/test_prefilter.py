@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from sqla_checks.engine.registry import all_rules
 from sqla_checks.engine.runner import check_source
 
@@ -9,6 +11,7 @@ from sqla_checks.engine.runner import check_source
 UNPARSEABLE_TAIL = "\nbroken = (\n"
 
 
+@pytest.mark.claim("readme-prefilter")
 def test_plain_code_with_common_words_is_not_parsed() -> None:
     plain = (
         "import inspect\n\n"

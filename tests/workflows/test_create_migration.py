@@ -9,34 +9,19 @@ workflow edit that breaks the path breaks this test.
 from __future__ import annotations
 
 import ast
-import os
-import re
-import shutil
 import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-WORKFLOW = REPO_ROOT / "workflows" / "create-migration.md"
-BLOG = REPO_ROOT / "examples" / "blog"
-_FENCE = re.compile(r"^```(?P<info>[^\n`]*)\n(?P<body>.*?)^```", re.M | re.S)
-_NOT_PART_OF_THE_PROJECT = shutil.ignore_patterns(
-    "__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache", "*.egg-info"
-)
+from tests.workflows import workflow_markdown as wm
+
+PAGE = wm.page("create-migration.md")
 
 
 def _block(needle: str, *, info: str = "sh") -> str:
     """The one block of the workflow with this info string that contains `needle`."""
-    text = WORKFLOW.read_text(encoding="utf-8")
-    found = [
-        match["body"]
-        for match in _FENCE.finditer(text)
-        if match["info"].strip() == info and needle in match["body"]
-    ]
+    found = [block.body for block in wm.blocks_with(PAGE, info) if needle in block.body]
     assert len(found) == 1, f"expected one ```{info} block with {needle!r}, found {len(found)}"
     return found[0]
 
@@ -44,32 +29,17 @@ def _block(needle: str, *, info: str = "sh") -> str:
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A copy of the blog, as a reader's checkout would be."""
-    copy = tmp_path / "blog"
-    shutil.copytree(BLOG, copy, ignore=_NOT_PART_OF_THE_PROJECT)
-    return copy
+    return wm.copy_project(wm.REPO_ROOT / "examples" / "blog", tmp_path / "blog")
 
 
 @pytest.fixture
-def shell_env(postgres_server: ModuleType) -> Iterator[dict[str, str]]:
+def shell_env(fresh_database_url: str) -> dict[str, str]:
     """The reader's shell: the venv's tools first on PATH, DATABASE_URL a fresh database."""
-    url = postgres_server.create_database("workflow_migration")
-    yield {
-        **os.environ,
-        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
-        "DATABASE_URL": url.render_as_string(hide_password=False),
-    }
-    postgres_server.drop_database(url)
+    return wm.reader_environment(fresh_database_url)
 
 
 def _sh(script: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        ["bash", "-euo", "pipefail", "-c", script],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    return wm.run_script(script, cwd, env)
 
 
 def _ok(completed: subprocess.CompletedProcess[str], step: str) -> str:

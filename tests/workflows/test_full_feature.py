@@ -9,25 +9,13 @@ upgrade/check/downgrade round trip and the whole test suite, new tests included.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
-
-import pytest
 
 from tests.workflows import workflow_markdown as wm
 
-PAGE = "full-feature.md"
+PAGE = wm.page("full-feature.md")
 PATCH = Path(__file__).with_name("full_feature_bookmarks.patch")
 LAYERS = ["Model", "Migration", "Repository", "Service", "Route", "Tests"]
-
-
-@pytest.fixture
-def database_url(postgres_server: ModuleType) -> Iterator[str]:
-    """A fresh empty database, as the harness hands to a Verify block."""
-    url = postgres_server.create_database("workflow_feature")
-    yield url.render_as_string(hide_password=False)
-    postgres_server.drop_database(url)
 
 
 def _added_files(patch: str) -> set[str]:
@@ -35,7 +23,7 @@ def _added_files(patch: str) -> set[str]:
 
 
 def test_steps_go_through_the_layers_in_order() -> None:
-    _, steps = wm.section(wm.read(PAGE), "Steps")
+    _, steps = wm.section(PAGE, "Steps")
     titles = re.findall(r"^### \d+\. (\w+)", steps, re.M)
     assert titles == LAYERS
 
@@ -61,16 +49,12 @@ def test_patch_adds_every_layer_of_the_feature() -> None:
 
 
 def test_diffs_shown_by_the_page_are_part_of_the_patch() -> None:
-    patch_lines = PATCH.read_text(encoding="utf-8").splitlines()
-    shown = [f for f in wm.fences(wm.read(PAGE)) if f.words == ["diff"]]
-    assert shown
-    for fence in shown:
-        lines = fence.body.splitlines()
-        starts = [i for i, line in enumerate(patch_lines) if line == lines[0]]
-        assert any(patch_lines[i : i + len(lines)] == lines for i in starts), fence.body
+    wm.assert_diffs_are_in_patch(PAGE, PATCH)
 
 
-def test_verify_block_passes_on_the_blog_with_bookmarks(tmp_path: Path, database_url: str) -> None:
+def test_verify_block_passes_on_the_blog_with_bookmarks(
+    tmp_path: Path, fresh_database_url: str
+) -> None:
     project = wm.copy_project(wm.REPO_ROOT / "examples" / "blog", tmp_path / "blog")
     wm.apply_patch(PATCH, project)
-    wm.run_shell(wm.verify_block(wm.read(PAGE)), project, wm.shell_env(database_url))
+    wm.run_shell(wm.verify_block(PAGE), project, wm.reader_environment(fresh_database_url))

@@ -21,7 +21,7 @@ import pytest
 
 from tests.workflows import workflow_markdown as wm
 
-PAGE = "upgrade-legacy-code.md"
+PAGE = wm.page("upgrade-legacy-code.md")
 PATCH = Path(__file__).with_name("upgrade_legacy_code.patch")
 EXAMPLES = wm.REPO_ROOT / "examples"
 
@@ -53,9 +53,9 @@ def upgrade(tmp_path_factory: pytest.TempPathFactory, database_url: str) -> Upgr
     helper.parent.mkdir(parents=True)
     helper.write_bytes((EXAMPLES / "blog" / "tests" / "postgres_server.py").read_bytes())
     wm.git_snapshot(project)
-    env = wm.shell_env(database_url)
+    env = wm.reader_environment(database_url)
 
-    actions = wm.steps(wm.read(PAGE), PATCH)
+    actions = wm.steps(PAGE, PATCH)
     assert [a for a in actions if isinstance(a, wm.ApplyPatch)] == [wm.ApplyPatch(PATCH)], (
         "the page links to the patch of its manual edits once"
     )
@@ -86,14 +86,14 @@ def test_fixes_leave_only_findings_the_manual_steps_cover(upgrade: Upgrade) -> N
     # The automatic fixes ran (the legacy app has 53 findings of 7 rules), and every
     # rule still reported before the manual edit has a recipe after the patch link.
     assert upgrade.left_for_manual_steps == {"ALC101", "ALC201"}
-    text = wm.read(PAGE)
+    text = PAGE.read_text(encoding="utf-8")
     manual_part = text[text.index(PATCH.name) : text.index("## 2.0 and 2.1")]
     for code in upgrade.left_for_manual_steps:
         assert re.search(rf"^### \d+\..*\b{code}\b", manual_part, re.M), code
 
 
 def test_verify_block_passes_on_the_upgraded_app(upgrade: Upgrade) -> None:
-    wm.run_shell(wm.verify_block(wm.read(PAGE)), upgrade.project, upgrade.env)
+    wm.run_shell(wm.verify_block(PAGE), upgrade.project, upgrade.env)
 
 
 def test_upgraded_app_runs_on_asyncsession_and_asyncpg(upgrade: Upgrade) -> None:
@@ -137,13 +137,7 @@ print("async ok")
 
 
 def test_diffs_shown_by_the_page_are_part_of_the_patch() -> None:
-    patch_lines = PATCH.read_text(encoding="utf-8").splitlines()
-    shown = [f for f in wm.fences(wm.read(PAGE)) if f.words == ["diff"]]
-    assert shown, "the page shows its manual edits as diff excerpts"
-    for fence in shown:
-        lines = fence.body.splitlines()
-        starts = [i for i, line in enumerate(patch_lines) if line == lines[0]]
-        assert any(patch_lines[i : i + len(lines)] == lines for i in starts), fence.body
+    wm.assert_diffs_are_in_patch(PAGE, PATCH)
 
 
 def test_patch_leaves_the_app_tests_alone_but_the_conftest() -> None:

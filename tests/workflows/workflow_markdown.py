@@ -1,40 +1,42 @@
-"""Read a workflow's commands out of its Markdown, and run them the way a reader would.
+"""Follow a workflow page the way a reader would: its steps in order, then its Verify block.
 
-The proofs in this folder follow a workflow by executing what the page says, in the
-order it says it, so an edit of the page that breaks the path fails a test. Fences
-are found with the same pattern as the docs harness (tests/test_markdown_code_blocks.py).
+The proofs in this folder execute what the page says, in the order it says it, so an
+edit of the page that breaks the path fails a test. Blocks, commands, the project copy
+and the reader's shell all come from the docs harness (tests/docs/), so "what a block
+is" and "how a Verify command runs" have one answer.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from tests.docs.markdown import REPO_ROOT, Block, blocks, prose
+from tests.docs.verify import copy_project, reader_environment, run_script, shell_commands
+
+# Re-exported: the proofs reach the harness through this module.
+__all__ = [
+    "REPO_ROOT",
+    "ApplyPatch",
+    "Run",
+    "apply_patch",
+    "assert_diffs_are_in_patch",
+    "blocks_with",
+    "copy_project",
+    "git_snapshot",
+    "page",
+    "reader_environment",
+    "run_script",
+    "run_shell",
+    "section",
+    "steps",
+    "verify_block",
+]
+
 WORKFLOWS = REPO_ROOT / "workflows"
-
-_FENCE = re.compile(
-    r"^(?P<indent> *)```(?P<info>[^\n`]*)\n(?P<body>.*?)^(?P=indent)```", re.M | re.S
-)
-_HEADING = re.compile(r"^## (?P<title>.+)$", re.M)
-
-
-@dataclass(frozen=True)
-class Fence:
-    """One fenced block: its info string, its body and where it starts."""
-
-    info: str
-    body: str
-    start: int
-
-    @property
-    def words(self) -> list[str]:
-        return self.info.split()
+_SECTION = re.compile(r"^## (?P<title>.+)$", re.M)
 
 
 @dataclass(frozen=True)
@@ -51,85 +53,67 @@ class ApplyPatch:
     patch: Path
 
 
-def read(name: str) -> str:
-    """The text of `workflows/<name>`."""
-    return (WORKFLOWS / name).read_text(encoding="utf-8")
+def page(name: str) -> Path:
+    """The path of `workflows/<name>`."""
+    return WORKFLOWS / name
 
 
-def section(text: str, title: str) -> tuple[int, str]:
-    """The `## title` section of `text` (offset and body, up to the next `##`)."""
-    headings = list(_HEADING.finditer(text))
-    for index, heading in enumerate(headings):
-        if heading.group("title").strip() == title:
-            end = headings[index + 1].start() if index + 1 < len(headings) else len(text)
-            return heading.end(), text[heading.end() : end]
-    raise AssertionError(f"no '## {title}' section")
+def section(path: Path, title: str) -> tuple[range, str]:
+    """The `## title` section of a page: its line numbers and its text, up to the next `##`
+    (headings inside code blocks do not count)."""
+    text = path.read_text(encoding="utf-8")
+    lines = text.splitlines(keepends=True)
+    outside_code = prose(text)  # same lines, blocks blanked
+    starts = [
+        (outside_code.count("\n", 0, match.start()) + 1, match.group("title").strip())
+        for match in _SECTION.finditer(outside_code)
+    ]
+    for index, (line, found) in enumerate(starts):
+        if found == title:
+            end = starts[index + 1][0] if index + 1 < len(starts) else len(lines) + 1
+            return range(line, end), "".join(lines[line - 1 : end - 1])
+    raise AssertionError(f"{path.name} has no '## {title}' section")
 
 
-def fences(text: str, offset: int = 0) -> list[Fence]:
-    """Every fenced block of `text`, dedented, in document order."""
-    found = []
-    for match in _FENCE.finditer(text):
-        indent = len(match.group("indent"))
-        body = "".join(line[indent:] for line in match.group("body").splitlines(True))
-        found.append(Fence(match.group("info").strip(), body, offset + match.start()))
-    return found
-
-
-def commands(body: str) -> list[str]:
-    """The commands of a shell block: one a line, comments and blank lines dropped."""
+def blocks_with(path: Path, info: str, within: str | None = None) -> list[Block]:
+    """The page's blocks whose info string is `info`, optionally only in one section."""
+    lines = section(path, within)[0] if within else None
     return [
-        line.strip()
-        for line in body.splitlines()
-        if line.strip() and not line.lstrip().startswith("#")
+        block
+        for block in blocks(path)
+        if block.info == info and (lines is None or block.line in lines)
     ]
 
 
-def steps(text: str, patch: Path) -> list[Run | ApplyPatch]:
+def steps(path: Path, patch: Path) -> list[Run | ApplyPatch]:
     """What `## Steps` asks for, in order: each `sh` command, and the manual edit
     wherever the page links to `patch` (by file name)."""
-    offset, body = section(text, "Steps")
-    events: list[tuple[int, Run | ApplyPatch]] = []
-    for fence in fences(body, offset):
-        if fence.words == ["sh"]:
-            events += [(fence.start, Run(command)) for command in commands(fence.body)]
+    lines, body = section(path, "Steps")
+    events: list[tuple[int, Run | ApplyPatch]] = [
+        (block.line, Run(command))
+        for block in blocks_with(path, "sh", within="Steps")
+        for command in shell_commands(block.body)
+    ]
     link = re.compile(r"\]\((?:[^)]*/)?" + re.escape(patch.name) + r"\)")
-    events += [(offset + m.start(), ApplyPatch(patch)) for m in link.finditer(body)]
+    events += [
+        (lines.start + body.count("\n", 0, match.start()), ApplyPatch(patch))
+        for match in link.finditer(body)
+    ]
     return [event for _, event in sorted(events, key=lambda pair: pair[0])]
 
 
-def verify_block(text: str) -> str:
-    """The body of the one ```sh verify block, which must sit under `## Verify`."""
-    everywhere = [f for f in fences(text) if f.words == ["sh", "verify"]]
+def verify_block(path: Path) -> str:
+    """The body of the page's one ```sh verify block, which must sit under `## Verify`."""
+    everywhere = blocks_with(path, "sh verify")
     assert len(everywhere) == 1, "a workflow has exactly one ```sh verify block"
-    _, body = section(text, "Verify")
-    assert [f.body for f in fences(body) if f.words == ["sh", "verify"]] == [everywhere[0].body]
+    assert blocks_with(path, "sh verify", within="Verify") == everywhere
     return everywhere[0].body
 
 
-def shell_env(database_url: str) -> dict[str, str]:
-    """The environment the harness gives a Verify block: this venv's bin first on
-    PATH and DATABASE_URL naming a database."""
-    bin_dir = str(Path(sys.executable).parent)
-    return {
-        **os.environ,
-        "PATH": bin_dir + os.pathsep + os.environ.get("PATH", ""),
-        "DATABASE_URL": database_url,
-    }
-
-
-def run_shell(script: str, cwd: Path, env: dict[str, str], timeout: int = 600) -> str:
-    """Run `script` with `bash -euo pipefail`; fail the test with its output unless it
+def run_shell(script: str, cwd: Path, env: dict[str, str]) -> str:
+    """Run `script` as the reader's shell does; fail the test with its output unless it
     exits 0. Returns stdout."""
-    completed = subprocess.run(
-        ["bash", "-euo", "pipefail", "-c", script],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
+    completed = run_script(script, cwd, env)
     assert completed.returncode == 0, (
         f"`{script}` exited {completed.returncode} in {cwd}\n"
         f"{completed.stdout[-6000:]}\n{completed.stderr[-4000:]}"
@@ -151,20 +135,20 @@ def apply_patch(patch: Path, cwd: Path) -> None:
     )
 
 
+def assert_diffs_are_in_patch(path: Path, patch: Path) -> None:
+    """Every ```diff excerpt the page shows is a run of lines of the patch the test
+    applies, so the page cannot show an edit the proof does not make."""
+    patch_lines = patch.read_text(encoding="utf-8").splitlines()
+    shown = blocks_with(path, "diff")
+    assert shown, f"{path.name} shows its edits as ```diff excerpts"
+    for block in shown:
+        lines = block.body.splitlines()
+        starts = [i for i, line in enumerate(patch_lines) if line == lines[0]]
+        assert any(patch_lines[i : i + len(lines)] == lines for i in starts), str(block)
+
+
 def git_snapshot(folder: Path) -> None:
     """Make `folder` a git repository with one commit (the workflows assume one)."""
     git = ["git", "-c", "user.name=workflow", "-c", "user.email=workflow@example.com"]
     for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "before"]):
         subprocess.run([*git, *args], cwd=folder, check=True, capture_output=True)
-
-
-def copy_project(source: Path, target: Path) -> Path:
-    """Copy an example project without caches; returns the copy."""
-    shutil.copytree(
-        source,
-        target,
-        ignore=shutil.ignore_patterns(
-            "__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache", "*.egg-info"
-        ),
-    )
-    return target

@@ -87,16 +87,18 @@ The fix is safe when every selected argument is known from this module (a model
 class defined here, one of its `Column`/`mapped_column` attributes, `func.*`,
 `aliased()`), and, for row results, when each column has a distinct static name
 (legacy rows leave expressions like `func.count()` unnamed and repeat duplicate
-names; 2.x rows name them `count` and `id_1`). It is unsafe when a class is only
-recognised by its CapWords name (an imported model) and when the session is an
-`AsyncSession`: `AsyncSession` has no `query()`, so that code raised
+names; 2.x rows name them `count` and `id_1` [claim: alc101-row-names]). It is
+unsafe when a class is only recognised by its CapWords name (an imported model) and
+when the session is an `AsyncSession`: `AsyncSession` has no `query()`, so that code raised
 `AttributeError`, and the fix adds the `await` that makes it run.
 
 No fix is offered, and the message says why, for other methods (`group_by`,
 `having`, `with_entities`, `update`, `delete`, `subquery`, `yield_per`, ...), for
 a chain that is not run where it is built (`q = session.query(User)`), for
-`filter_by()` after a join or with several entities (2.1's `Select.filter_by`
-searches all FROM entities where `Query.filter_by` used the last joined one), and
+`filter_by()` after a join or with several entities (`Query.filter_by`, like 2.0's
+`Select.filter_by`, uses the last joined entity; 2.1's `Select.filter_by` searches
+all FROM entities and raises `AmbiguousColumnError` for a name several of them have
+[claim: alc101-filter-by-after-join]), and
 for arguments it cannot classify as entity or column.
 """
     blind_spots = """

@@ -47,7 +47,8 @@ Flask-SQLAlchemy's documentation (3.1) describes `User.query` as a shortcut for
 `db.session.query(User)`, marks this interface legacy, and recommends
 `db.session.execute(db.select(...))`, with `db.get_or_404()`, `db.first_or_404()`,
 `db.one_or_404()` and `db.paginate()` replacing the helpers of its `Query` class.
-SQLAlchemy's own `scoped_session.query_property()` gives the same legacy object. In
+SQLAlchemy's own `scoped_session.query_property()` gives the same legacy object
+[claim: alc102-query-property-is-a-query]. In
 SQLAlchemy 2.x `Query` gets no new features, and there is no async counterpart:
 code that moves to `AsyncSession` has to pass the session explicitly anyway.
 """

@@ -43,10 +43,12 @@ Safe for `session.query(Model).get(pk)` and `session.query(Model).options(...).g
 in SQLAlchemy 2.1.9 `Query.get()` calls `Session._get_impl()` with the query's
 mapper, loader options, `populate_existing` and `with_for_update` settings, and
 `Session.get()` calls the same function with the same defaults, so the identity-map
-lookup and the SQL are unchanged; loader options move to `options=[...]`. Unsafe
+lookup and the SQL are unchanged [claim: alc103-get-fix-sends-the-same-sql]; loader
+options move to `options=[...]`. Unsafe
 when the session is an `AsyncSession` (the fix adds `await`; the original raised
-`AttributeError`). A `get()` after `filter()` or other criteria raises in the
-legacy API and is reported without a fix.
+`AttributeError`). A `get()` after `filter()` or other criteria raises
+`InvalidRequestError` in the legacy API [claim: alc103-get-after-criteria-raises] and
+is reported without a fix.
 """
     blind_spots = """
 Sessions are recognised by evidence, as for ALC101. `Model.query.get(pk)`

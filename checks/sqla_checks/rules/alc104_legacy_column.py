@@ -124,7 +124,7 @@ for every nullable column.
   wraps and skips annotation handling (SQLAlchemy 2.1.9,
   `MappedColumn.declarative_scan`), under `DeclarativeBase` and `declarative_base()`
   alike, in mixins too. Without a type and without a `ForeignKey` it would raise
-  instead, so such columns get no fix.
+  instead [claim: alc104-untyped-mapped-column-raises], so such columns get no fix.
 - `Mapped[...]` annotation: the annotation now decides nullability unless
   `nullable=` is passed, so the fix adds `nullable=` with the value `Column()` had
   when the annotation does not already give the same answer. Without `nullable=`,
@@ -135,22 +135,26 @@ for every nullable column.
   annotation overrides the first two in `mapped_column()`
   (`MappedColumn._init_column_for_annotation`), hence `nullable=False` with an
   Optional annotation; the constraint attaches later and makes an unset
-  `mapped_column()` NOT NULL too, so such a column gets nothing added.
+  `mapped_column()` NOT NULL too, so such a column gets nothing added
+  [claim: alc104-nullability-sources].
   Safe when that nullability is read from this file, the annotation is made of
   builtins, standard-library types, classes of this module and
   `Optional`/`Union`/`| None`, and the model's base is defined in this module
   without `MappedAsDataclass`. Unsafe otherwise: an
   `Annotated[..., mapped_column(...)]` alias would merge its own arguments (a
-  primary key, a server default) into the column, where `Column()` ignored them;
+  primary key, a server default) into the column, where `Column()` ignored them
+  [claim: alc104-annotated-alias-merges];
   under dataclass mapping the `Column()` attribute was an optional `__init__`
-  argument, which `mapped_column()` makes required; an argument this file cannot
+  argument, which `mapped_column()` makes required
+  [claim: alc104-dataclass-init-argument]; an argument this file cannot
   identify (a variable, a helper call) may be an `Identity()`; `__table_args__`
   that are not a literal tuple or dict of constraints, or that may come from a
   class of another module, may hold a `PrimaryKeyConstraint`, which an added
   `nullable=True` would override (so may the tables that the columns of mixins and
   abstract classes are copied into); and on a `Computed()` column an added
   `nullable=False` makes MariaDB emit NOT NULL, which it leaves off while
-  `nullable` is unset (`dialects/mysql/_mariadb_shim.py`).
+  `nullable` is unset (SQLAlchemy 2.1.9 `dialects/mysql/_mariadb_shim.py`)
+  [claim: alc104-mariadb-computed-not-null].
 - Names in a `Mapped[...]` annotation: `mapped_column()` evaluates the whole
   annotation when the class is created, where `Column()` only needed `Mapped`. A
   name not bound by then (imported only under `if TYPE_CHECKING:`, defined further

@@ -65,9 +65,10 @@ same objects, or wrappers that warn and then call the `sqlalchemy.orm` function.
 
 `Base = declarative_base(...)` at module level becomes a class statement. The fix is
 unsafe: mapping, constructor, `Base.metadata` and `Base.registry` stay the same, and
-annotations are checked the same way under both bases (in 2.1.9 both reject
+annotations are checked the same way under both bases (in 2.0 and 2.1 both reject
 non-`Mapped` annotations on `mapped_column()`/`relationship()` unless
-`__allow_unmapped__` is set), but the class's metaclass changes from
+`__allow_unmapped__` is set [claim: alc105-bases-check-annotations-alike]), but the
+class's metaclass changes from
 `DeclarativeMeta` to `DeclarativeAttributeIntercept`, so code anywhere that tests
 `isinstance(cls, DeclarativeMeta)` (a common JSON-encoder recipe) stops matching
 [claim: alc105-metaclass-changes].
@@ -75,7 +76,8 @@ non-`Mapped` annotations on `mapped_column()`/`relationship()` unless
 when it equals the variable name. `cls=` becomes an extra base class only when it is
 a class of this module with no bases and no `__init__`/`__init_subclass__`: the old
 base always installed SQLAlchemy's keyword constructor, while `DeclarativeBase`
-keeps a mixin's own `__init__`. Any other argument (`mapper=`, `class_registry=`,
+keeps a mixin's own `__init__` [claim: alc105-mixin-constructor]. Any other argument
+(`mapper=`, `class_registry=`,
 `constructor=`, `metaclass=`) is reported without a fix.
 """
     blind_spots = """

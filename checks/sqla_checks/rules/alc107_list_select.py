@@ -24,7 +24,8 @@ expected, got [...]`, and `case([(cond, value)])` raises `ArgumentError` saying 
 "whens" argument is now passed as a series of positional elements
 [claim: alc107-list-forms-raise]. The old
 `select()` keywords (`whereclause`, `from_obj`, `order_by`...) are gone too: they
-became the `.where()`, `.select_from()`, `.order_by()` methods.
+became the `.where()`, `.select_from()`, `.order_by()` methods
+[claim: alc107-select-keywords-removed].
 """
     example = """
 from sqlalchemy import case, column, select, table
@@ -52,7 +53,7 @@ positionally.
 Only a list written in the call (a list display or a list comprehension) is
 recognised; `select(columns)` with `columns` a list variable is not, because the
 variable could hold a single column. `Select.with_only_columns([...])`, which also
-raises with a list in 2.x, is not checked.
+raises with a list in 2.x [claim: alc107-with-only-columns-list], is not checked.
 """
     references = (
         "https://docs.sqlalchemy.org/en/20/changelog/migration_20.html",

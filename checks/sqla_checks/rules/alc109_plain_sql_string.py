@@ -64,7 +64,8 @@ The fix wraps the literal in `text()` and imports it (or uses `sa.text` when the
 `text` is already taken in the module). It is safe when `text()` would see no bind
 parameter in the string: the statement then sends exactly the same SQL. When the
 string contains something `text()` reads as a bind parameter (`= :name`, or a quoted
-`' :word'`) or a backslash (which `text()` uses to escape colons), the fix is unsafe:
+`' :word'`) or a backslash (which `text()` uses to escape colons)
+[claim: alc109-text-bind-parsing], the fix is unsafe:
 the SQL keeps its text but now needs a value for each `:name`, which is what the
 author meant only if they were passing parameters. Strings with `%` or `{}` are
 reported without a fix: they look like driver placeholders or formatting, which

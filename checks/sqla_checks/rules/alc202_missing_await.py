@@ -72,7 +72,8 @@ method without `await` only creates a coroutine object: no SQL is sent, the comm
 does not happen, and Python warns `coroutine ... was never awaited` when the object
 is garbage-collected [claim: alc202-unawaited-does-nothing]. Code that uses the result
 then fails far from the
-cause, e.g. `'coroutine' object has no attribute 'scalars'`.
+cause, e.g. `'coroutine' object has no attribute 'scalars'`
+[claim: alc202-coroutine-has-no-scalars].
 """
     example = """from app.models import Post
 from sqlalchemy.ext.asyncio import AsyncSession

@@ -60,7 +60,7 @@ The receiver must be known to be an `AsyncSession`, `async_scoped_session` or
 `AsyncConnection` from evidence in the same module (annotation, `Depends` on a
 same-module dependency, `async with factory() as s`, ...). `await` on `begin()` and
 `begin_nested()`, which return a transaction object that is started by awaiting it,
-is legal and never flagged.
+is legal and never flagged [claim: alc203-awaiting-begin-is-legal].
 """
     references = (
         "https://docs.sqlalchemy.org/en/20/orm/extensions/asyncio.html#sqlalchemy.ext.asyncio.AsyncSession.add",

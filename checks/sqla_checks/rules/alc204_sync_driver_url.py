@@ -52,7 +52,7 @@ program changes. Unsafe for a bare `postgresql://`: on SQLAlchemy 2.1 with psyco
 installed it already runs, on psycopg's async driver, and the fix swaps the driver
 (type adaptation and prepared-statement behaviour differ). URLs of other databases
 (SQLite, MySQL) are reported without a fix: which async driver to use is the
-author's choice.
+author's choice [claim: alc204-fix-safety].
 """
     blind_spots = """
 Only string literals passed directly (first argument or `url=`) are checked; a URL

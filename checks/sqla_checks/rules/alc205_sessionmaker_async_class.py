@@ -23,7 +23,8 @@ class SessionmakerAsyncClass(Rule):
 `async_sessionmaker` is the factory made for `AsyncSession`: its `class_` defaults to
 `AsyncSession` and it takes the same arguments (`bind`, `autoflush`,
 `expire_on_commit`, `info`, and any other `AsyncSession` argument), as the 2.1.9
-sources show. It is typed as `async_sessionmaker[AsyncSession]`, so type checkers
+sources show [claim: alc205-same-arguments]. It is typed as
+`async_sessionmaker[AsyncSession]`, so type checkers
 know that `factory()` is an `AsyncSession` and that `factory.begin()` is used with
 `async with`; the 1.4 spelling is typed as a sync `sessionmaker` and hides that.
 """

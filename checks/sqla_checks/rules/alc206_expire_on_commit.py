@@ -25,7 +25,8 @@ By default a session expires every object it holds when it commits
 (`expire_on_commit=True`, the default of `Session`, `sessionmaker`,
 `AsyncSession` and `async_sessionmaker` in SQLAlchemy 2.0 and 2.1)
 [claim: alc206-expire-on-commit-default]. The next read of
-any attribute then reloads the row. A sync session does that silently; an
+any attribute then reloads the row. A sync session does that silently
+[claim: alc206-sync-session-reloads]; an
 `AsyncSession` cannot run SQL from a plain attribute access, so reading
 `post.title` after `await session.commit()` raises `MissingGreenlet: greenlet_spawn
 has not been called` (with asyncpg) [claim: alc206-missing-greenlet-after-commit]. The
@@ -46,7 +47,8 @@ Unsafe. Adding `expire_on_commit=False` changes what objects contain after a
 commit: they keep the values they had in memory instead of reloading them, so
 server-side changes made during the commit (triggers, `onupdate` defaults computed
 by the database, concurrent writers) are not seen until the object is refreshed
-(`await session.refresh(obj)`) or loaded again. That is almost always what async code
+(`await session.refresh(obj)`) or loaded again [claim: alc206-kept-values-until-refresh].
+That is almost always what async code
 wants, but it is a change of behaviour to review. An explicit
 `expire_on_commit=True` is reported without a fix: if it is deliberate, keep it and
 add `# noqa: ALC206`.

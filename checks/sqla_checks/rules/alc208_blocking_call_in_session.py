@@ -55,11 +55,13 @@ A blocking call inside `async def` freezes the event loop: no other request make
 progress until it returns. With an AsyncSession open the damage doubles, because the
 session usually holds a pooled connection (and an open transaction) for the whole
 wait. Other requests then queue for the pool as well as for the loop, and PostgreSQL
-sees a connection "idle in transaction" that holds its locks. This holds for any
+sees a connection "idle in transaction" that holds its locks
+[claim: alc208-idle-in-transaction]. This holds for any
 asyncio application using SQLAlchemy's AsyncSession (1.4+, 2.x). Use the async
 equivalent, or finish the database work and close the session before slow work.
 ruff's `ASYNC` rules (ASYNC210, ASYNC221, ASYNC230, ASYNC240, ASYNC251) flag these calls
-in every async function; this rule points out the ones that also hold a session.
+in every async function [claim: alc208-ruff-async-rules]; this rule points out the
+ones that also hold a session.
 """
     example = """\
 import requests

@@ -16,7 +16,8 @@ Sources: `skills/sqlalchemy-postgres/SKILL.md`, the top-level `workflows/` and
   Python package (the library-skills layout), which the wheel ships and
   `sqla-checks install-skill` copies from. Real files, not symlinks: wheels and Windows
   checkouts drop symlinks.
-- `.claude-plugin/marketplace.json`: the Claude Code marketplace, versioned like the package.
+- `.claude-plugin/marketplace.json`: the Claude Code marketplace, versioned like the package;
+  its one plugin is the skill folder.
 """
 
 from __future__ import annotations
@@ -147,9 +148,11 @@ def _marketplace(skill_md: str) -> str:
                 "name": SKILL_NAME,
                 "description": skill_description(skill_md),
                 "version": version,
-                "source": "./",
+                # The plugin is the skill folder itself, so the copy Claude Code puts in
+                # its plugin cache holds the skill and nothing else of the repo.
+                "source": f"./skills/{SKILL_NAME}",
                 "strict": False,
-                "skills": [f"./skills/{SKILL_NAME}"],
+                "skills": ["./"],
                 "license": "MIT",
                 "homepage": REPOSITORY_URL,
                 "repository": REPOSITORY_URL,

@@ -17,8 +17,10 @@ Reviewed after autogenerate:
   build, which blocks INSERT, UPDATE and DELETE; a plain DROP INDEX takes ACCESS
   EXCLUSIVE, which blocks reads too. The CONCURRENTLY forms take SHARE UPDATE
   EXCLUSIVE, which lets reads and writes through: the build scans the table
-  twice and waits for older transactions to end instead.
-- CONCURRENTLY cannot run inside a transaction block, so both statements run in
+  twice and waits for older transactions to end instead
+  [claim: pg-index-lock-levels].
+- CONCURRENTLY cannot run inside a transaction block
+  [claim: pg-concurrently-outside-transactions], so both statements run in
   autocommit_block(): Alembic commits the transaction open so far, runs them in
   autocommit mode, then begins a new transaction for the alembic_version update.
   env.py sets transaction_per_migration=True, so that commit ends this migration's
@@ -26,7 +28,8 @@ Reviewed after autogenerate:
 - IF NOT EXISTS / IF EXISTS: the statements are not atomic with the version
   update, so a run interrupted between them can be repeated.
 - A concurrent build that fails or is cancelled leaves an INVALID index behind
-  (pg_index.indisvalid = false) which IF NOT EXISTS then takes as done: drop it
+  (pg_index.indisvalid = false) which IF NOT EXISTS then takes as done
+  [claim: pg-failed-concurrent-build-leaves-invalid-index]: drop it
   with DROP INDEX CONCURRENTLY before running the migration again.
 - Timeouts: none for the concurrent statements. The locks they wait for block no
   query of the app, and a lock_timeout or statement_timeout that fires mid-build
