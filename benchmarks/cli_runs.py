@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqla_checks.cache import CACHE_DIRECTORY
+from sqla_checks.engine.cache import CACHE_DIRECTORY
 
 PEAK_RSS = Path(__file__).with_name("peak_rss.py")
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.templates import FIELDS, KINDS, NOUNS, Kind
-from sqla_checks.discovery import discover_files
+from sqla_checks.engine.discovery import discover_files
 
 
 @dataclass(frozen=True)

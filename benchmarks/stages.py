@@ -17,12 +17,12 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvider
 
 from benchmarks.corpus import Corpus, SourceFile
-from sqla_checks.rule import Rule
+from sqla_checks.contract.rule import Rule
 
 # `_visit` is the engine's one batched traversal; the Fixit-style pass calls it so
 # that it runs exactly the engine's rules and differs only in the metadata it pays.
-from sqla_checks.runner import RunOptions, _visit, check_source
-from sqla_checks.source import SourceError, decode_source
+from sqla_checks.engine.runner import RunOptions, _visit, check_source
+from sqla_checks.engine.source import SourceError, decode_source
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,8 @@ from benchmarks.cli_runs import CliRun, CliWorkspace
 from benchmarks.corpus import Corpus
 from benchmarks.results import Results, Row, RuleCost
 from benchmarks.timing import Timing, measure, progress
-from sqla_checks.registry import all_rules
-from sqla_checks.rule import Rule
+from sqla_checks.contract.rule import Rule
+from sqla_checks.engine.registry import all_rules
 
 # In the order they run; `per-rule` is opt-in (it runs the corpus once per rule).
 STAGES = ("parse", "engine", "prefilter", "fixit", "cli", "memory")

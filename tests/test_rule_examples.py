@@ -11,9 +11,9 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
-from sqla_checks.registry import all_rules
-from sqla_checks.rule import Bad, Good, Rule
-from sqla_checks.runner import RunOptions, check_source
+from sqla_checks.contract.rule import Bad, Good, Rule
+from sqla_checks.engine.registry import all_rules
+from sqla_checks.engine.runner import RunOptions, check_source
 
 CASES = [
     pytest.param(rule, example, id=f"{rule.code}-{type(example).__name__.lower()}-{index}")

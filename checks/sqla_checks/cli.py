@@ -10,24 +10,24 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import sqla_checks
-from sqla_checks import registry
-from sqla_checks.api import CheckedFile, CheckPlan, check_files
-from sqla_checks.cache import FindingsCache
-from sqla_checks.config import Config, ConfigError, load_config
-from sqla_checks.discovery import discover_files
-from sqla_checks.explain import render_rule
-from sqla_checks.finding import FileError, FileResult
-from sqla_checks.fix_writer import FixWriteError, write_fixed_file
+from sqla_checks.contract.finding import FileError, FileResult
+from sqla_checks.contract.rule import Rule
+from sqla_checks.engine import registry
+from sqla_checks.engine.api import CheckedFile, CheckPlan, check_files
+from sqla_checks.engine.cache import FindingsCache
+from sqla_checks.engine.config import Config, ConfigError, load_config
+from sqla_checks.engine.discovery import discover_files
+from sqla_checks.engine.registry import SelectionError
+from sqla_checks.engine.runner import RunOptions
+from sqla_checks.fixes.writer import FixWriteError, write_fixed_file
 from sqla_checks.output import FORMATS, FORMATS_WITH_EDITS, RunReport
 from sqla_checks.output.diff import unified_diff
+from sqla_checks.output.explain import render_rule
 from sqla_checks.output.report import location_suffix, plural
+from sqla_checks.output.rule_table import render_json as rule_list_json
+from sqla_checks.output.rule_table import render_table
 from sqla_checks.output.statistics import render_json as statistics_json
 from sqla_checks.output.statistics import render_text as statistics_text
-from sqla_checks.registry import SelectionError
-from sqla_checks.rule import Rule
-from sqla_checks.rule_table import render_json as rule_list_json
-from sqla_checks.rule_table import render_table
-from sqla_checks.runner import RunOptions
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1

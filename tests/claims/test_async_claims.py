@@ -33,7 +33,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
-from sqla_checks.registry import all_rules
+from sqla_checks.engine.registry import all_rules
 from tests.claims.versions import SQLALCHEMY_2_1
 from tests.rules.lint import fixed_code, lint
 

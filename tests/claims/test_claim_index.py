@@ -58,8 +58,8 @@ def test_the_corrected_claims_of_issue_14_are_cited_and_tested() -> None:
 
 
 def test_explain_shows_the_claim_ids_of_a_rule() -> None:
-    from sqla_checks.explain import render_rule
-    from sqla_checks.registry import all_rules
+    from sqla_checks.engine.registry import all_rules
+    from sqla_checks.output.explain import render_rule
 
     (rule,) = [r for r in all_rules() if r.code == "ALC203"]
     assert "[claim: alc203-sync-methods]" in render_rule(rule)

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-import sqla_checks.api
-import sqla_checks.runner
-from sqla_checks.cache import CACHE_DIRECTORY
+import sqla_checks.engine.api
+import sqla_checks.engine.runner
+from sqla_checks.engine.cache import CACHE_DIRECTORY
 from tests.cli.conftest import CLEAN, SYNC_URL, Project
 
 
@@ -18,13 +18,13 @@ from tests.cli.conftest import CLEAN, SYNC_URL, Project
 def checked_sources(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Paths the runner actually checked (cache misses), in order."""
     seen: list[str] = []
-    real: Callable[..., Any] = sqla_checks.runner.check_source
+    real: Callable[..., Any] = sqla_checks.engine.runner.check_source
 
     def counting(path: str, *args: Any, **kwargs: Any) -> Any:
         seen.append(path)
         return real(path, *args, **kwargs)
 
-    monkeypatch.setattr(sqla_checks.api, "check_source", counting)
+    monkeypatch.setattr(sqla_checks.engine.api, "check_source", counting)
     return seen
 
 

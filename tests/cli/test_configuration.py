@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from sqla_checks.config import ConfigError, load_config
+from sqla_checks.engine.config import ConfigError, load_config
 from tests.cli.conftest import CLEAN, SQLITE_URL, SYNC_URL, Project
 
 
@@ -132,7 +132,7 @@ def test_per_file_ignores(project: Project) -> None:
 
 
 def test_rules_off_by_default_are_not_run_unless_named(project: Project) -> None:
-    from sqla_checks.registry import all_rules, select_rules
+    from sqla_checks.engine.registry import all_rules, select_rules
 
     policy = [rule for rule in all_rules() if not rule.default_enabled]
     for rule in policy:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-import sqla_checks.api
+import sqla_checks.engine.api
 from tests.cli.conftest import SYNC_URL, Project
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -52,7 +52,7 @@ def test_parallel_run_matches_the_in_process_run(
     project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # A small tree would stay in process; lower the bar so the pool really runs.
-    monkeypatch.setattr(sqla_checks.api, "PARALLEL_MIN_FILES", 2)
+    monkeypatch.setattr(sqla_checks.engine.api, "PARALLEL_MIN_FILES", 2)
     for index in range(24):
         project.write(f"pkg/module_{index:02d}.py", SYNC_URL if index % 3 else "x = 1\n")
     project.write("pkg/broken.py", "from sqlalchemy.ext.asyncio import create_async_engine\n(\n")

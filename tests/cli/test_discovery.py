@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqla_checks.discovery import discover_files
+from sqla_checks.engine.discovery import discover_files
 from tests.cli.conftest import SYNC_URL, Project
 
 

@@ -9,10 +9,10 @@ from typing import Any
 import libcst as cst
 import pytest
 
-import sqla_checks.api
-import sqla_checks.registry
-import sqla_checks.runner
-from sqla_checks.rule import Bad, Fix, Good, Rule
+import sqla_checks.engine.api
+import sqla_checks.engine.registry
+import sqla_checks.engine.runner
+from sqla_checks.contract.rule import Bad, Fix, Good, Rule
 from tests.cli.conftest import ASYNC_IMPORT, FIXED_URL, SQLITE_URL, SYNC_URL, Project
 
 # Comments, blank lines and odd spacing around a fixable URL.
@@ -72,7 +72,7 @@ def test_fix_refuses_to_overwrite_a_file_changed_meanwhile(
 ) -> None:
     path = project.write("app.py", SYNC_URL)
     other = project.write("other.py", SYNC_URL)
-    real: Callable[..., Any] = sqla_checks.runner.check_source
+    real: Callable[..., Any] = sqla_checks.engine.runner.check_source
     concurrent_edit = SYNC_URL + "# saved by an editor meanwhile\n"
 
     def check_then_someone_saves(file: str, *args: Any, **kwargs: Any) -> Any:
@@ -81,7 +81,7 @@ def test_fix_refuses_to_overwrite_a_file_changed_meanwhile(
             path.write_text(concurrent_edit)
         return result
 
-    monkeypatch.setattr(sqla_checks.api, "check_source", check_then_someone_saves)
+    monkeypatch.setattr(sqla_checks.engine.api, "check_source", check_then_someone_saves)
     outcome = project.run("--fix")
     assert path.read_text() == concurrent_edit, "the concurrent edit survives"
     assert other.read_text() == FIXED_URL, "other files are still fixed"
@@ -155,8 +155,8 @@ class UnsafeRename(Rule):
 @pytest.fixture
 def with_unsafe_rule(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """The registry plus the test rule above, for in-process runs."""
-    rules = (*sqla_checks.registry.all_rules(), UnsafeRename)
-    monkeypatch.setattr(sqla_checks.registry, "all_rules", lambda: rules)
+    rules = (*sqla_checks.engine.registry.all_rules(), UnsafeRename)
+    monkeypatch.setattr(sqla_checks.engine.registry, "all_rules", lambda: rules)
     yield
 
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from sqla_checks.explain import REFERENCE_PATH, heading, render_reference, render_rule
-from sqla_checks.explain import main as explain_main
-from sqla_checks.registry import all_rules
+from sqla_checks.engine.registry import all_rules
+from sqla_checks.output.explain import REFERENCE_PATH, heading, render_reference, render_rule
+from sqla_checks.output.explain import main as explain_main
 from tests.cli.conftest import Project
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -62,7 +62,7 @@ def test_list_rules(project: Project) -> None:
 
 @pytest.mark.parametrize("rule", all_rules(), ids=lambda rule: rule.code)
 def test_rule_url_points_at_its_section(rule: object) -> None:
-    from sqla_checks.rule import Rule
+    from sqla_checks.contract.rule import Rule
 
     assert isinstance(rule, type) and issubclass(rule, Rule)
     assert rule.url().split("#")[1] == github_anchor(heading(rule))
@@ -74,7 +74,7 @@ def test_committed_rule_reference_is_up_to_date() -> None:
     committed = (REPO_ROOT / REFERENCE_PATH).read_text(encoding="utf-8")
     assert committed == render_reference(all_rules()), (
         "references/rules.md is stale: run"
-        " `python -m sqla_checks.explain --write-reference references/rules.md`"
+        " `python -m sqla_checks.output.explain --write-reference references/rules.md`"
     )
 
 

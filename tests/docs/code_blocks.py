@@ -11,8 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from sqla_checks.registry import all_rules
-from sqla_checks.runner import check_source
+from sqla_checks.engine.registry import all_rules
+from sqla_checks.engine.runner import check_source
 from tests.docs.markdown import REPO_ROOT, Block, relative
 
 BLOG = REPO_ROOT / "examples" / "blog"

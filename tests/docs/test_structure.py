@@ -6,7 +6,7 @@ also stay inside the skill folder.
 
 from __future__ import annotations
 
-from sqla_checks.registry import all_rules
+from sqla_checks.engine.registry import all_rules
 from tests.docs.markdown import REPO_ROOT, markdown_files, source_markdown_files
 from tests.docs.structure import broken_links, missing_contents, unknown_rule_codes
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import libcst as cst
 import pytest
 
-from sqla_checks.context import FileContext, ScopeEnter, ScopeLeave
-from sqla_checks.registry import all_rules
-from sqla_checks.rule import Rule
+from sqla_checks.contract.rule import Rule
+from sqla_checks.engine.registry import all_rules
+from sqla_checks.evidence.context import FileContext, ScopeEnter, ScopeLeave
 
 
 @pytest.mark.parametrize("visitor_class", [*all_rules(), ScopeEnter, ScopeLeave], ids=str)

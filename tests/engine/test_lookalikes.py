@@ -6,8 +6,8 @@ import textwrap
 
 import pytest
 
-from sqla_checks.registry import all_rules
-from sqla_checks.runner import check_source
+from sqla_checks.engine.registry import all_rules
+from sqla_checks.engine.runner import check_source
 
 LOOKALIKES = {
     "pandas query": """

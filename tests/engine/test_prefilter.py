@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from sqla_checks.registry import all_rules
-from sqla_checks.runner import check_source
+from sqla_checks.engine.registry import all_rules
+from sqla_checks.engine.runner import check_source
 
 # Would not parse (the trailing `(`): an error proves the parser ran.
 UNPARSEABLE_TAIL = "\nbroken = (\n"

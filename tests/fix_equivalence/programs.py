@@ -26,8 +26,8 @@ from types import ModuleType
 
 from sqlalchemy.engine import URL
 
-from sqla_checks.registry import all_rules
-from sqla_checks.runner import RunOptions, check_source
+from sqla_checks.engine.registry import all_rules
+from sqla_checks.engine.runner import RunOptions, check_source
 
 HERE = Path(__file__).resolve().parent
 SYNC_DRIVER = "postgresql+psycopg2"

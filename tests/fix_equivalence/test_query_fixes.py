@@ -27,8 +27,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SAWarning
 from sqlalchemy.orm import Session
 
-from sqla_checks.registry import all_rules
-from sqla_checks.runner import RunOptions, check_source
+from sqla_checks.engine.registry import all_rules
+from sqla_checks.engine.runner import RunOptions, check_source
 
 RULES = [rule for rule in all_rules() if rule.code in {"ALC101", "ALC103"}]
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Sequence
 
-from sqla_checks.finding import FileResult
-from sqla_checks.rule import Rule
-from sqla_checks.runner import RunOptions, check_source
+from sqla_checks.contract.finding import FileResult
+from sqla_checks.contract.rule import Rule
+from sqla_checks.engine.runner import RunOptions, check_source
 
 Rules = type[Rule] | Sequence[type[Rule]]
 

@@ -6,7 +6,8 @@ import textwrap
 
 import libcst as cst
 
-from sqla_checks.rules.alc101_legacy_query import LegacyQueryApi, LegacyQueryGet
+from sqla_checks.rules.alc101_legacy_query import LegacyQueryApi
+from sqla_checks.rules.alc103_legacy_query_get import LegacyQueryGet
 from tests.rules.lint import lint
 
 MODELS = """\

@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from pathlib import Path
 
-from sqla_checks.source import SourceError, decode_source
+from sqla_checks.engine.source import SourceError, decode_source
 
 
 def unified_diff(path: str, original: bytes, fixed: bytes) -> str:

@@ -11,7 +11,7 @@ import json
 import os
 from typing import Any
 
-from sqla_checks.finding import Edit, Finding, Position
+from sqla_checks.contract.finding import Edit, Finding, Position
 from sqla_checks.output.report import RunReport
 
 

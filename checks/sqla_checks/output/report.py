@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
-from sqla_checks.finding import FileError, FileResult, Finding
-from sqla_checks.rule import Rule
+from sqla_checks.contract.finding import FileError, FileResult, Finding
+from sqla_checks.contract.rule import Rule
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,9 @@ from typing import Any
 from urllib.parse import quote
 
 import sqla_checks
-from sqla_checks.explain import render_rule
-from sqla_checks.finding import Edit, FileError, Finding
+from sqla_checks.contract.finding import Edit, FileError, Finding
+from sqla_checks.contract.rule import Rule
 from sqla_checks.output.report import RunReport, location_suffix
-from sqla_checks.rule import Rule
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/sqla-skillpack/sqla-skillpack"
@@ -42,6 +41,10 @@ def _artifact(path: str) -> dict[str, str]:
 
 
 def _rule_descriptor(rule: type[Rule]) -> dict[str, Any]:
+    # Imported here: `python -m sqla_checks.output.explain` must not find its module
+    # already imported by the `output` package (runpy warns about that).
+    from sqla_checks.output.explain import render_rule
+
     return {
         "id": rule.code,
         "name": rule.name,

@@ -1,1 +1,1 @@
-"""One module per rule (or small family); `sqla_checks.registry` finds them all."""
+"""One module per rule (or small family); `sqla_checks.engine.registry` finds them all."""

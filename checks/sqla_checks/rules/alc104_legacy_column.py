@@ -8,13 +8,13 @@ from typing import TYPE_CHECKING, Literal
 
 import libcst as cst
 
-from sqla_checks.call_arguments import keyword_argument, with_keyword
-from sqla_checks.declarative import class_attribute, class_body_names
-from sqla_checks.imports import dotted_name
-from sqla_checks.rule import Bad, Fix, Good, Import, Rule
+from sqla_checks.contract.rule import Bad, Fix, Good, Import, Rule
+from sqla_checks.evidence.call_arguments import keyword_argument, with_keyword
+from sqla_checks.evidence.declarative import class_attribute, class_body_names
+from sqla_checks.evidence.imports import dotted_name
 
 if TYPE_CHECKING:
-    from sqla_checks.context import FileContext
+    from sqla_checks.evidence.context import FileContext
 
 # Schema items that may sit among a Column's positional arguments without being its
 # type. A Column whose only positional arguments are these (and no ForeignKey) has no
@@ -172,7 +172,7 @@ imported from `sqlalchemy.orm`.
 """
     blind_spots = """
 A class counts as a model only with evidence in the same module (see
-`checks/sqla_checks/declarative.py`): a base assigned from `declarative_base()` or
+`checks/sqla_checks/evidence/declarative.py`): a base assigned from `declarative_base()` or
 `registry().generate_base()`, a `DeclarativeBase` subclass, `@registry.mapped`, a
 `__tablename__`, a subclass of one of those, or a mixin used by one. A subclass of a
 `Base` imported from elsewhere without `__tablename__` (single-table inheritance),

@@ -6,11 +6,11 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from sqla_checks.imports import dotted_name
-from sqla_checks.rule import Bad, Fix, Good, Import, Rule
+from sqla_checks.contract.rule import Bad, Fix, Good, Import, Rule
+from sqla_checks.evidence.imports import dotted_name
 
 if TYPE_CHECKING:
-    from sqla_checks.context import FileContext
+    from sqla_checks.evidence.context import FileContext
 
 _EXT_DECLARATIVE = "sqlalchemy.ext.declarative"
 # Names that moved from `sqlalchemy.ext.declarative` to `sqlalchemy.orm` in 1.4/2.0.

@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from sqla_checks.call_arguments import keyword_arg, keyword_argument
-from sqla_checks.declarative import class_attribute, class_body_names
-from sqla_checks.rule import Bad, Fix, Good, Import, Rule
+from sqla_checks.contract.rule import Bad, Fix, Good, Import, Rule
+from sqla_checks.evidence.call_arguments import keyword_arg, keyword_argument
+from sqla_checks.evidence.declarative import class_attribute, class_body_names
 
 if TYPE_CHECKING:
-    from sqla_checks.context import FileContext
+    from sqla_checks.evidence.context import FileContext
 
 # relationship() keywords that only shape the forward side: the backref machinery
 # does not copy them to the generated reverse relationship (SQLAlchemy 2.1.9,

@@ -6,18 +6,18 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from sqla_checks.rule import Bad, Good, Rule
+from sqla_checks.contract.rule import Bad, Good, Rule
+from sqla_checks.evidence.sqlalchemy_api import Kind, Role
 
 if TYPE_CHECKING:
-    from sqla_checks.context import FileContext
+    from sqla_checks.evidence.context import FileContext
 
 # Constructors whose result is an executable statement.
 _STATEMENTS = frozenset({"select", "insert", "update", "delete", "text"})
 # `Table` methods that build one (`users.insert()`).
 _TABLE_STATEMENTS = frozenset({"select", "insert", "update", "delete"})
 _EXECUTE_METHODS = frozenset({"execute", "scalar"})
-_ENGINE_KINDS = frozenset({"sync-engine", "async-engine"})
-_BIND_KINDS = frozenset({"sync-engine", "async-engine", "sync-connection", "async-connection"})
+_BIND_ROLES = frozenset({Role.ENGINE, Role.CONNECTION})
 
 _ENGINE_MESSAGE = (
     "`Engine.{method}()` was removed in SQLAlchemy 2.0: run the statement on a connection, "
@@ -233,7 +233,7 @@ are not reported.
             if method in _EXECUTE_METHODS:
                 if self._is_statement(func.value):
                     self.report(node, _STATEMENT_MESSAGE.format(method=method))
-                elif self.context.kind_of(func.value) in _ENGINE_KINDS:
+                elif _role(self.context.kind_of(func.value)) is Role.ENGINE:
                     self.report(node, _ENGINE_MESSAGE.format(method=method))
                 return
         else:
@@ -247,7 +247,7 @@ are not reported.
                 if arg.keyword.value == "bind":
                     self.report(arg, _METADATA_MESSAGE)
                     return
-            elif index == 0 and self.context.kind_of(arg.value) in _BIND_KINDS:
+            elif index == 0 and _role(self.context.kind_of(arg.value)) in _BIND_ROLES:
                 # In 1.x the first positional argument was `bind`; in 2.x it is `schema`.
                 self.report(arg, _METADATA_MESSAGE)
                 return
@@ -285,3 +285,7 @@ are not reported.
                 and self.context.sqla_name(assignment.value.func) == "Table"
             )
         return self._tables
+
+
+def _role(kind: Kind | None) -> Role | None:
+    return None if kind is None else kind.role

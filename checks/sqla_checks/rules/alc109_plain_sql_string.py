@@ -7,23 +7,20 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from sqla_checks.rule import Bad, Fix, Good, Import, Rule
+from sqla_checks.contract.rule import Bad, Fix, Good, Rule
+from sqla_checks.evidence.sqlalchemy_api import STATEMENT_METHODS, Role
+from sqla_checks.fixes.name_binding import Spelling, spelling_by_name_use
 
 if TYPE_CHECKING:
-    from sqla_checks.context import FileContext
+    from sqla_checks.evidence.context import FileContext
 
-_METHODS = frozenset({"execute", "scalar", "scalars", "stream", "stream_scalars"})
-_RECEIVER_KINDS = frozenset(
-    {"sync-session", "async-session", "sync-connection", "async-connection"}
-)
+_RECEIVER_ROLES = frozenset({Role.SESSION, Role.CONNECTION})
 # How `text()` finds bind parameters (sqlalchemy/sql/elements.py,
 # TextClause._bind_params_regex): `::int` casts and `10:30` do not match, `= :name`
 # does. 2.0.55 and 2.1.2 narrowed the pattern's tail from `(?!:)` to `(?![:\w])`, so
 # `:ab:` is a bind `a` before and none after; the older, wider pattern finds a bind
 # wherever any supported SQLAlchemy does, which keeps the safety decision conservative.
 _TEXT_BIND = re.compile(r"(?<![:\w\x5c]):(\w+)(?!:)", re.UNICODE)
-# Modules commonly imported as an alias of `sqlalchemy`, for `sa.text(...)`.
-_MODULE_ALIASES = ("sa", "sqlalchemy", "sqla")
 
 _MESSAGE = (
     "SQLAlchemy 2.x does not execute plain strings: wrap the SQL in `text()` "
@@ -203,13 +200,15 @@ binding, assignment from a factory). `engine.execute("...")` is ALC108.
 
     def __init__(self, context: FileContext) -> None:
         super().__init__(context)
-        # How to spell `sqlalchemy.text` here and whether the fix must import it.
-        self._text_reference: tuple[str, bool] | None = None
-        self._text_reference_known = False
+        # How to spell `sqlalchemy.text` here (and what the fix must import for it).
+        self._text_spelling: Spelling | None = None
+        self._text_spelling_known = False
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
-        if not (isinstance(func, cst.Attribute) and func.attr.value in _METHODS and node.args):
+        if not (
+            isinstance(func, cst.Attribute) and func.attr.value in STATEMENT_METHODS and node.args
+        ):
             return
         arg = node.args[0]
         if arg.keyword is not None and arg.keyword.value != "statement":
@@ -220,7 +219,8 @@ binding, assignment from a factory). `engine.execute("...")` is ALC108.
         sql = literal.evaluated_value
         if not isinstance(sql, str):
             return  # bytes, or a concatenation with an f-string part
-        if self.context.kind_of(func.value) not in _RECEIVER_KINDS:
+        kind = self.context.kind_of(func.value)
+        if kind is None or kind.role not in _RECEIVER_ROLES:
             return
         message = _MESSAGE.format(method=func.attr.value)
         self.report(literal, message, fix=self._fix(literal, sql))
@@ -228,12 +228,12 @@ binding, assignment from a factory). `engine.execute("...")` is ALC108.
     def _fix(self, literal: cst.SimpleString | cst.ConcatenatedString, sql: str) -> Fix | None:
         if any(char in sql for char in "%{}"):
             return None
-        found = self._text_name()
-        if found is None:
+        spelling = self._text_name()
+        if spelling is None:
             return None
-        reference, needs_import = found
-        replacement = cst.Call(func=cst.parse_expression(reference), args=[cst.Arg(literal)])
-        imports = (Import("sqlalchemy", "text"),) if needs_import else ()
+        # A fresh copy per fix: one node must not sit at two places of the fixed tree.
+        replacement = cst.Call(func=spelling.expression.deep_clone(), args=[cst.Arg(literal)])
+        imports = spelling.imports
         unsafe = "\\" in sql or _TEXT_BIND.search(sql) is not None
         return Fix(
             literal,
@@ -244,49 +244,9 @@ binding, assignment from a factory). `engine.execute("...")` is ALC108.
             + (" (its `:name` parts become bind parameters)" if unsafe else ""),
         )
 
-    def _text_name(self) -> tuple[str, bool] | None:
-        """How to spell `sqlalchemy.text` here (and whether to import it), or None."""
-        if not self._text_reference_known:
-            self._text_reference_known = True
-            self._text_reference = self._find_text_name()
-        return self._text_reference
-
-    def _find_text_name(self) -> tuple[str, bool] | None:
-        if self.context.sqla_name(cst.Name("text")) == "text":
-            return "text", False
-        if self.context.qualified_name(cst.Name("text")) is None:
-            finder = _NameUse("text")
-            self.context.module.visit(finder)
-            if not finder.found:
-                return "text", True
-        for alias in _MODULE_ALIASES:
-            if self.context.qualified_name(cst.Name(alias)) == "sqlalchemy":
-                return f"{alias}.text", False
-        return None
-
-
-class _NameUse(cst.CSTVisitor):
-    """Whether a bare name is used or bound anywhere (attribute and keyword names aside)."""
-
-    def __init__(self, name: str) -> None:
-        super().__init__()
-        self.name = name
-        self.found = False
-
-    def visit_Name(self, node: cst.Name) -> None:
-        if node.value == self.name:
-            self.found = True
-
-    def visit_Attribute(self, node: cst.Attribute) -> bool:
-        node.value.visit(self)
-        return False
-
-    def visit_Arg(self, node: cst.Arg) -> bool:
-        node.value.visit(self)
-        return False
-
-    def visit_Import(self, node: cst.Import) -> bool:
-        return False
-
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
-        return False
+    def _text_name(self) -> Spelling | None:
+        """How to spell `sqlalchemy.text` here, or None; looked up once per file."""
+        if not self._text_spelling_known:
+            self._text_spelling_known = True
+            self._text_spelling = spelling_by_name_use(self.context, "text")
+        return self._text_spelling

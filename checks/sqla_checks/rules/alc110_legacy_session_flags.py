@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import libcst as cst
 
-from sqla_checks.call_arguments import without_argument
-from sqla_checks.rule import Bad, Fix, Good, Rule
+from sqla_checks.contract.rule import Bad, Fix, Good, Rule
+from sqla_checks.evidence.call_arguments import without_argument
+from sqla_checks.evidence.sqlalchemy_api import Kind, Role
 
 _SESSION_FACTORIES = frozenset({"Session", "sessionmaker", "AsyncSession", "async_sessionmaker"})
 _ENGINE_FACTORIES = frozenset(
     {"create_engine", "create_async_engine", "engine_from_config", "async_engine_from_config"}
 )
 _FLAGS = frozenset({"autocommit", "future", "subtransactions"})
-_SESSION_KINDS = frozenset({"sync-session", "async-session"})
 
 _AUTOCOMMIT_DEFAULT = (
     "`autocommit=False` is the default and the only value SQLAlchemy 2.x accepts: drop it"
@@ -247,7 +247,7 @@ The 1.x connection option `execution_options(autocommit=True)` is not covered.
             if (
                 imports.imports_from("sqlalchemy")
                 or imports.imports_from("flask_sqlalchemy")
-                or self.context.kind_of(func.value) in _SESSION_KINDS
+                or _is_session(self.context.kind_of(func.value))
             ):
                 self.report(arg, _SUBTRANSACTIONS)
 
@@ -255,3 +255,7 @@ The 1.x connection option `execution_options(autocommit=True)` is not covered.
 def _drop(call: cst.Call, index: int, description: str) -> Fix:
     """A safe fix removing argument `index` from `call`, keeping commas and comments."""
     return Fix(call, without_argument(call, call.args[index]), description=description)
+
+
+def _is_session(kind: Kind | None) -> bool:
+    return kind is not None and kind.role is Role.SESSION

@@ -7,38 +7,16 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from sqla_checks.imports import dotted_name
-from sqla_checks.rule import Bad, Good, Rule
+from sqla_checks.contract.rule import Bad, Good, Rule
+from sqla_checks.evidence.imports import dotted_name
+from sqla_checks.evidence.sqlalchemy_api import IO_METHODS_OF_SYNC, METADATA_BIND_METHODS, Kind
 
 if TYPE_CHECKING:
-    from sqla_checks.context import FileContext
-    from sqla_checks.sessions import Kind
+    from sqla_checks.evidence.context import FileContext
 
-# Methods that talk to the database (or check out a connection), per kind. Bookkeeping
-# methods such as `Session.add` do no I/O by themselves and are left alone.
-_IO_METHODS: dict[str, frozenset[str]] = {
-    "sync-session": frozenset(
-        {
-            "query", "execute", "scalar", "scalars", "get", "get_one", "commit",
-            "rollback", "flush", "refresh", "merge", "delete", "close", "connection",
-            "begin", "begin_nested", "bulk_save_objects", "bulk_insert_mappings",
-            "bulk_update_mappings",
-        }
-    ),
-    "sync-connection": frozenset(
-        {
-            "execute", "exec_driver_sql", "scalar", "scalars", "commit", "rollback",
-            "begin", "begin_nested", "close",
-        }
-    ),
-    # `execute`/`scalar` on an engine no longer exist: ALC108 reports them.
-    "sync-engine": frozenset({"connect", "begin", "raw_connection", "dispose"}),
-    "sync-factory": frozenset({"begin"}),
-}  # fmt: skip
 _SYNC_CONSTRUCTORS = frozenset({"Session", "create_engine", "engine_from_config"})
-_DDL_METHODS = frozenset({"create_all", "drop_all", "reflect"})
-_SYNC_BINDS = frozenset({"sync-engine", "sync-connection"})
-_HANDED_KINDS = frozenset({"sync-session", "sync-connection"})
+_SYNC_BINDS = frozenset({Kind.SYNC_ENGINE, Kind.SYNC_CONNECTION})
+_HANDED_KINDS = frozenset({Kind.SYNC_SESSION, Kind.SYNC_CONNECTION})
 # Callees that take a session without running it on the event loop (they move the
 # work to a thread, defer it, or only look at the object).
 _NOT_RUN_HERE = frozenset(
@@ -53,11 +31,11 @@ _RECIPE = (
     "use `AsyncSession`/`create_async_engine` with `await`, or make the function a plain "
     "`def` (FastAPI runs plain-`def` routes in a threadpool)"
 )
-_NOUNS: dict[str, str] = {
-    "sync-session": "sync Session",
-    "sync-connection": "sync Connection",
-    "sync-engine": "sync Engine",
-    "sync-factory": "sync session factory",
+_NOUNS: dict[Kind, str] = {
+    Kind.SYNC_SESSION: "sync Session",
+    Kind.SYNC_CONNECTION: "sync Connection",
+    Kind.SYNC_ENGINE: "sync Engine",
+    Kind.SYNC_FACTORY: "sync session factory",
 }
 
 
@@ -286,7 +264,7 @@ reported on their own.
         if name == "inspect":
             return self._check_bind(node, node.args, "`inspect()`")
         if isinstance(func, cst.Name):
-            if self.context.kind_of(func) == "sync-factory":
+            if self.context.kind_of(func) is Kind.SYNC_FACTORY:
                 self.report(
                     node,
                     f"sync session factory `{func.value}()` inside `async def`: {_RECIPE}",
@@ -296,13 +274,13 @@ reported on their own.
         if not isinstance(func, cst.Attribute):
             return False
         method = func.attr.value
-        if method in _DDL_METHODS:
+        if method in METADATA_BIND_METHODS:
             return self._check_bind(node, node.args, f"`{method}()`")
         receiver = func.value
         if not (isinstance(receiver, cst.Name) or _is_self_attribute(receiver)):
             return False
         kind = self.context.kind_of(receiver)
-        if kind is None or method not in _IO_METHODS.get(kind, ()):
+        if kind is None or method not in IO_METHODS_OF_SYNC.get(kind, ()):
             return False
         self.report(
             node,

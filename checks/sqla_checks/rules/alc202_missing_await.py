@@ -6,81 +6,17 @@ from typing import Literal
 
 import libcst as cst
 
-from sqla_checks.context import FileContext
-from sqla_checks.rule import Bad, Fix, Good, Rule
-
-# Names without which no async session, connection or engine can be recognised in a
-# module (annotations, constructors, factories): the rule's cheap prefilter.
-ASYNC_EVIDENCE = (
-    "AsyncSession",
-    "AsyncConnection",
-    "AsyncEngine",
-    "async_sessionmaker",
-    "async_scoped_session",
-    "create_async_engine",
-    "async_engine_from_config",
+from sqla_checks.contract.rule import Bad, Fix, Good, Rule
+from sqla_checks.evidence.context import FileContext
+from sqla_checks.evidence.sqlalchemy_api import (
+    ASYNC_CLASS_NAMES,
+    ASYNC_EVIDENCE,
+    BUFFERED_RESULT_METHODS,
+    COROUTINE_METHODS,
+    RESULT_METHODS,
 )
 
-# `async def` methods, read from the 2.1.9 sources of AsyncSession,
-# async_scoped_session (which adds `remove`), AsyncConnection and AsyncEngine.
-# `begin()`/`begin_nested()`/`connect()` are left out: they return objects used
-# with `async with` (or awaited), and calling them bare is not this rule's business.
-# So are AsyncConnection's `stream()`/`stream_scalars()`: plain methods returning an
-# async context manager; `await conn.stream(stmt)` would close the result it returns.
-_COROUTINES: dict[str, frozenset[str]] = {
-    "async-session": frozenset(
-        {
-            "aclose",
-            "close",
-            "close_all",
-            "commit",
-            "connection",
-            "delete",
-            "delete_all",
-            "execute",
-            "flush",
-            "get",
-            "get_one",
-            "invalidate",
-            "merge",
-            "merge_all",
-            "refresh",
-            "remove",
-            "reset",
-            "rollback",
-            "run_sync",
-            "scalar",
-            "scalars",
-            "stream",
-            "stream_scalars",
-        }
-    ),
-    "async-connection": frozenset(
-        {
-            "aclose",
-            "close",
-            "commit",
-            "exec_driver_sql",
-            "execute",
-            "execution_options",
-            "get_isolation_level",
-            "get_raw_connection",
-            "invalidate",
-            "rollback",
-            "run_sync",
-            "scalar",
-            "scalars",
-            "start",
-        }
-    ),
-    "async-engine": frozenset({"dispose", "raw_connection"}),
-}
-_ALL_COROUTINES = frozenset().union(*_COROUTINES.values())
-_CLASS_OF_KIND = {
-    "async-session": "AsyncSession",
-    "async-connection": "AsyncConnection",
-    "async-engine": "AsyncEngine",
-}
+_ALL_COROUTINES = frozenset().union(*COROUTINE_METHODS.values())
 
 # Callees that take a coroutine object on purpose: schedulers, timeouts and
 # collections of pending work. Matched on the callee's last name.
@@ -103,31 +39,6 @@ _CONSUMERS = frozenset(
         "insert",
         "put",
         "put_nowait",
-    }
-)
-
-# Methods whose awaited value is a buffered, sync `Result` / `ScalarResult`, and the
-# methods of those results: `await session.execute(stmt).scalars().all()` can only
-# have meant `(await session.execute(stmt)).scalars().all()`.
-_SYNC_RESULT_METHODS = frozenset({"execute", "scalars"})
-_RESULT_METHODS = frozenset(
-    {
-        "all",
-        "columns",
-        "fetchall",
-        "fetchmany",
-        "fetchone",
-        "first",
-        "mappings",
-        "one",
-        "one_or_none",
-        "partitions",
-        "scalar",
-        "scalar_one",
-        "scalar_one_or_none",
-        "scalars",
-        "tuples",
-        "unique",
     }
 )
 
@@ -542,11 +453,11 @@ untyped helper is invisible.
             return
         method = func.attr.value
         kind = self.context.kind_of(func.value)
-        if kind is None or method not in _COROUTINES.get(kind, ()):
+        if kind is None or method not in COROUTINE_METHODS.get(kind, ()):
             return
         if place == "assigned" and self._awaited_later(self._assigned_names[id(node)]):
             return
-        what = f"`{_CLASS_OF_KIND[kind]}.{method}()`"
+        what = f"`{ASYNC_CLASS_NAMES[kind]}.{method}()`"
         if not in_async:
             self.report(
                 node,
@@ -569,7 +480,7 @@ untyped helper is invisible.
         message = f"{what} is a coroutine: `await` applies to the end of the chain, not to it"
         fix = None
         method = _last_name(call.func)
-        if method in _SYNC_RESULT_METHODS and _plain_chain(misplaced.expression, call):
+        if method in BUFFERED_RESULT_METHODS and _plain_chain(misplaced.expression, call):
             moved = misplaced.expression.deep_replace(call, _awaited(call, receiver=True))
             if isinstance(moved, cst.BaseExpression):
                 if misplaced.lpar:
@@ -639,7 +550,7 @@ def _plain_chain(expression: cst.BaseExpression, stop: cst.Call) -> bool:
     while node is not stop:
         if isinstance(node, cst.Call):
             node = node.func
-        elif isinstance(node, cst.Attribute) and node.attr.value in _RESULT_METHODS:
+        elif isinstance(node, cst.Attribute) and node.attr.value in RESULT_METHODS:
             node = node.value
         else:
             return False

@@ -4,39 +4,14 @@ from __future__ import annotations
 
 import libcst as cst
 
-from sqla_checks.rule import Bad, Fix, Good, Rule
-from sqla_checks.rules.alc202_missing_await import ASYNC_EVIDENCE
+from sqla_checks.contract.rule import Bad, Fix, Good, Rule
+from sqla_checks.evidence.sqlalchemy_api import (
+    ASYNC_CLASS_NAMES,
+    ASYNC_EVIDENCE,
+    PLAIN_METHODS_OF_ASYNC,
+)
 
-# Plain (non-async) methods, checked against the 2.1.9 sources of AsyncSession,
-# async_scoped_session and AsyncConnection. Each returns None, a bool or a sync
-# object, none of which can be awaited. `get_transaction` returns the current
-# AsyncSessionTransaction, which is awaitable only to start it: it is already started,
-# so awaiting it raises too. Methods returning something awaitable (`begin`,
-# `begin_nested`, `get_async_bind`) are left out: awaiting those is legal.
-_SYNC_METHODS: dict[str, frozenset[str]] = {
-    "async-session": frozenset(
-        {
-            "add",
-            "add_all",
-            "expire",
-            "expire_all",
-            "expunge",
-            "expunge_all",
-            "is_modified",
-            "in_transaction",
-            "in_nested_transaction",
-            "get_transaction",
-            "get_nested_transaction",
-            "get_bind",
-            "bind_mapper",
-            "bind_table",
-        }
-    ),
-    "async-connection": frozenset(
-        {"in_transaction", "in_nested_transaction", "get_transaction", "get_nested_transaction"}
-    ),
-}
-_ALL_SYNC_METHODS = frozenset().union(*_SYNC_METHODS.values())
+_ALL_PLAIN_METHODS = frozenset().union(*PLAIN_METHODS_OF_ASYNC.values())
 
 
 class AwaitOnSyncMethod(Rule):
@@ -200,23 +175,21 @@ is legal and never flagged [claim: alc203-awaiting-begin-is-legal].
         if not (
             isinstance(call, cst.Call)
             and isinstance(call.func, cst.Attribute)
-            and call.func.attr.value in _ALL_SYNC_METHODS
+            and call.func.attr.value in _ALL_PLAIN_METHODS
         ):
             return
         method = call.func.attr.value
         kind = self.context.kind_of(call.func.value)
-        if kind is None or method not in _SYNC_METHODS.get(kind, ()):
+        if kind is None or method not in PLAIN_METHODS_OF_ASYNC.get(kind, ()):
             return
         self.report(
             node,
-            message=f"`{_CLASS_OF_KIND[kind]}.{method}()` is not a coroutine: remove the `await`",
+            message=f"`{ASYNC_CLASS_NAMES[kind]}.{method}()` is not a coroutine: "
+            "remove the `await`",
             fix=Fix(
                 node, _without_await(node, call), description=f"Remove `await` before `{method}()`"
             ),
         )
-
-
-_CLASS_OF_KIND = {"async-session": "AsyncSession", "async-connection": "AsyncConnection"}
 
 
 def _without_await(node: cst.Await, call: cst.Call) -> cst.Call:

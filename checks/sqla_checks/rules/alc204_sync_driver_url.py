@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from sqla_checks.rule import Bad, Fix, Good, Rule
+from sqla_checks.contract.rule import Bad, Fix, Good, Rule
 
 # Sync PostgreSQL dialect spellings -> the asyncio driver the stack uses.
 _SYNC_POSTGRES_PREFIXES = (

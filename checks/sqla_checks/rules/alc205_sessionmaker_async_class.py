@@ -4,24 +4,12 @@ from __future__ import annotations
 
 import libcst as cst
 
-from sqla_checks.call_arguments import keyword_argument, without_argument
-from sqla_checks.context import FileContext
-from sqla_checks.rule import Bad, Fix, Good, Import, Rule
+from sqla_checks.contract.rule import Bad, Fix, Good, Import, Rule
+from sqla_checks.evidence.call_arguments import without_argument
+from sqla_checks.evidence.context import FileContext
+from sqla_checks.evidence.sessions import async_class_argument
 
 _ASYNCIO = "sqlalchemy.ext.asyncio"
-
-
-def async_class_argument(call: cst.Call, context: FileContext) -> cst.Arg | None:
-    """The `class_=AsyncSession` argument of a `sessionmaker(...)` call, if it has one.
-
-    Any spelling of the import counts (`orm.sessionmaker`, `sessionmaker as make`).
-    """
-    if context.sqla_name(call.func) != "sessionmaker":
-        return None
-    arg = keyword_argument(call, "class_")
-    if arg is not None and context.sqla_name(arg.value) == "AsyncSession":
-        return arg
-    return None
 
 
 class SessionmakerAsyncClass(Rule):
@@ -178,7 +166,7 @@ or `class_` passed through `**kwargs`, is not flagged.
             self._annotated_values.add(id(node.value))
 
     def visit_Call(self, node: cst.Call) -> None:
-        class_arg = async_class_argument(node, self.context)
+        class_arg = async_class_argument(node, self.context.imports)
         if class_arg is None:
             return
         replacement = without_argument(node, class_arg).with_changes(

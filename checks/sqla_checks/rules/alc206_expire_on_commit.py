@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import libcst as cst
 
-from sqla_checks.call_arguments import keyword_argument, with_keyword
-from sqla_checks.context import FileContext
-from sqla_checks.rule import Bad, Fix, Good, Rule
-from sqla_checks.rules.alc205_sessionmaker_async_class import async_class_argument
+from sqla_checks.contract.rule import Bad, Fix, Good, Rule
+from sqla_checks.evidence.call_arguments import keyword_argument, with_keyword
+from sqla_checks.evidence.context import FileContext
+from sqla_checks.evidence.sessions import async_class_argument
+from sqla_checks.evidence.sqlalchemy_api import Kind
 
 _KEYWORD = "expire_on_commit"
 _CONSTRUCTORS = frozenset({"async_sessionmaker", "AsyncSession", "sessionmaker"})
@@ -209,10 +210,10 @@ in another module are out of reach.
             # `factory.configure(expire_on_commit=...)`, `factory(expire_on_commit=...)`.
             self._configured_elsewhere = (
                 isinstance(func, cst.Attribute) and func.attr.value == "configure"
-            ) or self.context.kind_of(func) == "async-factory"
+            ) or self.context.kind_of(func) is Kind.ASYNC_FACTORY
 
     def _constructor_call(self, node: cst.Call, symbol: str) -> None:
-        if symbol == "sessionmaker" and async_class_argument(node, self.context) is None:
+        if symbol == "sessionmaker" and async_class_argument(node, self.context.imports) is None:
             return
         if any(arg.star for arg in node.args):
             return

@@ -6,12 +6,12 @@ from collections.abc import Sequence
 
 import libcst as cst
 
-from sqla_checks.rule import Bad, Good, Rule
+from sqla_checks.contract.rule import Bad, Good, Rule
+from sqla_checks.evidence.sqlalchemy_api import METADATA_BIND_METHODS, Kind
 
-_DDL_METHODS = frozenset({"create_all", "drop_all", "reflect"})
-_NOUNS: dict[str, str] = {
-    "async-engine": "an AsyncEngine",
-    "async-connection": "an AsyncConnection",
+_NOUNS: dict[Kind, str] = {
+    Kind.ASYNC_ENGINE: "an AsyncEngine",
+    Kind.ASYNC_CONNECTION: "an AsyncConnection",
 }
 
 _DDL_ERRORS = {
@@ -191,7 +191,7 @@ finding (it works, but blocks the event loop).
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
-        if isinstance(func, cst.Attribute) and func.attr.value in _DDL_METHODS:
+        if isinstance(func, cst.Attribute) and func.attr.value in METADATA_BIND_METHODS:
             noun = self._async_bind(node.args, "bind")
             if noun is not None:
                 method = func.attr.value

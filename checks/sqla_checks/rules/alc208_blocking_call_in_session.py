@@ -6,11 +6,12 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from sqla_checks.rule import Bad, Good, Rule
-from sqla_checks.sessions import sqla_or_typing_symbol
+from sqla_checks.contract.rule import Bad, Good, Rule
+from sqla_checks.evidence.sessions import sqla_or_typing_symbol
+from sqla_checks.evidence.sqlalchemy_api import Kind
 
 if TYPE_CHECKING:
-    from sqla_checks.context import FileContext
+    from sqla_checks.evidence.context import FileContext
 
 _HTTP_VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "request")
 # Qualified name -> (what to use instead, the ruff rule covering it everywhere).
@@ -223,20 +224,20 @@ expression. Blocking calls hidden in helpers, sync clients held in variables
     def _param_is_session(self, param: cst.Param) -> bool:
         sessions = self.context.sessions
         if param.annotation is not None:
-            return sessions.annotation_kind(param.annotation.annotation) == "async-session"
+            return sessions.annotation_kind(param.annotation.annotation) is Kind.ASYNC_SESSION
         default = param.default
         if (
             isinstance(default, cst.Call)
             and sqla_or_typing_symbol(self.context.imports, default.func) == "Depends"
         ):
-            return self.context.kind_of(param.name) == "async-session"
+            return self.context.kind_of(param.name) is Kind.ASYNC_SESSION
         return False
 
     def visit_With(self, node: cst.With) -> None:
         count = 0
         if self._open and self.context.in_async_function:
             count = sum(
-                1 for item in node.items if self.context.kind_of(item.item) == "async-session"
+                1 for item in node.items if self.context.kind_of(item.item) is Kind.ASYNC_SESSION
             )
             self._open[-1] += count
         self._with_counts.append(count)
@@ -259,7 +260,7 @@ expression. Blocking calls hidden in helpers, sync clients held in variables
             self._open
             and isinstance(value, cst.Call)
             and self.context.in_async_function
-            and self.context.kind_of(value) == "async-session"
+            and self.context.kind_of(value) is Kind.ASYNC_SESSION
         ):
             self._open[-1] += 1
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqla_checks.rule import Applicability
+from sqla_checks.contract.rule import Applicability
 
 
 @dataclass(frozen=True)

@@ -18,13 +18,13 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqla_checks import registry
-from sqla_checks.cache import FindingsCache
-from sqla_checks.config import PerFileIgnore
-from sqla_checks.finding import FileError, FileResult
-from sqla_checks.path_patterns import path_matches
-from sqla_checks.rule import Rule
-from sqla_checks.runner import RunOptions, check_source
+from sqla_checks.contract.finding import FileError, FileResult
+from sqla_checks.contract.rule import Rule
+from sqla_checks.engine import registry
+from sqla_checks.engine.cache import FindingsCache
+from sqla_checks.engine.config import PerFileIgnore
+from sqla_checks.engine.path_patterns import path_matches
+from sqla_checks.engine.runner import RunOptions, check_source
 
 # Starting worker processes (each imports libcst) costs about as much as checking a
 # dozen small files, so smaller runs stay in process.

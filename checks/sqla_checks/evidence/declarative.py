@@ -26,8 +26,8 @@ from collections.abc import Sequence
 
 import libcst as cst
 
-from sqla_checks.assignments import Assignment, assigned_name, simple_assignment
-from sqla_checks.imports import ImportMap, dotted_name, sqla_symbol
+from sqla_checks.evidence.assignments import Assignment, assigned_name, simple_assignment
+from sqla_checks.evidence.imports import ImportMap, dotted_name, sqla_symbol
 
 _BASE_CLASSES = {"DeclarativeBase", "DeclarativeBaseNoMeta"}
 _BASE_FACTORIES = {"declarative_base"}

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import sqla_checks
-from sqla_checks.finding import Finding
+from sqla_checks.contract.finding import Finding
 
 CACHE_DIRECTORY = ".sqla-checks-cache"
 

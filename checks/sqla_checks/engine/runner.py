@@ -10,12 +10,12 @@ from pathlib import Path
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
-from sqla_checks.context import FileContext, ScopeEnter, ScopeLeave
-from sqla_checks.finding import Edit, FileError, FileResult, Finding, FixInfo, Position
-from sqla_checks.fixes import apply_fixes, render_fix
-from sqla_checks.noqa import is_suppressed, noqa_lines
-from sqla_checks.rule import Applicability, Report, Rule
-from sqla_checks.source import SourceError, decode_source
+from sqla_checks.contract.finding import Edit, FileError, FileResult, Finding, FixInfo, Position
+from sqla_checks.contract.rule import Applicability, Report, Rule
+from sqla_checks.engine.noqa import is_suppressed, noqa_lines
+from sqla_checks.engine.source import SourceError, decode_source
+from sqla_checks.evidence.context import FileContext, ScopeEnter, ScopeLeave
+from sqla_checks.fixes.apply import apply_fixes, render_fix
 
 # --fix stops after this many rounds even if fixes keep producing new fixable code;
 # real fixes settle in two or three rounds.

@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqla_checks.finding import FileError
-from sqla_checks.path_patterns import any_path_matches, relative_to_root
+from sqla_checks.contract.finding import FileError
+from sqla_checks.engine.path_patterns import any_path_matches, relative_to_root
 
 SOURCE_SUFFIXES = (".py", ".pyi")
 # Never the project's own source: environments, build output, caches.

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqla_checks.registry import SelectionError, validate_selectors
+from sqla_checks.engine.registry import SelectionError, validate_selectors
 
 TABLE = "sqla-checks"
 CONFIG_FILE = "pyproject.toml"

@@ -3,8 +3,8 @@
 Each rule's text is written once, in its module; this renders it. The reference file
 is generated, never edited by hand:
 
-    python -m sqla_checks.explain --write-reference references/rules.md
-    python -m sqla_checks.explain --check references/rules.md   # exit 1 when out of date
+    python -m sqla_checks.output.explain --write-reference references/rules.md
+    python -m sqla_checks.output.explain --check references/rules.md   # exit 1 when out of date
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from sqla_checks.registry import all_rules
-from sqla_checks.rule import Bad, Rule
+from sqla_checks.contract.rule import Bad, Rule
+from sqla_checks.engine.registry import all_rules
 
 REFERENCE_PATH = Path("references/rules.md")
 
@@ -95,8 +95,8 @@ def render_reference(rules: Sequence[type[Rule]]) -> str:
     """`references/rules.md`: a table of contents, then one section per rule."""
     parts = [
         "# sqla-checks rules",
-        "<!-- Generated from the rule modules in checks/rules/ by"
-        " `python -m sqla_checks.explain --write-reference references/rules.md`."
+        "<!-- Generated from the rule modules in checks/sqla_checks/rules/ by"
+        " `python -m sqla_checks.output.explain --write-reference references/rules.md`."
         " Do not edit by hand. -->",
         "Every rule of the `sqla-checks` lint pack: what it flags, why, what to write"
         " instead, and how far its fix goes. `sqla-checks --explain CODE` prints the"
@@ -125,7 +125,7 @@ def render_reference(rules: Sequence[type[Rule]]) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Write or check the generated rule reference."""
     parser = argparse.ArgumentParser(
-        prog="python -m sqla_checks.explain", description="Generate references/rules.md."
+        prog="python -m sqla_checks.output.explain", description="Generate references/rules.md."
     )
     group = parser.add_mutually_exclusive_group(required=True)
     group.add_argument("--write-reference", metavar="PATH", type=Path)
@@ -142,7 +142,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if current != expected:
         print(
             f"{args.check}: out of date; run"
-            f" `python -m sqla_checks.explain --write-reference {args.check}`",
+            f" `python -m sqla_checks.output.explain --write-reference {args.check}`",
             file=sys.stderr,
         )
         return 1

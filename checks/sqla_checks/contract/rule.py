@@ -9,16 +9,16 @@ same class attributes feed `--explain`, `references/rules.md` and the rule's tes
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, Literal
 
 import libcst as cst
 
-from sqla_checks.batched_visitor import BatchedVisitor
+from sqla_checks.contract.batched_visitor import BatchedVisitor
 
 if TYPE_CHECKING:
-    from sqla_checks.context import FileContext
+    from sqla_checks.evidence.context import FileContext
 
 Applicability = Literal["safe", "unsafe"]
 
@@ -144,6 +144,3 @@ class Rule(BatchedVisitor):
     def summary(cls) -> str:
         """The first line of the rule's docstring."""
         return (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else ""
-
-
-RuleFactory = Callable[["FileContext"], Rule]

@@ -22,15 +22,6 @@ class Source:
     encoding: str
 
 
-def read_source(path: Path) -> Source:
-    """Read `path` and decode it with its declared (PEP 263) or default encoding."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise SourceError(f"cannot read file: {exc.strerror or exc}") from exc
-    return decode_source(path, data)
-
-
 def decode_source(path: Path, data: bytes) -> Source:
     """Decode `data` as the Python interpreter would (BOM, coding cookie, else UTF-8)."""
     try:

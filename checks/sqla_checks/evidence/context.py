@@ -6,11 +6,12 @@ from functools import cached_property
 
 import libcst as cst
 
-from sqla_checks.assignments import Assignment, module_assignments
-from sqla_checks.batched_visitor import BatchedVisitor
-from sqla_checks.declarative import DeclarativeIndex
-from sqla_checks.imports import ImportMap, sqla_symbol
-from sqla_checks.sessions import Kind, SessionIndex
+from sqla_checks.contract.batched_visitor import BatchedVisitor
+from sqla_checks.evidence.assignments import Assignment, module_assignments
+from sqla_checks.evidence.declarative import DeclarativeIndex
+from sqla_checks.evidence.imports import ImportMap, sqla_symbol
+from sqla_checks.evidence.sessions import SessionIndex
+from sqla_checks.evidence.sqlalchemy_api import Kind
 
 
 class FileContext:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import libcst as cst
 
-from sqla_checks.rule import Fix
+from sqla_checks.contract.rule import Fix
 
 
 class _Replacer(cst.CSTTransformer):

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from functools import cache
 
 from sqla_checks import rules as rules_package
-from sqla_checks.rule import Rule
+from sqla_checks.contract.rule import Rule
 
 
 class SelectionError(ValueError):

@@ -26,78 +26,22 @@ the node it is visiting, which is where Python code binds a name before using it
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
 
 import libcst as cst
 
-from sqla_checks.assignments import simple_assignment
-from sqla_checks.batched_visitor import BatchedVisitor
-from sqla_checks.call_arguments import keyword_argument
-from sqla_checks.imports import ImportMap, dotted_name, sqla_symbol
-
-Kind = Literal[
-    "sync-session",
-    "async-session",
-    "sync-connection",
-    "async-connection",
-    "sync-engine",
-    "async-engine",
-    "sync-factory",
-    "async-factory",
-]
-
-# Annotations naming a SQLAlchemy type, by public name.
-_ANNOTATION_KINDS: dict[str, Kind] = {
-    "Session": "sync-session",
-    "scoped_session": "sync-session",
-    "AsyncSession": "async-session",
-    "async_scoped_session": "async-session",
-    "Connection": "sync-connection",
-    "AsyncConnection": "async-connection",
-    "Engine": "sync-engine",
-    "AsyncEngine": "async-engine",
-    "sessionmaker": "sync-factory",
-    "async_sessionmaker": "async-factory",
-}
-
-# What calling a SQLAlchemy constructor returns.
-_CONSTRUCTOR_KINDS: dict[str, Kind] = {
-    "Session": "sync-session",
-    "AsyncSession": "async-session",
-    "scoped_session": "sync-session",
-    "async_scoped_session": "async-session",
-    "create_engine": "sync-engine",
-    "engine_from_config": "sync-engine",
-    "create_async_engine": "async-engine",
-    "async_engine_from_config": "async-engine",
-    "sessionmaker": "sync-factory",
-    "async_sessionmaker": "async-factory",
-}
-
-# What calling a method on a known object returns (`engine.connect()` and so on).
-_METHOD_RESULTS: dict[tuple[Kind, str], Kind] = {
-    ("sync-engine", "connect"): "sync-connection",
-    ("sync-engine", "begin"): "sync-connection",
-    ("async-engine", "connect"): "async-connection",
-    ("async-engine", "begin"): "async-connection",
-    ("sync-factory", "begin"): "sync-session",
-    ("async-factory", "begin"): "async-session",
-}
+from sqla_checks.contract.batched_visitor import BatchedVisitor
+from sqla_checks.evidence.assignments import simple_assignment
+from sqla_checks.evidence.call_arguments import keyword_argument
+from sqla_checks.evidence.imports import ImportMap, dotted_name, sqla_symbol
+from sqla_checks.evidence.sqlalchemy_api import (
+    ANNOTATION_KINDS,
+    CONSTRUCTOR_KINDS,
+    METHOD_RESULTS,
+    Kind,
+    Role,
+)
 
 _CONTAINERS = {"Annotated", "Optional", "Final", "ClassVar"}
-
-
-def _is_async_kind(kind: Kind) -> bool:
-    return kind.startswith("async-")
-
-
-def session_kind_of_factory(kind: Kind) -> Kind | None:
-    """The kind of session a factory kind produces when called."""
-    if kind == "sync-factory":
-        return "sync-session"
-    if kind == "async-factory":
-        return "async-session"
-    return None
 
 
 @dataclass
@@ -171,18 +115,21 @@ class SessionIndex:
     ) -> Kind | None:
         """What `call` returns, when the callee is known."""
         constructor = sqla_symbol(self.imports.resolve(call.func))
-        if constructor in _CONSTRUCTOR_KINDS:
-            kind = _CONSTRUCTOR_KINDS[constructor]
-            if constructor == "sessionmaker" and self._has_async_class(call):
-                return "async-factory"
+        if constructor in CONSTRUCTOR_KINDS:
+            kind = CONSTRUCTOR_KINDS[constructor]
+            if (
+                constructor == "sessionmaker"
+                and async_class_argument(call, self.imports) is not None
+            ):
+                return Kind.ASYNC_FACTORY
             return kind
         callee = self.kind_of(call.func, functions, classes)
         if callee is not None:
-            return session_kind_of_factory(callee)
+            return callee.session_made
         if isinstance(call.func, cst.Attribute):
             owner = self.kind_of(call.func.value, functions, classes)
             if owner is not None:
-                return _METHOD_RESULTS.get((owner, call.func.attr.value))
+                return METHOD_RESULTS.get((owner, call.func.attr.value))
         return None
 
     def annotation_kind(self, annotation: cst.BaseExpression) -> Kind | None:
@@ -206,17 +153,13 @@ class SessionIndex:
                     return self.annotation_kind(first.value)
             return None
         symbol = sqla_symbol(self.imports.resolve(node))
-        if symbol in _ANNOTATION_KINDS:
-            return _ANNOTATION_KINDS[symbol]
+        if symbol in ANNOTATION_KINDS:
+            return ANNOTATION_KINDS[symbol]
         if isinstance(node, cst.Name):
             return self.aliases.get(node.value)
         return None
 
     # -- building the index ---------------------------------------------------
-    def _has_async_class(self, call: cst.Call) -> bool:
-        arg = keyword_argument(call, "class_")
-        return arg is not None and sqla_symbol(self.imports.resolve(arg.value)) == "AsyncSession"
-
     def _collect_module_level(self, module: cst.Module) -> None:
         """Aliases, module-level engines/factories, and the functions by name."""
         for statement in module.body:
@@ -235,7 +178,7 @@ class SessionIndex:
                 self.module_scope.names[name] = kind
                 return
         alias = self.annotation_kind(value)
-        if alias is not None and alias.endswith("-session"):
+        if alias is not None and alias.role is Role.SESSION:
             self.aliases[name] = alias
 
     def _dependency_kind(self, function: cst.FunctionDef) -> Kind | None:
@@ -253,9 +196,22 @@ class SessionIndex:
         for value in yielder.yields:
             if isinstance(value, cst.Name) and value.value in binder_scope.names:
                 kind = binder_scope.names[value.value]
-                if kind.endswith("-session"):
+                if kind.role is Role.SESSION:
                     return kind
         return None
+
+
+def async_class_argument(call: cst.Call, imports: ImportMap) -> cst.Arg | None:
+    """The `class_=AsyncSession` argument of a `sessionmaker(...)` call, if it has one.
+
+    Any spelling of the import counts (`orm.sessionmaker`, `sessionmaker as make`).
+    """
+    if sqla_symbol(imports.resolve(call.func)) != "sessionmaker":
+        return None
+    arg = keyword_argument(call, "class_")
+    if arg is not None and sqla_symbol(imports.resolve(arg.value)) == "AsyncSession":
+        return arg
+    return None
 
 
 def sqla_or_typing_symbol(imports: ImportMap, node: cst.BaseExpression) -> str | None:
@@ -283,13 +239,13 @@ class _AnnotationKindFinder(cst.CSTVisitor):
     def visit_Name(self, node: cst.Name) -> None:
         if self.kind is None:
             kind = self.index.annotation_kind(node)
-            if kind is not None and kind.endswith("-session"):
+            if kind is not None and kind.role is Role.SESSION:
                 self.kind = kind
 
     def visit_Attribute(self, node: cst.Attribute) -> bool:
         if self.kind is None:
             kind = self.index.annotation_kind(node)
-            if kind is not None and kind.endswith("-session"):
+            if kind is not None and kind.role is Role.SESSION:
                 self.kind = kind
         return False
 
@@ -410,8 +366,3 @@ class _Binder(BatchedVisitor):
         if kind is None and node.value is not None:
             kind = self._kind(node.value)
         self._bind(node.target, kind)
-
-
-def is_async_kind(kind: Kind | None) -> bool:
-    """Whether `kind` is an asyncio object (AsyncSession, AsyncConnection, ...)."""
-    return kind is not None and _is_async_kind(kind)

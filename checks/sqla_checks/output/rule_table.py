@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from sqla_checks.explain import fix_availability
-from sqla_checks.rule import Rule
+from sqla_checks.contract.rule import Rule
+from sqla_checks.output.explain import fix_availability
 
 
 def render_table(rules: Sequence[type[Rule]]) -> str:

@@ -1,0 +1,1 @@
+"""The engine: discover files, read configuration, select rules, run them, cache results."""

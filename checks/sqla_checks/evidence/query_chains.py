@@ -1,0 +1,123 @@
+"""Legacy `Query` chains: `session.query(...)` and the method calls above it.
+
+Starting from a call, the reader walks down the method chain to `<owner>.query(...)`
+and splits it into the calls that still build the query and the one that runs (or
+leaves) it, using the catalogue's `QUERY_*` facts. The finder reads each chain once,
+from its outermost call, and keeps only chains whose owner is known to be a session.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import libcst as cst
+
+from sqla_checks.evidence.context import FileContext
+from sqla_checks.evidence.sqlalchemy_api import (
+    QUERY_BUILDERS,
+    QUERY_OTHER_ENDS,
+    QUERY_RUNNERS,
+    Kind,
+    Role,
+)
+
+
+@dataclass(frozen=True)
+class QueryStep:
+    """One method call of a chain: `<previous>.name(args)`."""
+
+    call: cst.Call
+    name: str
+
+
+@dataclass(frozen=True)
+class QueryChain:
+    """`owner.query(entities)` followed by `builders`, up to and including `end`."""
+
+    owner: cst.BaseExpression
+    query: cst.Call
+    builders: tuple[QueryStep, ...]
+    end: QueryStep | None  # the method that runs or leaves the query, if any
+
+
+def read_chain(top: cst.Call) -> tuple[cst.Call, list[QueryStep]] | None:
+    """The `X.query(...)` call under `top` and the method calls above it, bottom first."""
+    steps: list[QueryStep] = []
+    node: cst.BaseExpression = top
+    while isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+        name = node.func.attr.value
+        if name == "query":
+            steps.reverse()
+            return node, steps
+        steps.append(QueryStep(node, name))
+        node = node.func.value
+    return None
+
+
+def _split(query: cst.Call, owner: cst.BaseExpression, steps: list[QueryStep]) -> QueryChain:
+    builders: list[QueryStep] = []
+    for step in steps:
+        if (
+            step.name in QUERY_RUNNERS
+            or step.name in QUERY_OTHER_ENDS
+            or step.name not in QUERY_BUILDERS
+        ):
+            return QueryChain(owner, query, tuple(builders), step)
+        builders.append(step)
+    return QueryChain(owner, query, tuple(builders), None)
+
+
+class QueryChainFinder:
+    """Finds each `session.query(...)` chain once, from its outermost call."""
+
+    def __init__(self, context: FileContext) -> None:
+        self.context = context
+        self._seen: set[int] = set()
+        self._flask_instances: frozenset[str] | None = None
+
+    def chain_at(self, node: cst.Call) -> tuple[QueryChain, Kind] | None:
+        """The session query chain whose outermost call is `node`, and the session kind."""
+        if not isinstance(node.func, cst.Attribute):
+            return None
+        found = read_chain(node)
+        if found is None:
+            return None
+        query, steps = found
+        if id(query) in self._seen or not query.args:
+            return None
+        self._seen.add(id(query))
+        assert isinstance(query.func, cst.Attribute)
+        owner = query.func.value
+        kind = self._session_kind(owner)
+        if kind is None:
+            return None
+        return _split(query, owner, steps), kind
+
+    def _session_kind(self, owner: cst.BaseExpression) -> Kind | None:
+        kind = self.context.kind_of(owner)
+        if kind is not None and kind.role is Role.SESSION:
+            return kind
+        # Flask-SQLAlchemy: `db.session` is a scoped (sync) Session.
+        if (
+            isinstance(owner, cst.Attribute)
+            and owner.attr.value == "session"
+            and isinstance(owner.value, cst.Name)
+        ):
+            if self._flask_instances is None:
+                self._flask_instances = _flask_sqlalchemy_instances(self.context)
+            if owner.value.value in self._flask_instances:
+                return Kind.SYNC_SESSION
+        return None
+
+
+def _flask_sqlalchemy_instances(context: FileContext) -> frozenset[str]:
+    """Module-level names assigned `SQLAlchemy(...)` from Flask-SQLAlchemy."""
+    if not context.imports.imports_from("flask_sqlalchemy"):
+        return frozenset()
+    return frozenset(
+        assignment.name
+        for assignment in context.module_assignments
+        if not assignment.annotated
+        and isinstance(assignment.value, cst.Call)
+        and context.qualified_name(assignment.value.func) == "flask_sqlalchemy.SQLAlchemy"
+    )
