@@ -26,6 +26,8 @@ class NodeTool:
     package: str
     version: str
     command: str
+    # other pinned packages installed beside it ("name@version"), e.g. type definitions
+    companions: tuple[str, ...] = ()
 
 
 # 2.1.328 validates manifests and installs from a local marketplace with no login and no
@@ -34,6 +36,11 @@ CLAUDE_CODE = NodeTool("@anthropic-ai/claude-code", "2.1.328", "claude")
 # The newest `skills` release whose `engines` accepts Node 20 (1.5.19 and later need
 # Node >= 22.20).
 SKILLS_CLI = NodeTool("skills", "1.5.18", "skills")
+# SchemaStore's marketplace schema as published on npm: TypeScript definitions generated
+# from it (1.0.0, 2026-09-23), checked by the last 5.x compiler.
+MARKETPLACE_TYPES = NodeTool(
+    "typescript", "5.9.3", "tsc", companions=("@schemastore/claude-code-marketplace@1.0.0",)
+)
 
 
 def cache_root() -> Path:
@@ -62,11 +69,17 @@ def require_node() -> None:
 def executable(tool: NodeTool) -> Path:
     """The tool's command, installing the pinned version into the cache the first time."""
     require_node()
-    prefix = cache_root() / f"{tool.package.replace('/', '+')}@{tool.version}"
+    prefix = tool_prefix(tool)
     command = prefix / "node_modules" / ".bin" / tool.command
     if not command.exists():
         _install(tool, prefix)
     return command
+
+
+def tool_prefix(tool: NodeTool) -> Path:
+    """The cache folder of one pinned tool (its `node_modules/` holds its companions too)."""
+    name = "+".join([f"{tool.package}@{tool.version}", *tool.companions]).replace("/", "+")
+    return cache_root() / name
 
 
 def _install(tool: NodeTool, prefix: Path) -> None:
@@ -85,6 +98,7 @@ def _install(tool: NodeTool, prefix: Path) -> None:
                 "--no-fund",
                 "--no-save",
                 f"{tool.package}@{tool.version}",
+                *tool.companions,
             ],
             capture_output=True,
             text=True,
