@@ -9,10 +9,13 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from app.limits import COMMENT_BODY_MAX
 from app.schemas.common import ReadSchema
+from app.schemas.text import Storable
 from app.schemas.user import UserSummary
 
 CommentBody = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=COMMENT_BODY_MAX)
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=COMMENT_BODY_MAX),
+    Storable,
 ]
 
 

@@ -11,10 +11,13 @@ from app.limits import POST_BODY_MAX, TAGS_PER_POST_MAX, TITLE_MAX
 from app.schemas.comment import CommentRead
 from app.schemas.common import PartialUpdate, ReadSchema
 from app.schemas.tag import TagName, TagRead
+from app.schemas.text import Storable
 from app.schemas.user import UserSummary
 
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=TITLE_MAX)]
-Body = Annotated[str, StringConstraints(max_length=POST_BODY_MAX)]
+Title = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=TITLE_MAX), Storable
+]
+Body = Annotated[str, StringConstraints(max_length=POST_BODY_MAX), Storable]
 
 
 def _dedupe(names: list[str]) -> list[str]:

@@ -11,6 +11,7 @@ from app.limits import TAG_NAME_MAX
 from app.repositories.posts import PostFilter
 from app.schemas.common import CursorPage, ErrorResponse, Page
 from app.schemas.post import PostCreate, PostDetail, PostRead, PostUpdate
+from app.schemas.text import Storable
 
 router = APIRouter(
     prefix="/posts",
@@ -24,9 +25,12 @@ router = APIRouter(
 Search = Annotated[
     str | None,
     Query(min_length=1, max_length=100, description="case-insensitive text in title or body"),
+    Storable,
 ]
 TagQuery = Annotated[
-    str | None, Query(min_length=1, max_length=TAG_NAME_MAX, description="only posts with this tag")
+    str | None,
+    Query(min_length=1, max_length=TAG_NAME_MAX, description="only posts with this tag"),
+    Storable,
 ]
 
 
