@@ -141,15 +141,15 @@ class Observer:
 
 
 async def eventually(
-    condition: Callable[[], Awaitable[bool]], *, timeout: float = 5.0, what: str = ""
+    condition: Callable[[], Awaitable[bool]], *, within: float = 5.0, what: str = ""
 ) -> None:
-    """Wait until `condition()` is true; fail after `timeout` seconds.
+    """Wait until `condition()` is true; fail after `within` seconds.
 
     For what the server does on its own schedule: a killed backend leaving
     pg_stat_activity, a request reaching its lock wait.
     """
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + within
     while not await condition():
         if time.monotonic() > deadline:
-            raise AssertionError(f"not within {timeout} s: {what}")
+            raise AssertionError(f"not within {within} s: {what}")
         await asyncio.sleep(0.02)

@@ -58,7 +58,9 @@ async def test_after_every_backend_is_killed_the_next_requests_succeed(
         after = {backend.pid for backend in await observer.backends(name)}
 
     assert [response.status_code for response in responses] == [200] * 6
-    assert after and not after & before  # served by new connections only
+    # Served by new connections only.
+    assert after
+    assert not after & before
 
 
 async def test_without_pre_ping_one_request_gets_503_and_the_pool_heals(

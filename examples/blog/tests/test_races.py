@@ -86,7 +86,12 @@ async def test_concurrent_posts_creating_the_same_new_tags_in_any_order_all_succ
             *(
                 live.client.post(
                     "/posts",
-                    json={"author_id": author.json()["id"], "title": "T", "body": "B", "tags": tags},
+                    json={
+                        "author_id": author.json()["id"],
+                        "title": "T",
+                        "body": "B",
+                        "tags": tags,
+                    },
                 )
                 for tags in orders
             )
