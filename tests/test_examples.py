@@ -8,7 +8,6 @@ session is handed down through DATABASE_URL so only one server is started.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -31,42 +30,3 @@ def test_example_suite_passes(example: str, admin_database_url: str) -> None:
         timeout=900,
     )
     assert completed.returncode == 0, completed.stdout[-8000:] + completed.stderr[-4000:]
-
-
-def test_blog_installs_its_dev_extras_in_a_fresh_venv_and_its_tests_run(
-    admin_database_url: str, tmp_path: Path
-) -> None:
-    # The root suite runs the blog in the root virtualenv, whose pins (pytest<9.2
-    # for pytest-alembic) could hide a broken pin in the blog's own pyproject.
-    # So: a copy of the folder, a new virtualenv, `pip install -e ".[dev]"` as its
-    # README says, then the module that needs pytest-alembic. About a minute and a
-    # half, most of it pip (wheels come from pip's cache after the first run).
-    blog = tmp_path / "blog"
-    shutil.copytree(
-        REPO_ROOT / "examples" / "blog",
-        blog,
-        ignore=shutil.ignore_patterns(".venv", "*.egg-info", "__pycache__", ".*_cache"),
-    )
-    venv = tmp_path / "venv"
-    python = venv / "bin" / "python"
-
-    def run(*args: str | Path, timeout: int) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [str(arg) for arg in args],
-            cwd=blog,
-            env={**os.environ, "DATABASE_URL": admin_database_url},
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-        )
-
-    for step, timeout in (
-        ((sys.executable, "-m", "venv", venv), 120),
-        ((python, "-m", "pip", "install", "-q", "-e", ".[dev]"), 600),
-        ((python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_migrations.py"), 600),
-    ):
-        completed = run(*step, timeout=timeout)
-        assert completed.returncode == 0, (
-            f"{' '.join(map(str, step))}:\n{completed.stdout[-6000:]}{completed.stderr[-4000:]}"
-        )
-    assert " passed" in completed.stdout
