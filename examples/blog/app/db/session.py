@@ -31,8 +31,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
         # database restart or a connection dropped by a proxy.
         pool_pre_ping=settings.db_pool_pre_ping,
         echo=settings.db_echo,
-        # Bound values (e-mail addresses, tokens) stay out of the echo log and of
-        # every DBAPIError's message, hence out of tracebacks and error trackers.
+        # Bound values stay out of the echo log, DBAPIError messages and tracebacks.
         hide_parameters=True,
         connect_args={
             "timeout": settings.db_connect_timeout,
