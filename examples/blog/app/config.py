@@ -72,6 +72,9 @@ class Settings(BaseSettings):
     db_connect_timeout: float = Field(default=5.0, gt=0, description="seconds to open a connection")
     db_statement_timeout_ms: int = Field(default=30_000, ge=0, description="0 disables the limit")
     db_echo: bool = False
+    retry_after_seconds: int = Field(
+        default=1, ge=0, description="Retry-After of a 503 (pool exhausted, database away)"
+    )
 
     health_check_timeout: float = Field(
         default=2.0, gt=0, description="seconds for /health's SELECT 1"

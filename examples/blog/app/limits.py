@@ -13,3 +13,5 @@ COMMENT_BODY_MAX = 2_000
 TAG_NAME_MAX = 50
 TAGS_PER_POST_MAX = 10
 PAGE_LIMIT_MAX = 100
+# Ids and offsets are BIGINT: a larger number would fail in the driver, not the schema.
+ID_MAX = 2**63 - 1

@@ -36,7 +36,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="Blog example", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
-    register_error_handlers(app)
+    register_error_handlers(app, settings)
     # One log line per request (method, path, status, duration, request id).
     app.add_middleware(RequestLogMiddleware)
     app.include_router(api_router)

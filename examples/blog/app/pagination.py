@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
+from app.limits import ID_MAX
 from app.services.errors import InvalidInputError
 
 
@@ -36,6 +37,6 @@ class Cursor:
             created_at = datetime.fromisoformat(created_at_text)
         except (binascii.Error, UnicodeDecodeError, ValueError, TypeError) as exc:
             raise InvalidInputError("cursor is not valid") from exc
-        if type(row_id) is not int or created_at.tzinfo is None:
+        if type(row_id) is not int or not 0 < row_id <= ID_MAX or created_at.tzinfo is None:
             raise InvalidInputError("cursor is not valid")
         return cls(created_at=created_at, id=row_id)

@@ -28,6 +28,7 @@ from app.config import Settings
 from app.db.session import create_engine
 from app.main import create_app
 from tests import postgres_server
+from tests.live_app import Observer
 from tests.query_budget import QueryLog, count_queries
 
 BLOG_DIR = Path(__file__).resolve().parent.parent
@@ -135,3 +136,28 @@ async def client(app: FastAPI) -> AsyncIterator[AsyncClient]:
 def queries(engine: AsyncEngine) -> Callable[[], AbstractContextManager[QueryLog]]:
     """`with queries() as log:` counts the statements executed inside the block."""
     return lambda: count_queries(engine)
+
+
+@pytest.fixture(scope="session")
+async def live_database() -> AsyncIterator[URL]:
+    """A second migrated database, for tests that run the app with its own pool."""
+    url = postgres_server.create_database("blog_live")
+    engine = create_engine(settings_for(url))
+    try:
+        async with engine.connect() as connection:
+            await connection.run_sync(run_alembic, "upgrade", "head")
+    finally:
+        await engine.dispose()
+    yield url
+    postgres_server.drop_database(url)
+
+
+@pytest.fixture
+async def observer(live_database: URL) -> AsyncIterator[Observer]:
+    """Watches the live database; empties it after the test, whatever the app committed."""
+    observer = Observer(live_database)
+    try:
+        yield observer
+        await observer.empty_tables()
+    finally:
+        await observer.dispose()

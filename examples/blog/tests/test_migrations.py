@@ -14,8 +14,9 @@ from collections.abc import Iterator
 import pytest
 from alembic.config import Config
 from pytest_alembic import tests as alembic_tests
-from sqlalchemy import inspect, pool
+from sqlalchemy import inspect, pool, text
 from sqlalchemy.engine import URL, Connection
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from tests import postgres_server
@@ -106,6 +107,60 @@ async def test_0002_swaps_the_comment_indexes_outside_a_transaction(
 
     assert "ix_comments_post_id" in before
     assert after == before - {"ix_comments_post_id"} | {"ix_comments_post_id_created_at_id"}
+
+
+def _index_state(connection: Connection, name: str) -> tuple[bool, str] | None:
+    """(valid, definition) of index `name`, or None if there is none."""
+    row = connection.execute(
+        text(
+            "SELECT indisvalid, pg_get_indexdef(indexrelid) FROM pg_index "
+            "WHERE indexrelid = to_regclass(:name)"
+        ),
+        {"name": name},
+    ).one_or_none()
+    return None if row is None else (row[0], row[1])
+
+
+async def test_0002_rebuilds_an_invalid_index_left_by_a_failed_concurrent_build(
+    empty_database: URL,
+) -> None:
+    name = "ix_comments_post_id_created_at_id"
+    engine = create_async_engine(empty_database, poolclass=pool.NullPool)
+    try:
+        async with engine.connect() as connection:
+            await connection.run_sync(run_alembic, "upgrade", "0001")
+            await connection.execute(
+                text(
+                    "WITH u AS (INSERT INTO users (email, display_name) VALUES ('a@b.cd', 'A') "
+                    "RETURNING id), p AS (INSERT INTO posts (author_id, title, body) "
+                    "SELECT id, 'T', 'B' FROM u RETURNING id, author_id) "
+                    "INSERT INTO comments (post_id, author_id, body) "
+                    "SELECT id, author_id, 'C' FROM p, generate_series(1, 2)"
+                )
+            )
+            await connection.commit()
+        # A build of that name that fails half-way (duplicate post_ids for a
+        # UNIQUE index) leaves it behind, INVALID, as a cancelled build would.
+        async with engine.connect() as connection:
+            autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+            with pytest.raises(IntegrityError):
+                await autocommit.execute(
+                    text(f"CREATE UNIQUE INDEX CONCURRENTLY {name} ON comments (post_id)")
+                )
+            left = await autocommit.run_sync(_index_state, name)
+        assert left is not None
+        assert left[0] is False
+
+        async with engine.connect() as connection:
+            await connection.run_sync(run_alembic, "upgrade", "0002")
+            state = await connection.run_sync(_index_state, name)
+    finally:
+        await engine.dispose()
+
+    assert state is not None
+    valid, definition = state
+    assert valid
+    assert definition.endswith("USING btree (post_id, created_at, id)")
 
 
 async def test_migrating_on_a_connection_inside_a_transaction_is_refused(

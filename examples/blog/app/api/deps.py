@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Path, Query, Request
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.config import Settings
 from app.db.session import Database
-from app.limits import PAGE_LIMIT_MAX
+from app.limits import ID_MAX, PAGE_LIMIT_MAX
 from app.services.comments import CommentService
 from app.services.posts import PostService
 from app.services.tags import TagService
@@ -83,4 +83,6 @@ CommentServiceDep = Annotated[CommentService, Depends(get_comment_service)]
 TagServiceDep = Annotated[TagService, Depends(get_tag_service)]
 
 Limit = Annotated[int, Query(ge=1, le=PAGE_LIMIT_MAX, description="page size")]
-Offset = Annotated[int, Query(ge=0, description="rows to skip")]
+Offset = Annotated[int, Query(ge=0, le=ID_MAX, description="rows to skip")]
+# A path id; past BIGINT it is a 422, never a query.
+RowId = Annotated[int, Path(gt=0, le=ID_MAX)]

@@ -31,6 +31,8 @@ def create_engine(settings: Settings) -> AsyncEngine:
         # database restart or a connection dropped by a proxy.
         pool_pre_ping=settings.db_pool_pre_ping,
         echo=settings.db_echo,
+        # Bound values stay out of the echo log, DBAPIError messages and tracebacks.
+        hide_parameters=True,
         connect_args={
             "timeout": settings.db_connect_timeout,
             "server_settings": server_settings,

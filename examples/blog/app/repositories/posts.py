@@ -68,6 +68,21 @@ class PostRepository:
             select(Post).where(Post.id == post_id).options(*LISTING_OPTIONS)
         )
 
+    async def get_for_update(self, post_id: int) -> Post | None:
+        """The post as `get_for_listing` loads it, its row locked until the transaction ends.
+
+        `FOR UPDATE OF posts` makes concurrent writers of one post take turns. The
+        tags are loaded by a second query, after the lock is granted, so each writer
+        sees the links the previous one committed: no two insert the same link row
+        (a primary-key violation) or delete the same one (a StaleDataError).
+        """
+        return await self.session.scalar(
+            select(Post)
+            .where(Post.id == post_id)
+            .options(*LISTING_OPTIONS)
+            .with_for_update(of=Post)
+        )
+
     async def get_detail(self, post_id: int) -> Post | None:
         """The post with author, tags and commented authors: three queries."""
         return await self.session.scalar(

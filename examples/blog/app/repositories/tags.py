@@ -22,13 +22,15 @@ class TagRepository:
 
         INSERT ... ON CONFLICT DO NOTHING makes this safe when two requests add the
         same new tag at once: a check-then-insert would let one of them fail on the
-        unique constraint. Two statements whatever the number of names.
+        unique constraint. Two statements whatever the number of names. Sorted, so
+        two requests inserting the same new names wait for each other's keys in the
+        same order instead of deadlocking.
         """
         if not names:
             return []
         await self.session.execute(
             insert(Tag)
-            .values([{"name": name} for name in names])
+            .values([{"name": name} for name in sorted(names)])
             .on_conflict_do_nothing(index_elements=[Tag.name])
         )
         tags = await self.session.scalars(select(Tag).where(Tag.name.in_(names)).order_by(Tag.name))

@@ -7,12 +7,15 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from app.limits import COMMENT_BODY_MAX
+from app.limits import COMMENT_BODY_MAX, ID_MAX
 from app.schemas.common import ReadSchema
+from app.schemas.text import Storable
 from app.schemas.user import UserSummary
 
 CommentBody = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=COMMENT_BODY_MAX)
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=COMMENT_BODY_MAX),
+    Storable,
 ]
 
 
@@ -22,7 +25,7 @@ class CommentCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    author_id: int = Field(gt=0)
+    author_id: int = Field(gt=0, le=ID_MAX)
     body: CommentBody
 
 

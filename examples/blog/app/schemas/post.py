@@ -7,14 +7,17 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from app.limits import POST_BODY_MAX, TAGS_PER_POST_MAX, TITLE_MAX
+from app.limits import ID_MAX, POST_BODY_MAX, TAGS_PER_POST_MAX, TITLE_MAX
 from app.schemas.comment import CommentRead
 from app.schemas.common import PartialUpdate, ReadSchema
 from app.schemas.tag import TagName, TagRead
+from app.schemas.text import Storable
 from app.schemas.user import UserSummary
 
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=TITLE_MAX)]
-Body = Annotated[str, StringConstraints(max_length=POST_BODY_MAX)]
+Title = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=TITLE_MAX), Storable
+]
+Body = Annotated[str, StringConstraints(max_length=POST_BODY_MAX), Storable]
 
 
 def _dedupe(names: list[str]) -> list[str]:
@@ -31,7 +34,7 @@ class PostCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    author_id: int = Field(gt=0)
+    author_id: int = Field(gt=0, le=ID_MAX)
     title: Title
     body: Body
     tags: TagNames = Field(default_factory=list)

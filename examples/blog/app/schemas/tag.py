@@ -8,6 +8,7 @@ from pydantic import AfterValidator, StringConstraints
 
 from app.limits import TAG_NAME_MAX
 from app.schemas.common import ReadSchema
+from app.schemas.text import Storable
 
 # Tags are compared by name, so normalise: trimmed, lower-case, no inner spaces.
 TagName = Annotated[
@@ -16,6 +17,7 @@ TagName = Annotated[
         strip_whitespace=True, min_length=1, max_length=TAG_NAME_MAX, pattern=r"^[^\s]+$"
     ),
     AfterValidator(str.lower),
+    Storable,
 ]
 
 

@@ -9,6 +9,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
 
 from app.limits import DISPLAY_NAME_MAX, EMAIL_MAX
 from app.schemas.common import PartialUpdate, ReadSchema
+from app.schemas.text import Storable
 
 # A light syntax check keeps the example free of the email-validator dependency;
 # use pydantic's `EmailStr` (pip install "pydantic[email]") for real validation.
@@ -19,9 +20,12 @@ Email = Annotated[
         strip_whitespace=True, max_length=EMAIL_MAX, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
     ),
     AfterValidator(str.lower),
+    Storable,
 ]
 DisplayName = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=DISPLAY_NAME_MAX)
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=DISPLAY_NAME_MAX),
+    Storable,
 ]
 
 

@@ -66,7 +66,8 @@ class PostService:
 
     async def update(self, post_id: int, data: PostUpdate) -> Post:
         """Apply the fields the client sent; `tags` replaces the set of tags."""
-        post = await self.posts.get_for_listing(post_id)
+        # Locked: concurrent updates of this post wait for this one to commit.
+        post = await self.posts.get_for_update(post_id)
         if post is None:
             raise NotFoundError.for_entity("Post", post_id)
         changes = data.changes()

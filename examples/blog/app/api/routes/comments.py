@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from app.api.deps import CommentServiceDep, Limit, Offset
+from app.api.deps import CommentServiceDep, Limit, Offset, RowId
 from app.schemas.comment import CommentCreate, CommentRead
 from app.schemas.common import ErrorResponse, Page
 
@@ -20,7 +20,7 @@ router = APIRouter(
 
 @router.post("", response_model=CommentRead, status_code=status.HTTP_201_CREATED)
 async def create_comment(
-    post_id: int, data: CommentCreate, service: CommentServiceDep
+    post_id: RowId, data: CommentCreate, service: CommentServiceDep
 ) -> CommentRead:
     """Add a comment; 404 if the post or the author does not exist."""
     return CommentRead.model_validate(await service.create(post_id, data))
@@ -28,7 +28,7 @@ async def create_comment(
 
 @router.get("", response_model=Page[CommentRead], status_code=status.HTTP_200_OK)
 async def list_comments(
-    post_id: int, service: CommentServiceDep, limit: Limit = 50, offset: Offset = 0
+    post_id: RowId, service: CommentServiceDep, limit: Limit = 50, offset: Offset = 0
 ) -> Page[CommentRead]:
     """The post's comments, oldest first, with their authors (three queries)."""
     comments, total = await service.list_for_post(post_id, limit=limit, offset=offset)

@@ -6,11 +6,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from app.api.deps import Limit, Offset, PostServiceDep
+from app.api.deps import Limit, Offset, PostServiceDep, RowId
 from app.limits import TAG_NAME_MAX
 from app.repositories.posts import PostFilter
 from app.schemas.common import CursorPage, ErrorResponse, Page
 from app.schemas.post import PostCreate, PostDetail, PostRead, PostUpdate
+from app.schemas.text import Storable
 
 router = APIRouter(
     prefix="/posts",
@@ -24,9 +25,12 @@ router = APIRouter(
 Search = Annotated[
     str | None,
     Query(min_length=1, max_length=100, description="case-insensitive text in title or body"),
+    Storable,
 ]
 TagQuery = Annotated[
-    str | None, Query(min_length=1, max_length=TAG_NAME_MAX, description="only posts with this tag")
+    str | None,
+    Query(min_length=1, max_length=TAG_NAME_MAX, description="only posts with this tag"),
+    Storable,
 ]
 
 
@@ -79,18 +83,18 @@ async def feed(
 
 
 @router.get("/{post_id}", response_model=PostDetail, status_code=status.HTTP_200_OK)
-async def get_post(post_id: int, service: PostServiceDep) -> PostDetail:
+async def get_post(post_id: RowId, service: PostServiceDep) -> PostDetail:
     """A post with its author, tags and comments (three queries)."""
     return PostDetail.model_validate(await service.get(post_id))
 
 
 @router.patch("/{post_id}", response_model=PostRead, status_code=status.HTTP_200_OK)
-async def update_post(post_id: int, data: PostUpdate, service: PostServiceDep) -> PostRead:
+async def update_post(post_id: RowId, data: PostUpdate, service: PostServiceDep) -> PostRead:
     """Change the fields sent; `tags`, when sent, replaces all tags."""
     return PostRead.model_validate(await service.update(post_id, data))
 
 
 @router.delete("/{post_id}", status_code=status.HTTP_204_NO_CONTENT, response_model=None)
-async def delete_post(post_id: int, service: PostServiceDep) -> None:
+async def delete_post(post_id: RowId, service: PostServiceDep) -> None:
     """Delete a post and its comments."""
     await service.delete(post_id)

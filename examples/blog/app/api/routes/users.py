@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from app.api.deps import Limit, Offset, UserServiceDep
+from app.api.deps import Limit, Offset, RowId, UserServiceDep
 from app.schemas.common import ErrorResponse, Page
 from app.schemas.user import UserCreate, UserRead, UserUpdate
 
@@ -44,7 +44,7 @@ async def list_users(
 
 
 @router.get("/{user_id}", response_model=UserRead, status_code=status.HTTP_200_OK)
-async def get_user(user_id: int, service: UserServiceDep) -> UserRead:
+async def get_user(user_id: RowId, service: UserServiceDep) -> UserRead:
     """One user."""
     return UserRead.model_validate(await service.get(user_id))
 
@@ -55,12 +55,12 @@ async def get_user(user_id: int, service: UserServiceDep) -> UserRead:
     status_code=status.HTTP_200_OK,
     responses={status.HTTP_409_CONFLICT: {"model": ErrorResponse}},
 )
-async def update_user(user_id: int, data: UserUpdate, service: UserServiceDep) -> UserRead:
+async def update_user(user_id: RowId, data: UserUpdate, service: UserServiceDep) -> UserRead:
     """Change the fields sent; omitted fields keep their value."""
     return UserRead.model_validate(await service.update(user_id, data))
 
 
 @router.delete("/{user_id}", status_code=status.HTTP_204_NO_CONTENT, response_model=None)
-async def delete_user(user_id: int, service: UserServiceDep) -> None:
+async def delete_user(user_id: RowId, service: UserServiceDep) -> None:
     """Delete a user together with their posts and comments."""
     await service.delete(user_id)
