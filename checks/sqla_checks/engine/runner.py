@@ -13,6 +13,7 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 from sqla_checks.contract.finding import Edit, FileError, FileResult, Finding, FixInfo, Position
 from sqla_checks.contract.rule import Applicability, Report, Rule
 from sqla_checks.engine.noqa import is_suppressed, noqa_lines
+from sqla_checks.engine.parse_limits import parse_refusal
 from sqla_checks.engine.source import SourceError, decode_source
 from sqla_checks.evidence.context import FileContext, ScopeEnter, ScopeLeave
 from sqla_checks.fixes.apply import apply_fixes, render_fix
@@ -48,6 +49,10 @@ def check_source(
     active = _applicable(rules, path, text)
     if not active:
         return result
+    refusal = parse_refusal(text, len(data))
+    if refusal is not None:
+        result.error = FileError(path=path, reason=refusal)
+        return result
     try:
         module = cst.parse_module(data)
     except cst.ParserSyntaxError as exc:
@@ -58,7 +63,30 @@ def check_source(
             column=exc.raw_column + 1,
         )
         return result
+    except RecursionError:
+        return _too_deep(path)
+    try:
+        return _check_module(path, text, module, rules, active, options, result)
+    except RecursionError:
+        return _too_deep(path)
 
+
+def _too_deep(path: str) -> FileResult:
+    # Valid Python nested deeper than libcst's recursive visitors can walk; the
+    # partial result is dropped with it.
+    reason = "nested too deeply to check (recursion limit)"
+    return FileResult(path=path, error=FileError(path=path, reason=reason))
+
+
+def _check_module(
+    path: str,
+    text: str,
+    module: cst.Module,
+    rules: Sequence[type[Rule]],
+    active: list[type[Rule]],
+    options: RunOptions,
+    result: FileResult,
+) -> FileResult:
     initial_findings = 0
     reports: list[tuple[type[Rule], Report]] | None = None
     if options.fix:
