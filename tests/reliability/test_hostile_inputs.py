@@ -162,3 +162,19 @@ def test_broken_configuration_is_one_error(project: Project, table: str, reason:
     lines = outcome.err.splitlines()
     assert len(lines) == 1 and reason in lines[0], outcome.err
     assert "pyproject.toml" in lines[0]
+
+
+def test_identifier_libcst_rejects_after_parsing_is_a_parse_error(project: Project) -> None:
+    # Found by the property tests: the grammar accepts it, node validation raised.
+    project.write("hostile.py", TRIGGER + "\U0002ebf0 = 1\n")
+    _assert_one_error(project, "hostile.py", "cannot parse file")
+
+
+def test_file_libcst_cannot_reproduce_is_reported_but_not_rewritten(project: Project) -> None:
+    # Found by the property tests: libcst drops a lone backslash continuation line,
+    # so a fix would have rewritten text far from the finding.
+    source = SYNC_URL.replace("\nengine", "\\\nengine")
+    path = project.write("app.py", source)
+    outcome = project.run("--fix")
+    assert path.read_text() == source
+    assert "app.py:" in outcome.out and "ALC204" in outcome.out

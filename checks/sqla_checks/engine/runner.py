@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -63,8 +64,18 @@ def check_source(
             column=exc.raw_column + 1,
         )
         return result
+    except cst.CSTValidationError as exc:
+        # The grammar accepted it, the node rules did not (e.g. an identifier made of
+        # characters this Python's Unicode database does not know).
+        result.error = FileError(path=path, reason=f"cannot parse file: {exc}")
+        return result
     except RecursionError:
         return _too_deep(path)
+    if options.fix and module.bytes != data:
+        # libcst does not reproduce this file exactly (seen: a lone backslash
+        # continuation line is dropped), so any fix would also rewrite unrelated
+        # text. Report the findings, fix nothing.
+        options = dataclasses.replace(options, fix=False)
     try:
         return _check_module(path, text, module, rules, active, options, result)
     except RecursionError:
