@@ -17,6 +17,7 @@ from sqla_checks.engine.api import CheckedFile, CheckPlan, check_files
 from sqla_checks.engine.cache import FindingsCache
 from sqla_checks.engine.config import Config, ConfigError, load_config
 from sqla_checks.engine.discovery import discover_files
+from sqla_checks.engine.parse_limits import MAX_PARSE_BYTES
 from sqla_checks.engine.registry import SelectionError
 from sqla_checks.engine.runner import RunOptions
 from sqla_checks.fixes.writer import FixWriteError, write_fixed_file
@@ -33,12 +34,16 @@ EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
 EXIT_ERROR = 2
 
-EPILOG = """\
+EPILOG = f"""\
 exit codes:
   0  no findings (or findings, with --exit-zero)
   1  findings remain, or --diff would change a file (0 with --exit-zero)
-  2  usage or configuration error, or a file that could not be read, decoded or
-     parsed (reported as `path: error: reason`; the other files are still checked).
+  2  usage or configuration error, or a file that could not be checked: missing, a
+     symlink loop, not a regular file, unreadable, undecodable, unparsable, nested
+     deeper than Python allows, or over {MAX_PARSE_BYTES >> 20} MiB when a rule
+     could match it; with --fix also a fix not written because the file changed
+     since it was read or the write failed (the original is left intact). Each is
+     one line `path: error: reason`; the other files are still checked.
      --exit-zero does not hide these.
 
 configuration: [tool.sqla-checks] in the nearest pyproject.toml (keys: select, ignore,

@@ -25,6 +25,7 @@ from sqla_checks.engine.cache import FindingsCache
 from sqla_checks.engine.config import PerFileIgnore
 from sqla_checks.engine.path_patterns import path_matches
 from sqla_checks.engine.runner import RunOptions, check_source
+from sqla_checks.engine.source import SourceError, read_source_bytes
 
 # Starting worker processes (each imports libcst) costs about as much as checking a
 # dozen small files, so smaller runs stay in process.
@@ -86,10 +87,9 @@ def _rules_by_codes(codes: Sequence[str]) -> tuple[type[Rule], ...]:
 def check_file(task: _Task) -> CheckedFile:
     """Check one file (in a worker process or in this one); never raises."""
     try:
-        data = Path(task.path).read_bytes()
-    except OSError as exc:
-        reason = f"cannot read file: {exc.strerror or exc}"
-        return CheckedFile(FileResult(path=task.path, error=FileError(task.path, reason)))
+        data = read_source_bytes(task.path)
+    except SourceError as exc:
+        return CheckedFile(FileResult(path=task.path, error=FileError(task.path, str(exc))))
     cache = None if task.options.fix else task.cache
     key = None
     if cache is not None:

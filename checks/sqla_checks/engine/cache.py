@@ -75,19 +75,28 @@ class FindingsCache:
         return self.directory / key[:2] / f"{key}.json"
 
     def load(self, key: str) -> list[Finding] | None:
-        """The cached findings for `key`, or None on a miss or a corrupt entry."""
+        """The cached findings for `key`, or None on a miss or a corrupt entry.
+
+        An entry carries a digest of its findings, so a damaged entry that still
+        reads as JSON (a flipped byte inside a message) is a miss, never a wrong
+        result; the run then stores a fresh entry over it.
+        """
         try:
-            payload: Any = json.loads(self._entry(key).read_text(encoding="utf-8"))
+            payload: Any = json.loads(self._entry(key).read_bytes())
             if not isinstance(payload, dict) or payload.get("key") != key:
                 return None
-            return [Finding.from_dict(item) for item in payload["findings"]]
-        except (OSError, ValueError, KeyError, TypeError):
+            findings = payload["findings"]
+            if payload.get("digest") != _digest(findings):
+                return None
+            return [Finding.from_dict(item) for item in findings]
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
 
     def store(self, key: str, findings: Sequence[Finding]) -> None:
         """Write an entry; failures are ignored (the next run simply misses)."""
         entry = self._entry(key)
-        payload = {"key": key, "findings": [finding.to_dict() for finding in findings]}
+        items = [finding.to_dict() for finding in findings]
+        payload = {"key": key, "digest": _digest(items), "findings": items}
         try:
             entry.parent.mkdir(exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=entry.parent, suffix=".tmp")
@@ -101,3 +110,8 @@ class FindingsCache:
                 raise
         except OSError:
             return
+
+
+def _digest(findings: Any) -> str:
+    canonical = json.dumps(findings, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()

@@ -62,8 +62,12 @@ def discover_files(
 
     for argument in paths or ["."]:
         path = os.path.join(cwd_text, argument)
-        if not os.path.exists(path):
-            errors.append(FileError(path=argument, reason="no such file or directory"))
+        try:
+            os.stat(path)
+        except OSError as exc:
+            # The reason as the system gives it: missing, a symlink loop, no access.
+            reason = (exc.strerror or str(exc)).lower()
+            errors.append(FileError(path=argument, reason=reason))
             continue
         if force_exclude and (excluded(path) or _in_skipped_directory(path, root_text)):
             continue

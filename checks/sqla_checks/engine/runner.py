@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 from sqla_checks.contract.finding import Edit, FileError, FileResult, Finding, FixInfo, Position
 from sqla_checks.contract.rule import Applicability, Report, Rule
 from sqla_checks.engine.noqa import is_suppressed, noqa_lines
+from sqla_checks.engine.parse_limits import parse_refusal
 from sqla_checks.engine.source import SourceError, decode_source
 from sqla_checks.evidence.context import FileContext, ScopeEnter, ScopeLeave
 from sqla_checks.fixes.apply import apply_fixes, render_fix
@@ -48,6 +50,10 @@ def check_source(
     active = _applicable(rules, path, text)
     if not active:
         return result
+    refusal = parse_refusal(text, len(data))
+    if refusal is not None:
+        result.error = FileError(path=path, reason=refusal)
+        return result
     try:
         module = cst.parse_module(data)
     except cst.ParserSyntaxError as exc:
@@ -58,7 +64,40 @@ def check_source(
             column=exc.raw_column + 1,
         )
         return result
+    except cst.CSTValidationError as exc:
+        # The grammar accepted it, the node rules did not (e.g. an identifier made of
+        # characters this Python's Unicode database does not know).
+        result.error = FileError(path=path, reason=f"cannot parse file: {exc}")
+        return result
+    except RecursionError:
+        return _too_deep(path)
+    if options.fix and module.bytes != data:
+        # libcst does not reproduce this file exactly (seen: a lone backslash
+        # continuation line is dropped), so any fix would also rewrite unrelated
+        # text. Report the findings, fix nothing.
+        options = dataclasses.replace(options, fix=False)
+    try:
+        return _check_module(path, text, module, rules, active, options, result)
+    except RecursionError:
+        return _too_deep(path)
 
+
+def _too_deep(path: str) -> FileResult:
+    # Valid Python nested deeper than libcst's recursive visitors can walk; the
+    # partial result is dropped with it.
+    reason = "nested too deeply to check (recursion limit)"
+    return FileResult(path=path, error=FileError(path=path, reason=reason))
+
+
+def _check_module(
+    path: str,
+    text: str,
+    module: cst.Module,
+    rules: Sequence[type[Rule]],
+    active: list[type[Rule]],
+    options: RunOptions,
+    result: FileResult,
+) -> FileResult:
     initial_findings = 0
     reports: list[tuple[type[Rule], Report]] | None = None
     if options.fix:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import os
+import stat
 import tokenize
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +22,27 @@ class Source:
     data: bytes
     text: str
     encoding: str
+
+
+def read_source_bytes(path: str) -> bytes:
+    """The bytes of the regular file at `path`; SourceError for anything else.
+
+    Opened non-blocking and checked with fstat on the open descriptor, so a FIFO or
+    device named `*.py` (or swapped in after discovery) is refused instead of
+    blocking the run forever.
+    """
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as exc:
+        raise SourceError(f"cannot read file: {exc.strerror or exc}") from exc
+    with os.fdopen(descriptor, "rb") as stream:
+        try:
+            mode = os.fstat(descriptor).st_mode
+            if not stat.S_ISREG(mode):
+                raise SourceError("cannot read file: not a regular file")
+            return stream.read()
+        except OSError as exc:
+            raise SourceError(f"cannot read file: {exc.strerror or exc}") from exc
 
 
 def decode_source(path: Path, data: bytes) -> Source:
