@@ -49,6 +49,9 @@ exit codes:
 configuration: [tool.sqla-checks] in the nearest pyproject.toml (keys: select, ignore,
 extend-select, per-file-ignores, exclude, extend-exclude). Suppress one finding with
 `# noqa: ALC101`. Rule docs: sqla-checks --explain ALC101.
+
+the agent skill: `sqla-checks install-skill --agent claude` copies the skill this package
+ships to where an agent reads skills (sqla-checks install-skill --help).
 """
 
 
