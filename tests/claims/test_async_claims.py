@@ -33,6 +33,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.pool import AsyncAdaptedQueuePool, Pool, QueuePool
 
 from sqla_checks.engine.registry import all_rules
 from tests.claims.versions import SQLALCHEMY_2_1
@@ -501,3 +502,32 @@ def test_without_greenlet_the_asyncio_extension_fails_early(async_url: str) -> N
     else:
         expected = "connect: ValueError: the greenlet library is required to use this function"
     assert completed.stderr.startswith(expected), completed.stderr
+
+
+@pytest.mark.claim("async-engine-pool-defaults")
+def test_an_async_engine_pools_five_plus_ten_with_the_documented_defaults(
+    async_url: str,
+) -> None:
+    engine = create_async_engine(async_url)  # connects only on first use
+    pool = engine.sync_engine.pool
+    assert type(pool) is AsyncAdaptedQueuePool
+    assert (pool.size(), pool.timeout()) == (5, 30.0)
+    queue_defaults = inspect.signature(QueuePool.__init__).parameters
+    pool_defaults = inspect.signature(Pool.__init__).parameters
+    assert [queue_defaults[name].default for name in ("max_overflow", "use_lifo")] == [10, False]
+    assert [pool_defaults[name].default for name in ("recycle", "pre_ping")] == [-1, False]
+
+
+@pytest.mark.claim("isolation-read-committed-copy-shares-pool")
+@on_session_loop
+async def test_the_default_isolation_is_read_committed_and_a_copy_shares_the_pool(
+    engine: AsyncEngine,
+) -> None:
+    async with engine.connect() as connection:
+        assert await connection.get_isolation_level() == "READ COMMITTED"
+        setting = await connection.scalar(text("SHOW default_transaction_isolation"))
+        assert setting == "read committed"
+    serializable = engine.execution_options(isolation_level="SERIALIZABLE")
+    assert serializable.sync_engine.pool is engine.sync_engine.pool
+    async with serializable.connect() as connection:
+        assert await connection.get_isolation_level() == "SERIALIZABLE"
