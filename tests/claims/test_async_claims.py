@@ -4,6 +4,7 @@ installed version with asyncpg and a real PostgreSQL."""
 from __future__ import annotations
 
 import gc
+import importlib.metadata
 import inspect
 import json
 import subprocess
@@ -32,6 +33,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.pool import AsyncAdaptedQueuePool, Pool, QueuePool
 
 from sqla_checks.engine.registry import all_rules
 from tests.claims.versions import SQLALCHEMY_2_1
@@ -462,3 +464,70 @@ async def test_closing_a_session_rolls_back_and_returns_the_connection(
     assert len(rollbacks) == 1
     async with AsyncSession(engine) as reader:
         assert await reader.get(Note, 1) is None
+
+
+# Run in a fresh interpreter where importing greenlet fails, as it does when SQLAlchemy
+# was installed without the asyncio extra (2.1 no longer depends on greenlet otherwise).
+WITHOUT_GREENLET = """
+import asyncio, sys
+sys.modules["greenlet"] = None
+try:
+    from sqlalchemy.ext.asyncio import create_async_engine
+except ImportError as error:
+    sys.exit(f"import: {type(error).__name__}: {error}")
+
+async def connect() -> None:
+    async with create_async_engine(sys.argv[1]).connect():
+        pass
+
+try:
+    asyncio.run(connect())
+except Exception as error:
+    sys.exit(f"connect: {type(error).__name__}: {error}")
+"""
+
+
+@pytest.mark.claim("asyncio-extra-installs-greenlet")
+def test_without_greenlet_the_asyncio_extension_fails_early(async_url: str) -> None:
+    requirements = importlib.metadata.requires("sqlalchemy") or []
+    unconditional = [r for r in requirements if r.startswith("greenlet") and "extra ==" not in r]
+    assert bool(unconditional) is not SQLALCHEMY_2_1  # 2.0: on common platforms, no extra
+    completed = subprocess.run(
+        [sys.executable, "-c", WITHOUT_GREENLET, async_url],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    if SQLALCHEMY_2_1:
+        expected = "import: ImportError: The SQLAlchemy asyncio module requires that the"
+        expected += " Python 'greenlet' library is installed"
+    else:
+        expected = "connect: ValueError: the greenlet library is required to use this function"
+    assert completed.stderr.startswith(expected), completed.stderr
+
+
+@pytest.mark.claim("async-engine-pool-defaults")
+def test_an_async_engine_pools_five_plus_ten_with_the_documented_defaults(
+    async_url: str,
+) -> None:
+    engine = create_async_engine(async_url)  # connects only on first use
+    pool = engine.sync_engine.pool
+    assert type(pool) is AsyncAdaptedQueuePool
+    assert (pool.size(), pool.timeout()) == (5, 30.0)
+    queue_defaults = inspect.signature(QueuePool.__init__).parameters
+    pool_defaults = inspect.signature(Pool.__init__).parameters
+    assert [queue_defaults[name].default for name in ("max_overflow", "use_lifo")] == [10, False]
+    assert [pool_defaults[name].default for name in ("recycle", "pre_ping")] == [-1, False]
+
+
+@pytest.mark.claim("isolation-read-committed-copy-shares-pool")
+@on_session_loop
+async def test_the_default_isolation_is_read_committed_and_a_copy_shares_the_pool(
+    engine: AsyncEngine,
+) -> None:
+    async with engine.connect() as connection:
+        assert await connection.get_isolation_level() == "READ COMMITTED"
+        setting = await connection.scalar(text("SHOW default_transaction_isolation"))
+        assert setting == "read committed"
+    serializable = engine.execution_options(isolation_level="SERIALIZABLE")
+    assert serializable.sync_engine.pool is engine.sync_engine.pool
+    async with serializable.connect() as connection:
+        assert await connection.get_isolation_level() == "SERIALIZABLE"

@@ -146,3 +146,18 @@ def test_now_is_the_start_of_the_transaction(engine: Engine) -> None:
     assert first_now == second_now
     assert second_clock > first_clock
     assert third_now > first_now
+
+
+@pytest.mark.claim("pg15-public-schema-no-create")
+def test_a_fresh_database_grants_public_only_usage_on_schema_public(engine: Engine) -> None:
+    # The claims database is new (a copy of template1), as an application's would be.
+    # PUBLIC is grantee 0 in an ACL; PostgreSQL 15 stopped granting it CREATE here.
+    public_grants = text(
+        "SELECT privilege_type FROM pg_namespace, aclexplode(nspacl)"
+        " WHERE nspname = 'public' AND grantee = 0"
+    )
+    with engine.connect() as connection:
+        version = connection.scalar(text("SELECT current_setting('server_version_num')::int"))
+        granted = set(connection.execute(public_grants).scalars())
+    assert isinstance(version, int)
+    assert granted == ({"USAGE"} if version >= 150000 else {"USAGE", "CREATE"})
