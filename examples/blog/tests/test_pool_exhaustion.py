@@ -16,7 +16,7 @@ import time
 from httpx import Response
 from sqlalchemy.engine import URL
 
-from tests.live_app import Observer, eventually, running_app
+from tests.live_app import LiveApp, Observer, eventually, running_app
 
 POOL_SIZE, MAX_OVERFLOW, POOL_TIMEOUT = 2, 1, 0.5
 CONNECTIONS = POOL_SIZE + MAX_OVERFLOW
@@ -28,6 +28,14 @@ SETTINGS = {
 }
 
 
+async def _a_user_url(live: LiveApp) -> str:
+    """Create a user to read back: every request of the burst fetches it."""
+    created = await live.client.post(
+        "/users", json={"email": "ada@example.com", "display_name": "Ada"}
+    )
+    return f"/users/{created.json()['id']}"
+
+
 async def _answered(tasks: list[asyncio.Task[Response]], count: int) -> bool:
     return sum(task.done() for task in tasks) >= count
 
@@ -37,10 +45,7 @@ async def test_requests_beyond_the_pool_wait_pool_timeout_then_get_503_with_retr
 ) -> None:
     async with running_app(live_database, **SETTINGS) as live:
         name = live.settings.app_name
-        created = await live.client.post(
-            "/users", json={"email": "ada@example.com", "display_name": "Ada"}
-        )
-        user_url = f"/users/{created.json()['id']}"
+        user_url = await _a_user_url(live)
 
         async def connections_waiting_on_the_lock() -> bool:
             backends = await observer.backends(name)
@@ -76,10 +81,7 @@ async def test_the_app_recovers_after_the_burst_and_leaks_no_connection(
 ) -> None:
     async with running_app(live_database, **SETTINGS) as live:
         name = live.settings.app_name
-        created = await live.client.post(
-            "/users", json={"email": "ada@example.com", "display_name": "Ada"}
-        )
-        user_url = f"/users/{created.json()['id']}"
+        user_url = await _a_user_url(live)
         async with observer.table_locked("users"):
             burst = [asyncio.create_task(live.client.get(user_url)) for _ in range(8)]
             await eventually(lambda: _answered(burst, 8 - CONNECTIONS), what="the refusals")
