@@ -8,11 +8,10 @@ from sqla_checks.contract.rule import Bad, Good, Rule
 
 
 class UnusedNoqa(Rule):
-    """Flags `# noqa` codes that silence no finding on their line, and unknown `ALC` codes.
+    """Flags `# noqa` codes that silence no finding on their line, and unknown `ALC` codes."""
 
-    The check runs after every other rule, in the engine (engine/unused_noqa.py):
-    it needs their findings. This class holds its documentation and examples.
-    """
+    # The check itself runs after every other rule, in engine/unused_noqa.py: it
+    # needs their findings. This class holds its documentation and examples.
 
     code = "ALC001"
     name = "unused-noqa"
