@@ -157,8 +157,10 @@ def _to_findings(
     selected: Sequence[type[Rule]],
     with_edits: bool,
 ) -> tuple[list[Finding], FileNoqa]:
-    positions = _positions(module) if reports or "noqa" in text.lower() else {}
-    reports, noqa = _unsuppressed(text, module, reports, selected, positions)
+    reports, noqa, positions = _unsuppressed(text, module, reports, selected)
+    if not reports:
+        return [], noqa
+    positions = positions or _positions(module)
     findings: list[Finding] = []
     for rule, report in reports:
         code_range = positions[report.node]
@@ -210,7 +212,7 @@ def _fix_until_stable(
     initial: int | None = None
     for _ in range(MAX_FIX_ROUNDS):
         reports = _visit(path, text, module, rules)
-        unsuppressed, _ = _unsuppressed(text, module, reports, selected)
+        unsuppressed, _, _ = _unsuppressed(text, module, reports, selected)
         if initial is None:
             initial = len(unsuppressed)
         fixable = [
@@ -233,25 +235,28 @@ def _unsuppressed(
     module: cst.Module,
     reports: list[tuple[type[Rule], Report]],
     selected: Sequence[type[Rule]],
-    positions: dict[cst.CSTNode, CodeRange] | None = None,
-) -> tuple[list[tuple[type[Rule], Report]], FileNoqa]:
-    """The reports no `# noqa` silences, plus unused-noqa's own when it is selected."""
+) -> tuple[list[tuple[type[Rule], Report]], FileNoqa, dict[cst.CSTNode, CodeRange] | None]:
+    """The reports no `# noqa` silences, plus unused-noqa's own when it is selected;
+    and the positions, when they had to be computed (only if a directive exists)."""
     known = {rule.code for rule in registry.all_rules()}
     noqa = read_noqa(text, known)
-    if not (noqa.directives or noqa.exempt_all or noqa.exempt_codes):
-        return reports, noqa
-    positions = positions or _positions(module)
+    unused_rule = next((rule for rule in selected if rule.code == UNUSED_NOQA), None)
+    has_directives = noqa.directives or noqa.exempt_all or noqa.exempt_codes
+    if not has_directives or not (reports or unused_rule):
+        return reports, noqa, None
+    if noqa.exempt_all:
+        return [], noqa, None
+    positions = _positions(module)
     kept = [
         (rule, report)
         for rule, report in reports
         if not noqa.suppresses(rule.code, positions[report.node].start.line)
     ]
-    unused_rule = next((rule for rule in selected if rule.code == UNUSED_NOQA), None)
     if unused_rule is not None:
         codes = {rule.code for rule in selected}
         unused = unused_noqa_reports(noqa, codes, known, positions)
         kept.extend((unused_rule, report) for report in unused)
-    return kept, noqa
+    return kept, noqa, positions
 
 
 def _edits(old: str, new: str) -> tuple[Edit, ...]:
