@@ -38,7 +38,7 @@ EXIT_ERROR = 2
 
 EPILOG = f"""\
 exit codes:
-  0  no findings (or findings, with --exit-zero)
+  0  no findings (or findings, with --exit-zero); after --add-noqa, whatever it added
   1  findings remain, or --diff would change a file (0 with --exit-zero)
   2  usage or configuration error, or a file that could not be checked: missing, a
      symlink loop, not a regular file, unreadable, undecodable, unparsable, nested
@@ -246,7 +246,7 @@ def add_noqa_to_files(
             errors.append(FileError(result.path, str(exc)))
     for error in errors:
         _print_error(error)
-    if not quiet:
+    if added and not quiet:
         print(f"Added {plural(added, 'noqa directive')}.", file=sys.stderr)
     return EXIT_ERROR if errors else EXIT_CLEAN
 
@@ -287,9 +287,11 @@ def _run(args: argparse.Namespace) -> int:
     discovered = discover_files(
         args.paths, root=config.root, exclude=config.all_excludes, force_exclude=args.force_exclude
     )
+    if args.add_noqa and (args.fix or args.diff):
+        # As ruff: a warning, and the directives are added without fixing anything.
+        print("warning: --fix and --diff are ignored with --add-noqa", file=sys.stderr)
+        args.fix = args.diff = False
     fixing = args.fix or args.diff
-    if args.add_noqa and fixing:
-        raise UsageError("--add-noqa cannot be combined with --fix or --diff")
     options = RunOptions(
         fix=fixing,
         unsafe_fixes=args.unsafe_fixes,
