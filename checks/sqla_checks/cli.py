@@ -13,7 +13,7 @@ import sqla_checks
 from sqla_checks.contract.finding import FileError, FileResult
 from sqla_checks.contract.rule import Rule
 from sqla_checks.engine import registry
-from sqla_checks.engine.add_noqa import add_noqa
+from sqla_checks.engine.add_noqa import add_noqa_to_file
 from sqla_checks.engine.api import CheckedFile, CheckPlan, check_files
 from sqla_checks.engine.cache import FindingsCache
 from sqla_checks.engine.config import Config, ConfigError, load_config
@@ -21,7 +21,7 @@ from sqla_checks.engine.discovery import discover_files
 from sqla_checks.engine.parse_limits import MAX_PARSE_BYTES
 from sqla_checks.engine.registry import SelectionError
 from sqla_checks.engine.runner import RunOptions
-from sqla_checks.engine.source import SourceError, decode_source, read_source_bytes
+from sqla_checks.engine.source import SourceError
 from sqla_checks.fixes.writer import FixWriteError, write_fixed_file
 from sqla_checks.output import FORMATS, FORMATS_WITH_EDITS, RunReport
 from sqla_checks.output.diff import unified_diff
@@ -225,7 +225,6 @@ def add_noqa_to_files(
 ) -> int:
     """`--add-noqa`: write the directives, say how many; exit 0 unless a file failed."""
     errors = list(errors)
-    known = {rule.code for rule in registry.all_rules()}
     added = 0
     for item in checked:
         result = item.result
@@ -233,17 +232,13 @@ def add_noqa_to_files(
             errors.append(result.error)
         if not result.findings:
             continue
-        path = Path(result.path)
         try:
-            data = read_source_bytes(result.path)
-            source = decode_source(path, data)
-            outcome = add_noqa(source.text, result.findings, known)
-            _print_warnings(result.path, outcome.warnings)
-            if outcome.added:
-                write_fixed_file(path, data, outcome.text.encode(source.encoding))
-                added += outcome.added
+            outcome = add_noqa_to_file(result.path, result.findings)
         except (SourceError, FixWriteError) as exc:
             errors.append(FileError(result.path, str(exc)))
+            continue
+        _print_warnings(result.path, outcome.warnings)
+        added += outcome.added
     for error in errors:
         _print_error(error)
     if added and not quiet:

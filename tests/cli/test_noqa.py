@@ -114,7 +114,7 @@ def test_add_noqa_ignores_fix_with_a_warning(project: Project) -> None:
     outcome = project.run("--add-noqa", "--fix")
     assert outcome.code == 0
     assert "warning: --fix and --diff are ignored with --add-noqa" in outcome.err
-    assert path.read_text() == SYNC_URL.replace("blog\")\n", "blog\")  # noqa: ALC204\n")
+    assert path.read_text() == SYNC_URL.replace('blog")\n', 'blog")  # noqa: ALC204\n')
 
 
 @pytest.mark.claim("readme-file-noqa")

@@ -11,10 +11,14 @@ import io
 import tokenize
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqla_checks.contract.finding import Finding
+from sqla_checks.engine import registry
 from sqla_checks.engine.noqa import read_noqa
+from sqla_checks.engine.source import decode_source, read_source_bytes
 from sqla_checks.engine.unused_noqa import UNUSED_NOQA
+from sqla_checks.fixes.writer import write_fixed_file
 
 
 @dataclass
@@ -24,6 +28,19 @@ class AddedNoqa:
     text: str
     added: int = 0
     warnings: list[tuple[int, str]] = field(default_factory=list)
+
+
+def add_noqa_to_file(path: str, findings: Sequence[Finding]) -> AddedNoqa:
+    """Add the directives `findings` need to the file at `path`, written atomically.
+
+    Raises SourceError (unreadable) or FixWriteError (not written; file left intact).
+    """
+    data = read_source_bytes(path)
+    source = decode_source(Path(path), data)
+    outcome = add_noqa(source.text, findings, {rule.code for rule in registry.all_rules()})
+    if outcome.added:
+        write_fixed_file(Path(path), data, outcome.text.encode(source.encoding))
+    return outcome
 
 
 def add_noqa(text: str, findings: Sequence[Finding], known_codes: Collection[str]) -> AddedNoqa:
