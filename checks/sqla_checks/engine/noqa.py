@@ -3,8 +3,8 @@
 Only real comments count (the tokenizer finds them, so `"# noqa"` in a string is
 text). The grammar follows ruff's noqa lexer (crates/ruff_linter/src/noqa.rs):
 
-- `# noqa` (any case) silences every code on its line; so does `# noqa` followed by
-  anything but a colon (`# noqa because ...`), as in ruff and flake8.
+- `# noqa` (any case) silences every code on its line; so does `# noqa`, a space,
+  then anything but a colon (`# noqa because ...`), as in ruff and flake8.
 - `# noqa: ALC101, ALC104` (commas and/or spaces; `# noqa : ALC101` too) silences
   those codes. Codes are uppercase letters then digits; the first word that is not
   a code ends the list (`# noqa: ALC101 the reason`).
