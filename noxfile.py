@@ -42,6 +42,7 @@ MATRIX_TESTS = (
     "tests/cli/test_fix.py",
     "tests/cli/test_exit_codes.py",
     "tests/cli/test_configuration.py",
+    "tests/cli/test_noqa.py",
     "tests/cli/test_console_script.py",
     "tests/engine/test_prefilter.py",
     "tests/test_legacy_upgrade.py",

@@ -13,6 +13,7 @@ import sqla_checks
 from sqla_checks.contract.finding import FileError, FileResult
 from sqla_checks.contract.rule import Rule
 from sqla_checks.engine import registry
+from sqla_checks.engine.add_noqa import add_noqa_to_file
 from sqla_checks.engine.api import CheckedFile, CheckPlan, check_files
 from sqla_checks.engine.cache import FindingsCache
 from sqla_checks.engine.config import Config, ConfigError, load_config
@@ -20,6 +21,7 @@ from sqla_checks.engine.discovery import discover_files
 from sqla_checks.engine.parse_limits import MAX_PARSE_BYTES
 from sqla_checks.engine.registry import SelectionError
 from sqla_checks.engine.runner import RunOptions
+from sqla_checks.engine.source import SourceError
 from sqla_checks.fixes.writer import FixWriteError, write_fixed_file
 from sqla_checks.output import FORMATS, FORMATS_WITH_EDITS, RunReport
 from sqla_checks.output.diff import unified_diff
@@ -36,7 +38,7 @@ EXIT_ERROR = 2
 
 EPILOG = f"""\
 exit codes:
-  0  no findings (or findings, with --exit-zero)
+  0  no findings (or findings, with --exit-zero); after --add-noqa, whatever it added
   1  findings remain, or --diff would change a file (0 with --exit-zero)
   2  usage or configuration error, or a file that could not be checked: missing, a
      symlink loop, not a regular file, unreadable, undecodable, unparsable, nested
@@ -48,7 +50,8 @@ exit codes:
 
 configuration: [tool.sqla-checks] in the nearest pyproject.toml (keys: select, ignore,
 extend-select, per-file-ignores, exclude, extend-exclude). Suppress one finding with
-`# noqa: ALC101`. Rule docs: sqla-checks --explain ALC101.
+`# noqa: ALC101`, a whole file with `# sqla-checks: noqa[: CODES]` on a line of its
+own; --extend-select ALC001 reports unused ones. Rule docs: sqla-checks --explain ALC101.
 
 the agent skill: `sqla-checks install-skill --agent claude` copies the skill this package
 ships to where an agent reads skills (sqla-checks install-skill --help).
@@ -91,6 +94,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     fixing.add_argument(
         "--diff", action="store_true", help="print the diff --fix would apply; change nothing"
+    )
+    fixing.add_argument(
+        "--add-noqa",
+        action="store_true",
+        help="add `# noqa: CODES` to every line with findings (adopting the tool on old code)",
     )
     selection = parser.add_argument_group("rule selection (comma-separated codes, prefixes, ALL)")
     for flag, help_text in (
@@ -207,6 +215,37 @@ def _show_diff(
     return EXIT_FINDINGS if would_fix and not exit_zero else EXIT_CLEAN
 
 
+def _print_warnings(path: str, warnings: Sequence[tuple[int, str]]) -> None:
+    for line, problem in warnings:
+        print(f"{path}:{line}: warning: {problem}", file=sys.stderr)
+
+
+def add_noqa_to_files(
+    checked: Sequence[CheckedFile], errors: Sequence[FileError], quiet: bool
+) -> int:
+    """`--add-noqa`: write the directives, say how many; exit 0 unless a file failed."""
+    errors = list(errors)
+    added = 0
+    for item in checked:
+        result = item.result
+        if result.error is not None:
+            errors.append(result.error)
+        if not result.findings:
+            continue
+        try:
+            outcome = add_noqa_to_file(result.path, result.findings)
+        except (SourceError, FixWriteError) as exc:
+            errors.append(FileError(result.path, str(exc)))
+            continue
+        _print_warnings(result.path, outcome.warnings)
+        added += outcome.added
+    for error in errors:
+        _print_error(error)
+    if added and not quiet:
+        print(f"Added {plural(added, 'noqa directive')}.", file=sys.stderr)
+    return EXIT_ERROR if errors else EXIT_CLEAN
+
+
 def _explain(key: str) -> int:
     rule = registry.rule_by_code_or_name(key)
     if rule is None:
@@ -243,6 +282,10 @@ def _run(args: argparse.Namespace) -> int:
     discovered = discover_files(
         args.paths, root=config.root, exclude=config.all_excludes, force_exclude=args.force_exclude
     )
+    if args.add_noqa and (args.fix or args.diff):
+        # As ruff: a warning, and the directives are added without fixing anything.
+        print("warning: --fix and --diff are ignored with --add-noqa", file=sys.stderr)
+        args.fix = args.diff = False
     fixing = args.fix or args.diff
     options = RunOptions(
         fix=fixing,
@@ -263,6 +306,10 @@ def _run(args: argparse.Namespace) -> int:
 
     if not discovered.files and not discovered.errors and not args.quiet:
         print("warning: no Python files found under the given paths", file=sys.stderr)
+    for item in checked:
+        _print_warnings(item.result.path, item.result.warnings)
+    if args.add_noqa:
+        return add_noqa_to_files(checked, discovered.errors, args.quiet)
     if args.diff:
         errors = [*discovered.errors, *(c.result.error for c in checked if c.result.error)]
         return _show_diff(checked, sorted(errors, key=lambda e: e.path), args.quiet, args.exit_zero)

@@ -118,3 +118,5 @@ class FileResult:
     # New source after fixes (None when nothing was fixed).
     fixed_source: bytes | None = None
     fixes_applied: int = 0
+    # (line, problem) of malformed or unknown noqa directives, printed as warnings.
+    warnings: list[tuple[int, str]] = field(default_factory=list)

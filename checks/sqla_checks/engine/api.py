@@ -109,7 +109,8 @@ def check_file(task: _Task) -> CheckedFile:
             f"internal error while checking: {type(exc).__name__}: {exc} ({where}please report it)"
         )
         return CheckedFile(FileResult(path=task.path, error=FileError(task.path, reason)))
-    if cache is not None and key is not None and result.error is None:
+    # Results with warnings about noqa comments are not cached, so they warn every run.
+    if cache is not None and key is not None and result.error is None and not result.warnings:
         cache.store(key, result.findings)
     original = data if result.fixed_source is not None else None
     return CheckedFile(result, original=original)

@@ -13,9 +13,11 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from sqla_checks.contract.finding import Edit, FileError, FileResult, Finding, FixInfo, Position
 from sqla_checks.contract.rule import Applicability, Report, Rule
-from sqla_checks.engine.noqa import is_suppressed, noqa_lines
+from sqla_checks.engine import registry
+from sqla_checks.engine.noqa import FileNoqa, read_noqa
 from sqla_checks.engine.parse_limits import parse_refusal
 from sqla_checks.engine.source import SourceError, decode_source
+from sqla_checks.engine.unused_noqa import UNUSED_NOQA, unused_noqa_reports
 from sqla_checks.evidence.context import FileContext, ScopeEnter, ScopeLeave
 from sqla_checks.fixes.apply import apply_fixes, render_fix
 
@@ -103,7 +105,7 @@ def _check_module(
     if options.fix:
         original_code = module.code
         module, initial_findings, reports = _fix_until_stable(
-            path, text, module, active, options.unsafe_fixes
+            path, text, module, active, rules, options.unsafe_fixes
         )
         if module.code != original_code:
             result.fixed_source = module.bytes
@@ -115,7 +117,8 @@ def _check_module(
                 active, reports = now_active, None
     if reports is None:
         reports = _visit(path, text, module, active)
-    result.findings = _to_findings(path, text, module, reports, options.with_edits)
+    result.findings, noqa = _to_findings(path, text, module, reports, rules, options.with_edits)
+    result.warnings = noqa.warnings
     if result.fixed_source is not None:
         result.fixes_applied = max(initial_findings - len(result.findings), 0)
     return result
@@ -151,19 +154,18 @@ def _to_findings(
     text: str,
     module: cst.Module,
     reports: list[tuple[type[Rule], Report]],
+    selected: Sequence[type[Rule]],
     with_edits: bool,
-) -> list[Finding]:
+) -> tuple[list[Finding], FileNoqa]:
+    reports, noqa, positions = _unsuppressed(text, module, reports, selected)
     if not reports:
-        return []
-    positions = _positions(module)
-    noqa = noqa_lines(text)
+        return [], noqa
+    positions = positions or _positions(module)
     findings: list[Finding] = []
     for rule, report in reports:
         code_range = positions[report.node]
         start = Position(code_range.start.line, code_range.start.column + 1)
         end = Position(code_range.end.line, code_range.end.column + 1)
-        if is_suppressed(noqa, rule.code, (start.line, end.line)):
-            continue
         fix_info = None
         if report.fix is not None:
             edits: tuple[Edit, ...] = ()
@@ -187,7 +189,7 @@ def _to_findings(
             )
         )
     findings.sort(key=Finding.sort_key)
-    return findings
+    return findings, noqa
 
 
 def _fix_until_stable(
@@ -195,6 +197,7 @@ def _fix_until_stable(
     text: str,
     module: cst.Module,
     rules: Sequence[type[Rule]],
+    selected: Sequence[type[Rule]],
     unsafe: bool,
 ) -> tuple[cst.Module, int, list[tuple[type[Rule], Report]] | None]:
     """Apply fixes round by round until a round changes nothing.
@@ -209,7 +212,7 @@ def _fix_until_stable(
     initial: int | None = None
     for _ in range(MAX_FIX_ROUNDS):
         reports = _visit(path, text, module, rules)
-        unsuppressed = _unsuppressed(text, module, reports)
+        unsuppressed, _, _ = _unsuppressed(text, module, reports, selected)
         if initial is None:
             initial = len(unsuppressed)
         fixable = [
@@ -228,22 +231,32 @@ def _fix_until_stable(
 
 
 def _unsuppressed(
-    text: str, module: cst.Module, reports: list[tuple[type[Rule], Report]]
-) -> list[tuple[type[Rule], Report]]:
-    """The reports no `# noqa` comment silences (positions only if a comment exists)."""
-    noqa = noqa_lines(text)
-    if not noqa or not reports:
-        return reports
+    text: str,
+    module: cst.Module,
+    reports: list[tuple[type[Rule], Report]],
+    selected: Sequence[type[Rule]],
+) -> tuple[list[tuple[type[Rule], Report]], FileNoqa, dict[cst.CSTNode, CodeRange] | None]:
+    """The reports no `# noqa` silences, plus unused-noqa's own when it is selected;
+    and the positions, when they had to be computed (only if a directive exists)."""
+    known = {rule.code for rule in registry.all_rules()}
+    noqa = read_noqa(text, known)
+    unused_rule = next((rule for rule in selected if rule.code == UNUSED_NOQA), None)
+    has_directives = noqa.directives or noqa.exempt_all or noqa.exempt_codes
+    if not has_directives or not (reports or unused_rule):
+        return reports, noqa, None
+    if noqa.exempt_all:
+        return [], noqa, None
     positions = _positions(module)
-    return [
+    kept = [
         (rule, report)
         for rule, report in reports
-        if not is_suppressed(
-            noqa,
-            rule.code,
-            (positions[report.node].start.line, positions[report.node].end.line),
-        )
+        if not noqa.suppresses(rule.code, positions[report.node].start.line)
     ]
+    if unused_rule is not None:
+        codes = {rule.code for rule in selected}
+        unused = unused_noqa_reports(noqa, codes, known, positions)
+        kept.extend((unused_rule, report) for report in unused)
+    return kept, noqa, positions
 
 
 def _edits(old: str, new: str) -> tuple[Edit, ...]:

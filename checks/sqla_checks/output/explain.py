@@ -21,6 +21,7 @@ from sqla_checks.engine.registry import all_rules
 REFERENCE_PATH = Path("references/rules.md")
 
 FAMILIES = {
+    "ALC0": "ALC0xx: the checker itself (`# noqa` directives)",
     "ALC1": "ALC1xx: legacy 1.x API",
     "ALC2": "ALC2xx: async correctness",
     "ALC3": "ALC3xx: query correctness",
