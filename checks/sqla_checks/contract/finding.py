@@ -118,3 +118,5 @@ class FileResult:
     # New source after fixes (None when nothing was fixed).
     fixed_source: bytes | None = None
     fixes_applied: int = 0
+    # How many findings of each code the fixes removed (for --show-fixes).
+    fixed_codes: dict[str, int] = field(default_factory=dict)
