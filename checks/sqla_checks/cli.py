@@ -22,6 +22,7 @@ from sqla_checks.engine.registry import SelectionError
 from sqla_checks.engine.runner import RunOptions
 from sqla_checks.fixes.writer import FixWriteError, write_fixed_file
 from sqla_checks.output import FORMATS, FORMATS_WITH_EDITS, RunReport
+from sqla_checks.output import file_errors
 from sqla_checks.output.destination import OutputFileError, write_report
 from sqla_checks.output.diff import unified_diff
 from sqla_checks.output.explain import render_rule
@@ -224,6 +225,9 @@ def _show_diff(
 
 
 def _explain(key: str) -> int:
+    if key.upper() == file_errors.CODE or key == file_errors.NAME:
+        sys.stdout.write(file_errors.render_documentation())
+        return EXIT_CLEAN
     rule = registry.rule_by_code_or_name(key)
     if rule is None:
         raise UsageError(f"--explain: no rule with code or name {key!r} (see --list-rules)")

@@ -29,11 +29,11 @@ it was read or the write failed (the original file is left intact).
 ## Why is this bad?
 
 No rule looked at the file, so a clean report would be a false one. The run exits
-with code 2, and `--exit-zero` does not change that. The text formats print one
-line `path:line:col: error: reason` on stderr (the position only when it is known,
-and it is the position the reason talks about); the machine formats (`json`,
-`sarif`, `github`, `gitlab`, `junit`) also carry it as an entry with the code
-`{CODE}`, so a CI dashboard shows it next to the findings.
+with code 2, and `--exit-zero` does not change that. Every format prints one line
+`path:line:col: error: reason` on stderr (the position only when it is known, and
+it is the position the reason talks about); the machine formats (`json`, `sarif`,
+`github`, `gitlab`, `junit`) also carry it as an entry with the code `{CODE}`, so a
+CI dashboard shows it next to the findings.
 
 ## What to do
 
