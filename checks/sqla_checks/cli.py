@@ -21,8 +21,7 @@ from sqla_checks.engine.parse_limits import MAX_PARSE_BYTES
 from sqla_checks.engine.registry import SelectionError
 from sqla_checks.engine.runner import RunOptions
 from sqla_checks.fixes.writer import FixWriteError, write_fixed_file
-from sqla_checks.output import FORMATS, FORMATS_WITH_EDITS, RunReport
-from sqla_checks.output import file_errors
+from sqla_checks.output import FORMATS, FORMATS_WITH_EDITS, RunReport, file_errors
 from sqla_checks.output.destination import OutputFileError, write_report
 from sqla_checks.output.diff import unified_diff
 from sqla_checks.output.explain import render_rule

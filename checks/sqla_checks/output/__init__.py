@@ -22,7 +22,5 @@ FORMATS: dict[str, Renderer] = {
 }
 # Formats that show each fix's edits, so the runner has to compute them.
 FORMATS_WITH_EDITS = frozenset({"json", "sarif"})
-# Formats whose output ends in the summary lines (the others are documents).
-FORMATS_WITH_SUMMARY = frozenset({"text", "concise", "full"})
 
-__all__ = ["FORMATS", "FORMATS_WITH_EDITS", "FORMATS_WITH_SUMMARY", "Renderer", "RunReport"]
+__all__ = ["FORMATS", "FORMATS_WITH_EDITS", "Renderer", "RunReport"]

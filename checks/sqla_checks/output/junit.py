@@ -17,7 +17,7 @@ from sqla_checks.output import file_errors
 from sqla_checks.output.report import RunReport
 
 SUITES_NAME = "sqla-checks"
-# Characters XML 1.0 cannot carry, even escaped (a message quoting odd source text).
+# Characters XML 1.0 cannot carry, even escaped (a file name or quoted source text).
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
@@ -26,7 +26,7 @@ def _xml_text(value: str) -> str:
 
 
 def _case(suite: ET.Element, path: str, code: str) -> ET.Element:
-    return ET.SubElement(suite, "testcase", name=f"{SUITES_NAME}.{code}", classname=path)
+    return ET.SubElement(suite, "testcase", name=f"{SUITES_NAME}.{code}", classname=_xml_text(path))
 
 
 def render(report: RunReport) -> str:
@@ -50,7 +50,7 @@ def render(report: RunReport) -> str:
         suite = ET.SubElement(
             suites,
             "testsuite",
-            name=path,
+            name=_xml_text(path),
             tests=str(len(cases)),
             failures=str(len(cases) - errors),
             errors=str(errors),
