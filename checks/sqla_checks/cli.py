@@ -215,6 +215,8 @@ def _show_diff(
             would_fix += result.fixes_applied
     for error in errors:
         _print_error(error)
+    if errors and not quiet:
+        print(error_summary(len(errors)), file=sys.stderr)
     if not quiet:
         message = f"Would fix {plural(would_fix, 'error')}." if would_fix else "No fixes to apply."
         print(message, file=sys.stderr)
@@ -300,7 +302,7 @@ def _run(args: argparse.Namespace) -> int:
     for error in report.errors:
         _print_error(error)
     if report.errors and not args.quiet:
-        print(error_summary(report), file=sys.stderr)
+        print(error_summary(len(report.errors)), file=sys.stderr)
     if args.statistics:
         text = statistics_json(report) if args.format == "json" else statistics_text(report)
     else:

@@ -215,6 +215,19 @@ def test_file_error_summary_goes_to_stderr_with_the_errors(project: Project) -> 
     assert project.run("--quiet").err.splitlines() == [outcome.err.splitlines()[0]]
 
 
+def test_diff_sums_up_file_errors_on_stderr_too(project: Project) -> None:
+    project.write("app.py", SYNC_URL)
+    project.write("broken.py", BROKEN)
+    outcome = project.run("--diff")
+    assert outcome.code == 2
+    assert outcome.out.startswith("--- app.py\n+++ app.py\n")
+    assert outcome.err.splitlines() == [
+        "broken.py:2:1: error: cannot parse file: '(' was never closed",
+        "1 file could not be checked (see the errors above).",
+        "Would fix 1 error.",
+    ]
+
+
 @pytest.mark.parametrize("output_format", ["text", "full", "json", "gitlab", "junit", "sarif"])
 def test_output_file_gets_the_report_and_stdout_stays_empty(
     project: Project, output_format: str

@@ -41,11 +41,9 @@ def summary_lines(report: RunReport) -> list[str]:
     return lines
 
 
-def error_summary(report: RunReport) -> str:
-    """The line that closes the file errors on stderr (empty when there are none)."""
-    if not report.errors:
-        return ""
-    return f"{plural(len(report.errors), 'file')} could not be checked (see the errors above)."
+def error_summary(count: int) -> str:
+    """The line that closes the `count` file errors printed on stderr."""
+    return f"{plural(count, 'file')} could not be checked (see the errors above)."
 
 
 def show_fixes_lines(report: RunReport) -> list[str]:
