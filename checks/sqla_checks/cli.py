@@ -23,7 +23,8 @@ from sqla_checks.engine.registry import SelectionError
 from sqla_checks.engine.runner import RunOptions
 from sqla_checks.engine.source import SourceError
 from sqla_checks.fixes.writer import FixWriteError, write_fixed_file
-from sqla_checks.output import FORMATS, FORMATS_WITH_EDITS, RunReport
+from sqla_checks.output import FORMATS, FORMATS_WITH_EDITS, RunReport, file_errors
+from sqla_checks.output.destination import OutputFileError, write_report
 from sqla_checks.output.diff import unified_diff
 from sqla_checks.output.explain import render_rule
 from sqla_checks.output.report import location_suffix, plural
@@ -31,6 +32,7 @@ from sqla_checks.output.rule_table import render_json as rule_list_json
 from sqla_checks.output.rule_table import render_table
 from sqla_checks.output.statistics import render_json as statistics_json
 from sqla_checks.output.statistics import render_text as statistics_text
+from sqla_checks.output.text import error_summary
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
@@ -117,7 +119,20 @@ def build_parser() -> argparse.ArgumentParser:
         choices=list(FORMATS),
         default="text",
         metavar="FORMAT",
-        help="text, json (ruff's shape), sarif or github (default: text)",
+        help="text (default; also called concise), full (with source lines), json"
+        " (ruff's shape), sarif, github, gitlab (Code Quality) or junit",
+    )
+    output.add_argument(
+        "--output-file",
+        "-o",
+        type=Path,
+        metavar="PATH",
+        help="write the report to PATH (whole or not at all) instead of stdout",
+    )
+    output.add_argument(
+        "--show-fixes",
+        action="store_true",
+        help="list what --fix fixed (or would fix) per file and rule",
     )
     output.add_argument(
         "--statistics", action="store_true", help="show the number of findings per rule"
@@ -190,6 +205,7 @@ def _write_fixes(checked: list[CheckedFile]) -> list[FileResult]:
                     findings=[],
                     fixed_source=None,
                     fixes_applied=0,
+                    fixed_codes={},
                     error=FileError(result.path, str(exc)),
                 )
         results.append(result)
@@ -207,6 +223,8 @@ def _show_diff(
             would_fix += result.fixes_applied
     for error in errors:
         _print_error(error)
+    if errors and not quiet:
+        print(error_summary(len(errors)), file=sys.stderr)
     if not quiet:
         message = f"Would fix {plural(would_fix, 'error')}." if would_fix else "No fixes to apply."
         print(message, file=sys.stderr)
@@ -247,6 +265,9 @@ def add_noqa_to_files(
 
 
 def _explain(key: str) -> int:
+    if key.upper() == file_errors.CODE or key == file_errors.NAME:
+        sys.stdout.write(file_errors.render_documentation())
+        return EXIT_CLEAN
     rule = registry.rule_by_code_or_name(key)
     if rule is None:
         raise UsageError(f"--explain: no rule with code or name {key!r} (see --list-rules)")
@@ -321,15 +342,25 @@ def _run(args: argparse.Namespace) -> int:
         extra_errors=discovered.errors,
         unsafe_fixes=args.unsafe_fixes,
         quiet=args.quiet,
+        show_fixes=args.show_fixes,
     )
-    # Errors first, on stderr, so they precede the summary that refers to them.
+    # File errors and the line that sums them up go to stderr together; the report
+    # (and its own summary) to stdout or --output-file.
     for error in report.errors:
         _print_error(error)
+    if report.errors and not args.quiet:
+        print(error_summary(len(report.errors)), file=sys.stderr)
     if args.statistics:
         text = statistics_json(report) if args.format == "json" else statistics_text(report)
     else:
         text = FORMATS[args.format](report)
-    sys.stdout.write(text)
+    if args.output_file is None:
+        sys.stdout.write(text)
+    else:
+        try:
+            write_report(args.output_file, text)
+        except OutputFileError as exc:
+            raise UsageError(str(exc)) from exc
 
     if report.errors:
         return EXIT_ERROR

@@ -41,7 +41,7 @@ def test_non_utf8_file_without_cookie_is_an_error_and_others_are_still_checked(
     assert outcome.code == 2
     assert "latin.py: error: cannot decode file" in outcome.err
     assert "app.py:3:30: ALC204" in outcome.out
-    assert "1 file could not be checked" in outcome.out
+    assert "1 file could not be checked" in outcome.err
 
 
 def test_file_with_latin1_cookie_decodes_and_is_checked(project: Project) -> None:

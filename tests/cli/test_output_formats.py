@@ -20,6 +20,7 @@ RUFF_JSON_KEYS = {
     "fix",
     "location",
     "message",
+    "name",
     "noqa_row",
     "url",
 }
@@ -60,6 +61,7 @@ def test_json_has_ruffs_shape(project: Project) -> None:
     fixed, unfixed = entries
     assert fixed["cell"] is None
     assert fixed["code"] == "ALC204"
+    assert fixed["name"] == "async-engine-sync-driver"
     assert fixed["filename"] == str(project.root / "app.py")
     assert fixed["location"] == {"column": 30, "row": 3}
     assert fixed["end_location"] == {"column": 65, "row": 3}
@@ -109,14 +111,21 @@ def test_sarif_is_valid_against_the_official_schema(project: Project) -> None:
     (run,) = log["runs"]
     driver = run["tool"]["driver"]
     assert driver["name"] == "sqla-checks"
-    assert [rule["id"] for rule in driver["rules"]] == ["ALC204"]
-    rule = driver["rules"][0]
+    # ALC000 leads the rules whenever a file could not be checked.
+    assert [rule["id"] for rule in driver["rules"]] == ["ALC000", "ALC204"]
+    rule = driver["rules"][1]
     assert rule["name"] == "async-engine-sync-driver"
     assert rule["helpUri"].endswith("#alc204-async-engine-sync-driver")
     assert rule["defaultConfiguration"] == {"level": "error"}
     assert {"shortDescription", "fullDescription"} <= set(rule)
-    first = run["results"][0]
-    assert (first["ruleId"], first["ruleIndex"], first["level"]) == ("ALC204", 0, "error")
+    unchecked, first = run["results"][:2]
+    assert (unchecked["ruleId"], unchecked["ruleIndex"]) == ("ALC000", 0)
+    assert unchecked["message"]["text"] == "cannot parse file: '(' was never closed"
+    assert unchecked["locations"][0]["physicalLocation"]["region"] == {
+        "startLine": 2,
+        "startColumn": 1,
+    }
+    assert (first["ruleId"], first["ruleIndex"], first["level"]) == ("ALC204", 1, "error")
     location = first["locations"][0]["physicalLocation"]
     assert location["artifactLocation"] == {"uri": "app.py", "uriBaseId": "%SRCROOT%"}
     assert location["region"] == {"startLine": 3, "startColumn": 30, "endLine": 3, "endColumn": 65}
@@ -157,8 +166,11 @@ def test_github_format_annotates_file_errors(project: Project) -> None:
     project.write("broken.py", "from sqlalchemy.ext.asyncio import create_async_engine\n(\n")
     outcome = project.run("--format", "github")
     assert outcome.code == 2
-    assert outcome.out.startswith("::error title=sqla-checks,file=broken.py,line=2,col=")
-    assert "broken.py:2:" in outcome.err
+    assert outcome.out == (
+        "::error title=sqla-checks (ALC000),file=broken.py,line=2,col=1"
+        "::ALC000 cannot parse file: '(' was never closed\n"
+    )
+    assert "broken.py:2:1: error: cannot parse file: '(' was never closed" in outcome.err
 
 
 @pytest.mark.parametrize("output_format", ["text", "json", "sarif", "github"])

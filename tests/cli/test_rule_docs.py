@@ -42,9 +42,9 @@ def test_explain_prints_ruff_shaped_docs(project: Project, key: str) -> None:
 
 
 def test_explain_unknown_rule_exits_two(project: Project) -> None:
-    outcome = project.run("--explain", "ALC000")
+    outcome = project.run("--explain", "ALC999")
     assert outcome.code == 2
-    assert "no rule with code or name 'ALC000'" in outcome.err
+    assert "no rule with code or name 'ALC999'" in outcome.err
 
 
 def test_list_rules(project: Project) -> None:

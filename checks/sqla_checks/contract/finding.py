@@ -120,3 +120,5 @@ class FileResult:
     fixes_applied: int = 0
     # (line, problem) of malformed or unknown noqa directives, printed as warnings.
     warnings: list[tuple[int, str]] = field(default_factory=list)
+    # How many findings of each code the fixes removed (for --show-fixes).
+    fixed_codes: dict[str, int] = field(default_factory=dict)

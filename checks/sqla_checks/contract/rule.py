@@ -84,6 +84,16 @@ class Good:
         object.__setattr__(self, "code", _dedent(self.code))
 
 
+RULES_REFERENCE_URL = (
+    "https://github.com/sqla-skillpack/sqla-skillpack/blob/main/references/rules.md"
+)
+
+
+def rule_url(code: str, name: str) -> str:
+    """Where the documentation of the rule `code` (`name`) lives in references/rules.md."""
+    return f"{RULES_REFERENCE_URL}#{code.lower()}-{name}"
+
+
 def _dedent(code: str) -> str:
     return textwrap.dedent(code).lstrip("\n")
 
@@ -138,7 +148,7 @@ class Rule(BatchedVisitor):
     @classmethod
     def url(cls) -> str:
         """Where the rule's documentation lives."""
-        return f"https://github.com/sqla-skillpack/sqla-skillpack/blob/main/references/rules.md#{cls.code.lower()}-{cls.name}"
+        return rule_url(cls.code, cls.name)
 
     @classmethod
     def summary(cls) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,7 @@ from sqla_checks.contract.finding import Edit, FileError, FileResult, Finding, F
 from sqla_checks.contract.rule import Applicability, Report, Rule
 from sqla_checks.engine import registry
 from sqla_checks.engine.noqa import FileNoqa, read_noqa
+from sqla_checks.engine.parse_errors import parse_error
 from sqla_checks.engine.parse_limits import parse_refusal
 from sqla_checks.engine.source import SourceError, decode_source
 from sqla_checks.engine.unused_noqa import UNUSED_NOQA, unused_noqa_reports
@@ -59,12 +61,7 @@ def check_source(
     try:
         module = cst.parse_module(data)
     except cst.ParserSyntaxError as exc:
-        result.error = FileError(
-            path=path,
-            reason=f"cannot parse file: {exc.message}",
-            line=exc.raw_line,
-            column=exc.raw_column + 1,
-        )
+        result.error = parse_error(path, text, exc)
         return result
     except cst.CSTValidationError as exc:
         # The grammar accepted it, the node rules did not (e.g. an identifier made of
@@ -100,11 +97,11 @@ def _check_module(
     options: RunOptions,
     result: FileResult,
 ) -> FileResult:
-    initial_findings = 0
+    initial_codes: Counter[str] = Counter()
     reports: list[tuple[type[Rule], Report]] | None = None
     if options.fix:
         original_code = module.code
-        module, initial_findings, reports = _fix_until_stable(
+        module, initial_codes, reports = _fix_until_stable(
             path, text, module, active, rules, options.unsafe_fixes
         )
         if module.code != original_code:
@@ -120,7 +117,8 @@ def _check_module(
     result.findings, noqa = _to_findings(path, text, module, reports, rules, options.with_edits)
     result.warnings = noqa.warnings
     if result.fixed_source is not None:
-        result.fixes_applied = max(initial_findings - len(result.findings), 0)
+        result.fixes_applied = max(initial_codes.total() - len(result.findings), 0)
+        result.fixed_codes = dict(initial_codes - Counter(f.code for f in result.findings))
     return result
 
 
@@ -199,22 +197,22 @@ def _fix_until_stable(
     rules: Sequence[type[Rule]],
     selected: Sequence[type[Rule]],
     unsafe: bool,
-) -> tuple[cst.Module, int, list[tuple[type[Rule], Report]] | None]:
+) -> tuple[cst.Module, Counter[str], list[tuple[type[Rule], Report]] | None]:
     """Apply fixes round by round until a round changes nothing.
 
-    Returns the final module; how many findings the first round had, so the caller
+    Returns the final module; the codes of the findings the first round had, so the caller
     can report "fixed" as the findings that went away (a count of applied
     replacements would over-count: an outer fix can supersede an inner one, which
     the next round then re-applies); and the reports of the final module when the
     last round saw it unchanged (None when the round limit cut the loop short).
     """
     allowed: set[Applicability] = {"safe", "unsafe"} if unsafe else {"safe"}
-    initial: int | None = None
+    initial: Counter[str] | None = None
     for _ in range(MAX_FIX_ROUNDS):
         reports = _visit(path, text, module, rules)
         unsuppressed, _, _ = _unsuppressed(text, module, reports, selected)
         if initial is None:
-            initial = len(unsuppressed)
+            initial = Counter(rule.code for rule, _ in unsuppressed)
         fixable = [
             report.fix
             for _, report in unsuppressed
@@ -227,7 +225,7 @@ def _fix_until_stable(
             return module, initial, reports
         module = new_module
         text = module.code
-    return module, initial or 0, None
+    return module, initial or Counter(), None
 
 
 def _unsuppressed(

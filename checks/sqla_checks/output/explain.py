@@ -17,6 +17,7 @@ from pathlib import Path
 
 from sqla_checks.contract.rule import Bad, Rule
 from sqla_checks.engine.registry import all_rules
+from sqla_checks.output import file_errors
 
 REFERENCE_PATH = Path("references/rules.md")
 
@@ -103,6 +104,11 @@ def render_reference(rules: Sequence[type[Rule]]) -> str:
         " instead, and how far its fix goes. `sqla-checks --explain CODE` prints the"
         " same text for one rule; `sqla-checks --list-rules` lists them.",
         "## Contents",
+        "### ALC000: files that could not be checked\n\n"
+        "| Code | Name | What it flags | Fix | Default |\n"
+        "| --- | --- | --- | --- | --- |\n"
+        f"| [{file_errors.CODE}](#{file_errors.URL.rsplit('#', 1)[1]}) | `{file_errors.NAME}`"
+        f" | {_cell(file_errors.SUMMARY)} | none | always |",
     ]
     for prefix, title in FAMILIES.items():
         family = [rule for rule in rules if rule.code.startswith(prefix)]
@@ -119,6 +125,7 @@ def render_reference(rules: Sequence[type[Rule]]) -> str:
                 f" | {fix_availability(rule)} | {'on' if rule.default_enabled else 'off'} |"
             )
         parts.append(f"### {title}\n\n" + "\n".join(rows))
+    parts.append(file_errors.render_documentation(level=2).rstrip("\n"))
     parts.extend(render_rule(rule, level=2).rstrip("\n") for rule in rules)
     return "\n\n".join(parts) + "\n"
 

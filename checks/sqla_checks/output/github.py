@@ -8,6 +8,7 @@ also `:` and `,` inside properties, where they would end the value.
 
 from __future__ import annotations
 
+from sqla_checks.output import file_errors
 from sqla_checks.output.report import RunReport
 
 
@@ -27,7 +28,7 @@ def _command(properties: dict[str, str | int], message: str) -> str:
 
 
 def render(report: RunReport) -> str:
-    """One `::error` command per finding and per file that could not be checked."""
+    """One `::error` command per finding and per file that could not be checked (ALC000)."""
     lines = []
     for finding in report.findings:
         properties: dict[str, str | int] = {
@@ -40,10 +41,13 @@ def render(report: RunReport) -> str:
         }
         lines.append(_command(properties, f"{finding.code} {finding.message}"))
     for error in report.errors:
-        where: dict[str, str | int] = {"title": "sqla-checks", "file": error.path}
+        where: dict[str, str | int] = {
+            "title": f"sqla-checks ({file_errors.CODE})",
+            "file": error.path,
+        }
         if error.line is not None:
             where["line"] = error.line
             if error.column is not None:
                 where["col"] = error.column
-        lines.append(_command(where, f"cannot check file: {error.reason}"))
+        lines.append(_command(where, f"{file_errors.CODE} {error.reason}"))
     return "".join(line + "\n" for line in lines)

@@ -21,6 +21,8 @@ class RunReport:
     unsafe_fixes: bool = False
     # --quiet: findings only, no summary lines.
     quiet: bool = False
+    # --show-fixes: list what was fixed (or would be) per file and rule.
+    show_fixes: bool = False
 
     @cached_property
     def findings(self) -> list[Finding]:

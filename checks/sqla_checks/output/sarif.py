@@ -3,7 +3,8 @@
 One run; the driver lists the selected rules (with their Markdown docs as `help`),
 results point at them by `ruleId` and `ruleIndex`, and files that could not be
 checked become `toolExecutionNotifications` of an invocation whose
-`executionSuccessful` is false. Paths under the current directory are relative to
+`executionSuccessful` is false and also results of the pseudo-rule ALC000 (code
+scanning shows results, not notifications). Paths under the current directory are relative to
 `%SRCROOT%`, which is how code scanning maps results to repository files.
 """
 
@@ -19,6 +20,7 @@ from urllib.parse import quote
 import sqla_checks
 from sqla_checks.contract.finding import Edit, FileError, Finding
 from sqla_checks.contract.rule import Rule
+from sqla_checks.output import file_errors
 from sqla_checks.output.report import RunReport, location_suffix
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -54,6 +56,20 @@ def _rule_descriptor(rule: type[Rule]) -> dict[str, Any]:
         "helpUri": rule.url(),
         "defaultConfiguration": {"level": _level(rule)},
         "properties": {"tags": [rule.code[:4] + "xx"]},
+    }
+
+
+def _file_error_descriptor() -> dict[str, Any]:
+    return {
+        "id": file_errors.CODE,
+        "name": file_errors.NAME,
+        "shortDescription": {"text": file_errors.SUMMARY},
+        "help": {
+            "text": file_errors.SUMMARY,
+            "markdown": file_errors.render_documentation(),
+        },
+        "helpUri": file_errors.URL,
+        "defaultConfiguration": {"level": "error"},
     }
 
 
@@ -112,23 +128,41 @@ def _result(finding: Finding, index: dict[str, int], levels: dict[str, str]) -> 
     return result
 
 
-def _notification(error: FileError) -> dict[str, Any]:
+def _error_location(error: FileError) -> dict[str, Any]:
     physical: dict[str, Any] = {"artifactLocation": _artifact(error.path)}
     if error.line is not None:
         physical["region"] = {"startLine": error.line}
         if error.column is not None:
             physical["region"]["startColumn"] = error.column
+    return {"physicalLocation": physical}
+
+
+def _notification(error: FileError) -> dict[str, Any]:
     return {
         "level": "error",
         "message": {"text": f"{error.path}{location_suffix(error)}: {error.reason}"},
-        "locations": [{"physicalLocation": physical}],
+        "locations": [_error_location(error)],
+    }
+
+
+def _error_result(error: FileError) -> dict[str, Any]:
+    # ALC000 is listed first among the driver's rules whenever there are errors.
+    return {
+        "ruleId": file_errors.CODE,
+        "ruleIndex": 0,
+        "level": "error",
+        "message": {"text": error.reason},
+        "locations": [_error_location(error)],
     }
 
 
 def sarif_log(report: RunReport) -> dict[str, Any]:
     """The SARIF log object of a run."""
     rules = sorted({rule.code: rule for rule in report.rules}.values(), key=lambda rule: rule.code)
-    index = {rule.code: position for position, rule in enumerate(rules)}
+    descriptors = [_rule_descriptor(rule) for rule in rules]
+    if report.errors:
+        descriptors.insert(0, _file_error_descriptor())
+    index = {descriptor["id"]: position for position, descriptor in enumerate(descriptors)}
     levels = {rule.code: _level(rule) for rule in rules}
     return {
         "$schema": SCHEMA_URI,
@@ -140,7 +174,7 @@ def sarif_log(report: RunReport) -> dict[str, Any]:
                         "name": "sqla-checks",
                         "version": sqla_checks.__version__,
                         "informationUri": INFORMATION_URI,
-                        "rules": [_rule_descriptor(rule) for rule in rules],
+                        "rules": descriptors,
                     }
                 },
                 "originalUriBaseIds": {SOURCE_ROOT: {"uri": Path.cwd().as_uri() + "/"}},
@@ -152,7 +186,10 @@ def sarif_log(report: RunReport) -> dict[str, Any]:
                         ],
                     }
                 ],
-                "results": [_result(finding, index, levels) for finding in report.findings],
+                "results": [
+                    *(_error_result(error) for error in report.errors),
+                    *(_result(finding, index, levels) for finding in report.findings),
+                ],
             }
         ],
     }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from sqla_checks.output.report import RunReport, plural
 
 
@@ -14,6 +16,8 @@ def render(report: RunReport) -> str:
             f"{finding.path}:{finding.start.line}:{finding.start.column}:"
             f" {finding.code}{marker} {finding.message}"
         )
+    if report.show_fixes:
+        lines.extend(show_fixes_lines(report))
     if not report.quiet:
         lines.extend(summary_lines(report))
     return "".join(line + "\n" for line in lines)
@@ -34,10 +38,37 @@ def summary_lines(report: RunReport) -> list[str]:
     hint = fix_hint(report)
     if hint:
         lines.append(hint)
-    if report.errors:
-        lines.append(
-            f"{plural(len(report.errors), 'file')} could not be checked (see the errors above)."
-        )
+    return lines
+
+
+def error_summary(count: int) -> str:
+    """The line that closes the `count` file errors printed on stderr."""
+    return f"{plural(count, 'file')} could not be checked (see the errors above)."
+
+
+def show_fixes_lines(report: RunReport) -> list[str]:
+    """`--show-fixes`: what --fix fixed (after --fix), else what it would fix, per file
+    and rule, in ruff's shape."""
+    names = {rule.code: rule.name for rule in report.rules}
+    per_file: dict[str, Counter[str]] = {}
+    for result in report.results:
+        if result.fixed_codes:
+            per_file[result.path] = Counter(result.fixed_codes)
+    if per_file:
+        heading = f"Fixed {plural(report.fixed, 'error')}:"
+    else:
+        for finding in report.findings:
+            if report.is_applicable(finding):
+                per_file.setdefault(finding.path, Counter())[finding.code] += 1
+        if not per_file:
+            return []
+        heading = f"Would fix {plural(report.fixable, 'error')} with `--fix`:"
+    lines = [heading]
+    for path in sorted(per_file):
+        lines.append(f"- {path}:")
+        for code, count in sorted(per_file[path].items()):
+            lines.append(f"    {count} \u00d7 {code} ({names.get(code, code)})")
+    lines.append("")
     return lines
 
 
