@@ -25,12 +25,13 @@ import os
 import shutil
 import subprocess
 import sys
-import tarfile
 import tempfile
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from benchmarks.pypi_sources import DownloadError, download, unpack
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -123,29 +124,6 @@ def _run(command: Sequence[str], cwd: Path, env: dict[str, str] | None = None) -
     return completed.stdout
 
 
-def _unpacked_sdist(project: Project, downloads: Path) -> Path:
-    """Download the sdist once; return the path of its archive."""
-    downloads.mkdir(parents=True, exist_ok=True)
-    wanted = project.sdist.split("==")[0].replace("-", "_").lower()
-    for archive in downloads.glob("*.tar.gz"):
-        if archive.name.replace("-", "_").lower().startswith(wanted):
-            return archive
-    pip = (sys.executable, "-m", "pip", "download", "--quiet", "--no-deps")
-    _run((*pip, "--no-binary", ":all:", "--dest", str(downloads), project.sdist), downloads)
-    return _unpacked_sdist(project, downloads)
-
-
-def _extract(archive: Path, into: Path) -> Path:
-    """Unpack the archive into `into`; return the project root inside it."""
-    if into.exists():
-        shutil.rmtree(into)
-    into.mkdir(parents=True)
-    with tarfile.open(archive) as tar:
-        tar.extractall(into, filter="data")
-    (root,) = into.iterdir()
-    return root
-
-
 def _virtualenv(project: Project, work: Path) -> Path:
     """A virtualenv with the project's pinned dependencies; returns its python."""
     venv = work / "venv"
@@ -206,11 +184,14 @@ def check_project(project: Project, work: Path) -> list[VariantResult]:
     """Every variant of one project, the released copy first."""
     project_work = work / project.name
     project_work.mkdir(parents=True, exist_ok=True)
-    archive = _unpacked_sdist(project, work / "downloads")
+    try:
+        archive = download(project.sdist, work / "downloads", sdist=True)
+    except DownloadError as exc:
+        raise SetupError(str(exc)) from exc
     python = _virtualenv(project, project_work)
     results = []
     for variant, flags in VARIANTS.items():
-        root = _extract(archive, project_work / variant.replace(" ", "_").strip("-"))
+        root = unpack(archive, project_work / variant.replace(" ", "_").strip("-"))
         summary = _apply_fixes(root, flags)
         results.append(VariantResult(variant, summary, _test_outcomes(project, python, root)))
     return results

@@ -21,6 +21,7 @@ def test_long_files_open_with_a_table_of_contents() -> None:
 
 
 def test_every_rule_code_named_in_the_docs_exists() -> None:
-    # ALC000 is the documented code of files that could not be checked, not a rule.
-    known = {rule.code for rule in all_rules()} | {file_errors.CODE}
+    # ALC000 is the documented code of files that could not be checked, not a rule;
+    # ALC999 is the docs' example of a code no rule has (ALC001 reports such codes).
+    known = {rule.code for rule in all_rules()} | {file_errors.CODE, "ALC999"}
     assert unknown_rule_codes(markdown_files(), known) == []

@@ -19,8 +19,8 @@ class UnusedNoqa(Rule):
     why = """
 A `# noqa: ALC204` that no longer silences anything is a trap: the code it once
 excused is gone, and the next real ALC204 finding on that line will be hidden
-without anyone deciding so. An `ALC` code that names no rule (a typo such as
-`ALC024` for `ALC204`) never silenced anything. Like ruff's RUF100, this rule
+without anyone deciding so. An `ALC` code that names no rule (a typo, or a
+made-up code such as `ALC999`) never silenced anything. Like ruff's RUF100, this rule
 lists both so they can be removed.
 
 A code is reported only when its rule was selected for the file (with
@@ -34,7 +34,7 @@ or `extend-select = ["ALC001"]` (`select = ["ALL"]` does not include it).
 """
     example = """from sqlalchemy.ext.asyncio import create_async_engine
 
-engine = create_async_engine("postgresql+asyncpg://app@db/app")  # noqa: ALC024"""
+engine = create_async_engine("postgresql+asyncpg://app@db/app")  # noqa: ALC999"""
     use_instead = """from sqlalchemy.ext.asyncio import create_async_engine
 
 engine = create_async_engine("postgresql+asyncpg://app@db/app")"""
@@ -56,7 +56,7 @@ duplicated codes in one directive are not reported.
     examples = (
         Bad(
             """
-            retries = 3  # noqa: ALC024
+            retries = 3  # noqa: ALC999
             """,
             line=1,
             column=14,
@@ -66,7 +66,7 @@ duplicated codes in one directive are not reported.
         ),
         Bad(
             """
-            retries = 3  # noqa: ALC024, E501  # tuned for the pool
+            retries = 3  # noqa: ALC999, E501  # tuned for the pool
             """,
             line=1,
             column=14,
@@ -77,7 +77,7 @@ duplicated codes in one directive are not reported.
         ),
         Bad(
             """
-            retries = 3  # type: ignore  # NOQA: ALC024
+            retries = 3  # type: ignore  # NOQA: ALC999
             """,
             line=1,
             column=14,
@@ -87,8 +87,8 @@ duplicated codes in one directive are not reported.
         ),
         Good("retries = 3  # noqa: E501", note="another tool's code"),
         Good("retries = 3  # noqa", note="a blanket noqa may serve another tool"),
-        Good('marker = "# noqa: ALC024"', note="text in a string is not a comment"),
-        Good("retries = 3  # noqa: ALC001, ALC024", note="the line opts out of ALC001"),
+        Good('marker = "# noqa: ALC999"', note="text in a string is not a comment"),
+        Good("retries = 3  # noqa: ALC001, ALC999", note="the line opts out of ALC001"),
     )
 
     @classmethod
