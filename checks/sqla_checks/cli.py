@@ -20,6 +20,7 @@ from sqla_checks.engine.discovery import discover_files
 from sqla_checks.engine.parse_limits import MAX_PARSE_BYTES
 from sqla_checks.engine.registry import SelectionError
 from sqla_checks.engine.runner import RunOptions
+from sqla_checks.engine.target_version import effective_target
 from sqla_checks.fixes.writer import FixWriteError, write_fixed_file
 from sqla_checks.output import FORMATS, FORMATS_WITH_EDITS, RunReport
 from sqla_checks.output.diff import unified_diff
@@ -47,8 +48,8 @@ exit codes:
      --exit-zero does not hide these.
 
 configuration: [tool.sqla-checks] in the nearest pyproject.toml (keys: select, ignore,
-extend-select, per-file-ignores, exclude, extend-exclude). Suppress one finding with
-`# noqa: ALC101`. Rule docs: sqla-checks --explain ALC101.
+extend-select, per-file-ignores, exclude, extend-exclude, target-sqlalchemy). Suppress
+one finding with `# noqa: ALC101`. Rule docs: sqla-checks --explain ALC101.
 
 the agent skill: `sqla-checks install-skill --agent claude` copies the skill this package
 ships to where an agent reads skills (sqla-checks install-skill --help).
@@ -248,6 +249,7 @@ def _run(args: argparse.Namespace) -> int:
         fix=fixing,
         unsafe_fixes=args.unsafe_fixes,
         with_edits=args.format in FORMATS_WITH_EDITS and not args.diff,
+        target=effective_target(config.target_sqlalchemy, config.root),
     )
     # Never cache while fixing: the files are about to change anyway.
     cache = None if args.no_cache or fixing else FindingsCache.for_project(config.root)

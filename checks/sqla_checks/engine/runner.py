@@ -17,6 +17,7 @@ from sqla_checks.engine.noqa import is_suppressed, noqa_lines
 from sqla_checks.engine.parse_limits import parse_refusal
 from sqla_checks.engine.source import SourceError, decode_source
 from sqla_checks.evidence.context import FileContext, ScopeEnter, ScopeLeave
+from sqla_checks.evidence.sqlalchemy_api import Target
 from sqla_checks.fixes.apply import apply_fixes, render_fix
 
 # --fix stops after this many rounds even if fixes keep producing new fixable code;
@@ -32,6 +33,8 @@ class RunOptions:
     unsafe_fixes: bool = False
     # Fix edits are only computed when an output format shows them (json, sarif).
     with_edits: bool = False
+    # The oldest SQLAlchemy release the project runs on (None: unknown, the newest).
+    target: Target | None = None
 
 
 def check_source(
@@ -102,9 +105,7 @@ def _check_module(
     reports: list[tuple[type[Rule], Report]] | None = None
     if options.fix:
         original_code = module.code
-        module, initial_findings, reports = _fix_until_stable(
-            path, text, module, active, options.unsafe_fixes
-        )
+        module, initial_findings, reports = _fix_until_stable(path, text, module, active, options)
         if module.code != original_code:
             result.fixed_source = module.bytes
             text = module.code
@@ -114,7 +115,7 @@ def _check_module(
             if now_active != active:
                 active, reports = now_active, None
     if reports is None:
-        reports = _visit(path, text, module, active)
+        reports = _visit(path, text, module, active, options.target)
     result.findings = _to_findings(path, text, module, reports, options.with_edits)
     if result.fixed_source is not None:
         result.fixes_applied = max(initial_findings - len(result.findings), 0)
@@ -127,12 +128,16 @@ def _applicable(rules: Sequence[type[Rule]], path: str, text: str) -> list[type[
 
 
 def _visit(
-    path: str, text: str, module: cst.Module, rules: Sequence[type[Rule]]
+    path: str,
+    text: str,
+    module: cst.Module,
+    rules: Sequence[type[Rule]],
+    target: Target | None,
 ) -> list[tuple[type[Rule], Report]]:
     """Run every rule over the tree in one traversal and gather their reports."""
     if not rules:
         return []
-    context = FileContext(path, text, module)
+    context = FileContext(path, text, module, target)
     instances = [rule(context) for rule in rules]
     # Session evidence is gathered in the same traversal, ahead of the rules.
     evidence = [context.sessions.binder] if context.uses_sqlalchemy else []
@@ -195,7 +200,7 @@ def _fix_until_stable(
     text: str,
     module: cst.Module,
     rules: Sequence[type[Rule]],
-    unsafe: bool,
+    options: RunOptions,
 ) -> tuple[cst.Module, int, list[tuple[type[Rule], Report]] | None]:
     """Apply fixes round by round until a round changes nothing.
 
@@ -205,10 +210,10 @@ def _fix_until_stable(
     the next round then re-applies); and the reports of the final module when the
     last round saw it unchanged (None when the round limit cut the loop short).
     """
-    allowed: set[Applicability] = {"safe", "unsafe"} if unsafe else {"safe"}
+    allowed: set[Applicability] = {"safe", "unsafe"} if options.unsafe_fixes else {"safe"}
     initial: int | None = None
     for _ in range(MAX_FIX_ROUNDS):
-        reports = _visit(path, text, module, rules)
+        reports = _visit(path, text, module, rules, options.target)
         unsuppressed = _unsuppressed(text, module, reports)
         if initial is None:
             initial = len(unsuppressed)

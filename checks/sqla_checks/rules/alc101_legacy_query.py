@@ -8,7 +8,7 @@ from sqla_checks.contract.rule import Bad, Fix, Good, Rule
 from sqla_checks.evidence.context import FileContext
 from sqla_checks.evidence.query_chains import QueryChainFinder
 from sqla_checks.evidence.query_entities import classify, module_classes
-from sqla_checks.evidence.sqlalchemy_api import QUERY_RUNNERS
+from sqla_checks.evidence.sqlalchemy_api import QUERY_RUNNERS, SESSION_SCALARS
 from sqla_checks.fixes.select_rewrite import rewrite_runner
 
 
@@ -511,6 +511,7 @@ without a fix.
                 imports=rewrite.imports,
                 description="Rewrite as a select() statement run by the session",
             ),
+            needs=(SESSION_SCALARS,),
         )
 
 

@@ -8,7 +8,7 @@ from sqla_checks.contract.rule import Bad, Fix, Good, Rule
 from sqla_checks.evidence.call_arguments import keyword_arg
 from sqla_checks.evidence.context import FileContext
 from sqla_checks.evidence.query_chains import QueryChain, QueryChainFinder
-from sqla_checks.evidence.sqlalchemy_api import Kind
+from sqla_checks.evidence.sqlalchemy_api import SESSION_GET, Kind
 
 
 class LegacyQueryGet(Rule):
@@ -225,6 +225,7 @@ not seen.
                 applicability="unsafe" if awaited else "safe",
                 description="Use Session.get()",
             ),
+            needs=(SESSION_GET,),
         )
 
 

@@ -12,6 +12,7 @@ from sqla_checks.contract.rule import Bad, Fix, Good, Import, Rule
 from sqla_checks.evidence.call_arguments import keyword_argument, with_keyword
 from sqla_checks.evidence.declarative import class_attribute, class_body_names
 from sqla_checks.evidence.imports import dotted_name
+from sqla_checks.evidence.sqlalchemy_api import MAPPED_COLUMN
 
 if TYPE_CHECKING:
     from sqla_checks.evidence.context import FileContext
@@ -594,7 +595,8 @@ top-level bindings; one rebound inside a function with `global` is not followed.
         plain = index.is_plain_mapped(node)
         for small, attribute_name, call in candidates:
             annotation = small.annotation.annotation if isinstance(small, cst.AnnAssign) else None
-            self.report(call, fix=self._fix(call, annotation, plain, node, attribute_name))
+            fix = self._fix(call, annotation, plain, node, attribute_name)
+            self.report(call, fix=fix, needs=(MAPPED_COLUMN,))
 
     def _is_column(self, func: cst.BaseExpression) -> bool:
         qualified = self.context.qualified_name(func)

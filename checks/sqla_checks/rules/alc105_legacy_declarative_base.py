@@ -8,6 +8,7 @@ import libcst as cst
 
 from sqla_checks.contract.rule import Bad, Fix, Good, Import, Rule
 from sqla_checks.evidence.imports import dotted_name
+from sqla_checks.evidence.sqlalchemy_api import DECLARATIVE_BASE, ORM_DECLARATIVE_NAMES
 
 if TYPE_CHECKING:
     from sqla_checks.evidence.context import FileContext
@@ -216,7 +217,7 @@ through it are.
             return
         statement = self._assignments.get(id(node))
         fix = self._class_fix(statement, node) if statement is not None else None
-        self.report(node, fix=fix)
+        self.report(node, fix=fix, needs=(DECLARATIVE_BASE,))
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         if node.relative or node.module is None or dotted_name(node.module) != _EXT_DECLARATIVE:
@@ -239,7 +240,8 @@ through it are.
         message = (
             f"Import {names} from `sqlalchemy.orm`: `sqlalchemy.ext.declarative` is deprecated"
         )
-        self.report(node, message=message, fix=_import_fix(node, moved))
+        fix = _import_fix(node, moved)
+        self.report(node, message=message, fix=fix, needs=(ORM_DECLARATIVE_NAMES,))
 
     # -- the fixes --------------------------------------------------------------------
     def _class_fix(self, statement: cst.SimpleStatementLine, call: cst.Call) -> Fix | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from sqla_checks.contract.rule import Bad, Fix, Good, Rule
+from sqla_checks.evidence.sqlalchemy_api import POSITIONAL_SELECT
 
 _FUNCTIONS = {"select", "case"}
 
@@ -190,7 +191,7 @@ raises with a list in 2.x [claim: alc107-with-only-columns-list], is not checked
             replacement = node.with_changes(args=[*args, *rest], whitespace_before_args=whitespace)
             fix = Fix(node, replacement, description=f"Pass the {name}() elements positionally")
         message = f"Pass the elements of `{name}()` positionally: the list form raises in 2.x"
-        self.report(first.value, message=message, fix=fix)
+        self.report(first.value, message=message, fix=fix, needs=(POSITIONAL_SELECT,))
 
     def _sqla_function(self, func: cst.BaseExpression) -> str | None:
         name = self.context.sqla_name(func)

@@ -6,7 +6,7 @@ import libcst as cst
 
 from sqla_checks.contract.rule import Bad, Fix, Good, Rule
 from sqla_checks.evidence.call_arguments import without_argument
-from sqla_checks.evidence.sqlalchemy_api import Kind, Role
+from sqla_checks.evidence.sqlalchemy_api import FUTURE_ONLY, Kind, Role
 
 _SESSION_FACTORIES = frozenset({"Session", "sessionmaker", "AsyncSession", "async_sessionmaker"})
 _ENGINE_FACTORIES = frozenset(
@@ -225,7 +225,8 @@ The 1.x connection option `execution_options(autocommit=True)` is not covered.
             value = arg.value.value if isinstance(arg.value, cst.Name) else None
             if keyword == "future":
                 if value == "True":
-                    self.report(arg, _FUTURE_TRUE, fix=_drop(node, index, "Drop `future=True`"))
+                    fix = _drop(node, index, "Drop `future=True`")
+                    self.report(arg, _FUTURE_TRUE, fix=fix, needs=(FUTURE_ONLY,))
                 else:
                     self.report(arg, _FUTURE_OTHER)
             elif value == "False":

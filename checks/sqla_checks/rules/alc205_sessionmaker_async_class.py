@@ -8,6 +8,7 @@ from sqla_checks.contract.rule import Bad, Fix, Good, Import, Rule
 from sqla_checks.evidence.call_arguments import without_argument
 from sqla_checks.evidence.context import FileContext
 from sqla_checks.evidence.sessions import async_class_argument
+from sqla_checks.evidence.sqlalchemy_api import ASYNC_SESSIONMAKER
 
 _ASYNCIO = "sqlalchemy.ext.asyncio"
 
@@ -190,7 +191,7 @@ or `class_` passed through `**kwargs`, is not flagged.
             unused_imports=unused,
             description="Use `async_sessionmaker`",
         )
-        self.report(node, fix=fix)
+        self.report(node, fix=fix, needs=(ASYNC_SESSIONMAKER,))
 
     def _from_import(self, node: cst.BaseExpression) -> Import | None:
         """`from m import name` that bound `node`, when it is a plain, unaliased name."""
