@@ -171,6 +171,7 @@ def _target_project(project: Project, dependencies: str, extra: str = "") -> Non
     project.write("app.py", OLD_FACTORY)
 
 
+@pytest.mark.claim("readme-target-and-guards")
 def test_target_inferred_from_the_dependency_withholds_a_2_0_fix(project: Project) -> None:
     _target_project(project, '["SQLAlchemy>=1.4,<3"]')
     outcome = project.run("--fix", "--no-cache", "app.py")
@@ -182,6 +183,7 @@ def test_target_inferred_from_the_dependency_withholds_a_2_0_fix(project: Projec
     ) in outcome.out
 
 
+@pytest.mark.claim("readme-target-and-guards")
 def test_configured_target_overrides_the_dependency(project: Project) -> None:
     _target_project(project, '["SQLAlchemy>=1.4,<3"]', 'target-sqlalchemy = "2.0"')
     outcome = project.run("--fix", "--no-cache", "app.py")
@@ -189,6 +191,7 @@ def test_configured_target_overrides_the_dependency(project: Project) -> None:
     assert "async_sessionmaker()" in (project.root / "app.py").read_text()
 
 
+@pytest.mark.claim("readme-target-and-guards")
 def test_unknown_target_offers_the_fix(project: Project) -> None:
     _target_project(project, '["flask-sqlalchemy>=3"]')
     outcome = project.run("--fix", "--no-cache", "app.py")

@@ -81,6 +81,7 @@ GUARDS = {
 
 @pytest.mark.parametrize("guard", GUARDS.values(), ids=GUARDS.keys())
 @pytest.mark.parametrize("branch", ["if", "else"])
+@pytest.mark.claim("readme-target-and-guards")
 def test_no_fix_in_either_branch_of_a_version_test(guard: str, branch: str) -> None:
     body = OLD_FACTORY if branch == "if" else "None"
     other = "None" if branch == "if" else OLD_FACTORY
@@ -92,6 +93,7 @@ def test_no_fix_in_either_branch_of_a_version_test(guard: str, branch: str) -> N
 
 
 @pytest.mark.parametrize("branch", ["try", "except"])
+@pytest.mark.claim("readme-target-and-guards")
 def test_no_fix_in_either_branch_of_an_import_guard(branch: str) -> None:
     code = f"""\
         from sqlalchemy.orm import sessionmaker

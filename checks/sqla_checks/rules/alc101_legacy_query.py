@@ -100,6 +100,12 @@ a chain that is not run where it is built (`q = session.query(User)`), for
 all FROM entities and raises `AmbiguousColumnError` for a name several of them have
 [claim: alc101-filter-by-after-join]), and
 for arguments it cannot classify as entity or column.
+
+Target release: the rewrite runs statements with `Session.scalars()`, added in
+SQLAlchemy 1.4.24; with an older target (`target-sqlalchemy`, else the lowest release
+the declared dependency admits) the finding says so and has no fix. Like every fix, it
+is not offered under a SQLAlchemy version guard (`if sqlalchemy.__version__ ...`,
+`try: import ... except ImportError`).
 """
     blind_spots = """
 Sessions are recognised by evidence (annotations, `Depends` on a session

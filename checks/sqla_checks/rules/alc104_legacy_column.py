@@ -170,6 +170,12 @@ unless the class sets `__allow_unmapped__` [claim: alc104-non-mapped-annotation-
 
 The `Column` import is removed when nothing else uses it; `mapped_column` is
 imported from `sqlalchemy.orm`.
+
+Target release: `mapped_column()` is new in SQLAlchemy 2.0, so when the project
+targets an older release (`target-sqlalchemy`, else the lowest release its declared
+dependency admits) the finding says so and has no fix. Like every fix, it is not
+offered under a SQLAlchemy version guard (`if sqlalchemy.__version__ ...`, `try:
+import ... except ImportError`), nor when a guard binds `mapped_column` or `Mapped`.
 """
     blind_spots = """
 A class counts as a model only with evidence in the same module (see

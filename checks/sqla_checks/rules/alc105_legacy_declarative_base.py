@@ -80,6 +80,13 @@ base always installed SQLAlchemy's keyword constructor, while `DeclarativeBase`
 keeps a mixin's own `__init__` [claim: alc105-mixin-constructor]. Any other argument
 (`mapper=`, `class_registry=`,
 `constructor=`, `metaclass=`) is reported without a fix.
+
+Target release: `DeclarativeBase` is new in 2.0 and the moved names reached
+`sqlalchemy.orm` in 1.4; with an older target (`target-sqlalchemy`, else the lowest
+release the declared dependency admits) the finding says so and has no fix. Like every
+fix, it is not offered under a SQLAlchemy version guard (`if sqlalchemy.__version__
+...`, `try: import ... except ImportError`), nor when a guard binds `DeclarativeBase`
+or the `declarative_base` it would replace.
 """
     blind_spots = """
 `registry().generate_base()` and `@as_declarative()` are not flagged. Only

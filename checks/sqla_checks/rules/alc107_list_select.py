@@ -49,6 +49,11 @@ is what 1.4 did with the list internally, so the statement is the same. The fix 
 not offered when `select()` has further arguments (the 1.x `whereclause` and
 keywords need rewriting into method calls by hand) or when `case()` gets `value`
 positionally.
+
+Target release: the positional forms are new in SQLAlchemy 1.4; with an older target
+(`target-sqlalchemy`, else the lowest release the declared dependency admits) the
+finding says so and has no fix. Like every fix, it is not offered under a SQLAlchemy
+version guard (`if sqlalchemy.__version__ ...`, `try: import ... except ImportError`).
 """
     blind_spots = """
 Only a list written in the call (a list display or a list comprehension) is

@@ -81,6 +81,14 @@ def transfer(session: Session) -> None:
 are the default and the only accepted value, so the call behaves identically without
 them. `autocommit=True`, `future=False`, non-literal values and `subtransactions=` are
 reported only: each needs the transaction code rewritten, not a flag dropped.
+
+Target release: on SQLAlchemy 1.4 `future=True` switches the engine or session to 2.0
+transaction behaviour, so dropping it keeps behaviour only from 2.0 on; with an older
+target (`target-sqlalchemy`, else the lowest release the declared dependency admits)
+`future=True` is reported without a fix. `autocommit=False` is the default on every
+release and is dropped whatever the target. Like every fix, it is not offered under a
+SQLAlchemy version guard (`if sqlalchemy.__version__ ...`, `try: import ... except
+ImportError`).
 """
     blind_spots = """
 The flags are checked on direct calls of `Session`, `sessionmaker`, `AsyncSession`,

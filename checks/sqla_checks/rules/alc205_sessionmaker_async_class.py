@@ -52,6 +52,13 @@ unsafe when the module calls
 [claim: alc205-sessionmaker-only-methods]. No fix is offered when the factory is
 assigned to a variable
 annotated as `sessionmaker[...]`: the annotation needs the same change, by hand.
+
+Target release: `async_sessionmaker` is new in SQLAlchemy 2.0; with an older target
+(`target-sqlalchemy`, else the lowest release the declared dependency admits) the
+finding says so and has no fix. Like every fix, it is not offered under a SQLAlchemy
+version guard (`if sqlalchemy.__version__ ...`, `try: import ... except ImportError`),
+nor when a guard binds `async_sessionmaker` (a module-level import of it would fail
+where the guard avoided it).
 """
     blind_spots = """
 Only `class_=AsyncSession` written in the call is seen: a subclass of `AsyncSession`,
