@@ -132,7 +132,7 @@ def _visit(
     text: str,
     module: cst.Module,
     rules: Sequence[type[Rule]],
-    target: Target | None,
+    target: Target | None = None,
 ) -> list[tuple[type[Rule], Report]]:
     """Run every rule over the tree in one traversal and gather their reports."""
     if not rules:
