@@ -110,14 +110,6 @@ def test_no_fix_in_either_branch_of_an_import_guard(branch: str) -> None:
     assert finding.message.endswith(GUARD_MESSAGE)
 
 
-def test_no_fix_in_a_conditional_expression_on_the_version() -> None:
-    code = PRELUDE + textwrap.dedent(f"""\
-        Factory = None if sa.__version__ >= "2" else {OLD_FACTORY}
-        """)
-    [finding] = _findings(SessionmakerAsyncClass, code)
-    assert finding.fix is None
-
-
 def test_a_fix_never_imports_a_name_only_a_guard_imports() -> None:
     # The reported case: `async_sessionmaker` came in under the guard; the fix would
     # have added a module-level import of it, which fails on 1.4.

@@ -22,12 +22,14 @@ of those (`SA_VERSION = parse(sa.__version__)`, `IS_SQLA2 = SA_VERSION >= ...`),
 name spelled like one (`SQLALCHEMY_VERSION`, `sqla_version`: SQLA and VERSION in it)
 imported from a compatibility module. `PY_VERSION >= (3, 8)` is none of those. A
 `try` counts when its body imports from sqlalchemy and a handler names `ImportError`
-or `ModuleNotFoundError`. `if`, `elif` and conditional expressions are read the same.
+or `ModuleNotFoundError`. An `elif` is read as its own `if`. Conditional expressions
+(`a if SQLA2 else b`) are not guards: only statements are.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import dataclasses
+from collections.abc import Iterator, Sequence
 
 import libcst as cst
 
@@ -58,11 +60,10 @@ class VersionGuards:
         lowered = text.lower()
         if not any(word in lowered for word in _PREFILTER):
             return
-        tests = _VersionTests(imports, assignments)
-        walker = _GuardWalker(tests, imports)
-        module.visit(walker)
-        self._covered = walker.covered
-        self._bound = walker.bound
+        finder = _GuardFinder(_VersionTests(imports, assignments))
+        finder.find(module)
+        self._covered = finder.covered
+        self._bound = finder.bound
 
     def covers(self, node: cst.CSTNode) -> bool:
         """Whether `node` is inside a guard (either branch, or the guard's test)."""
@@ -112,30 +113,39 @@ def _named_like_version(name: str) -> bool:
     return "SQLA" in upper and "VERSION" in upper
 
 
-class _GuardWalker(cst.CSTVisitor):
-    """One walk of the module: guard regions, the nodes in them and what they bind."""
+class _GuardFinder:
+    """Guard regions, the nodes in them and the names they bind.
 
-    def __init__(self, tests: _VersionTests, imports: ImportMap) -> None:
-        super().__init__()
+    Guards are statements, so only statements are walked to find them (a full walk of
+    every expression would cost as much as checking the file); each guard's own
+    subtree is walked whole.
+    """
+
+    def __init__(self, tests: _VersionTests) -> None:
         self._tests = tests
-        self._imports = imports
-        self._openers: set[int] = set()
         self.covered: set[int] = set()
         self.bound: set[str] = set()
 
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        if self._is_guard(node):
-            self._openers.add(id(node))
-        if self._openers:
+    def find(self, module: cst.Module) -> None:
+        pending: list[cst.CSTNode] = [module]
+        while pending:
+            node = pending.pop()
+            if self._is_guard(node):
+                self._cover(node)
+            elif isinstance(node, cst.Module | cst.IndentedBlock):
+                pending.extend(node.body)
+            elif isinstance(node, cst.BaseCompoundStatement):
+                pending.extend(_blocks(node))
+            elif isinstance(node, cst.Else | cst.ExceptHandler | cst.Finally | cst.MatchCase):
+                pending.append(node.body)
+
+    def _cover(self, guard: cst.CSTNode) -> None:
+        for node in _subtree(guard):
             self.covered.add(id(node))
             self.bound.update(_names_bound(node))
-        return True
-
-    def on_leave(self, original_node: cst.CSTNode) -> None:
-        self._openers.discard(id(original_node))
 
     def _is_guard(self, node: cst.CSTNode) -> bool:
-        if isinstance(node, cst.If | cst.IfExp):
+        if isinstance(node, cst.If):
             return self._tests.reads_version(node.test)
         if isinstance(node, cst.Try):
             return any(_catches_import_error(handler) for handler in node.handlers) and any(
@@ -144,12 +154,31 @@ class _GuardWalker(cst.CSTVisitor):
         return False
 
 
+def _blocks(statement: cst.BaseCompoundStatement) -> list[cst.CSTNode]:
+    """The parts of a compound statement that hold statements (read field by field:
+    libcst's `children` rebuilds the node's child list on every call)."""
+    blocks: list[cst.CSTNode] = [statement.body]
+    for name in ("orelse", "finalbody"):
+        part = getattr(statement, name, None)
+        if isinstance(part, cst.CSTNode):
+            blocks.append(part)
+    blocks.extend(getattr(statement, "handlers", ()))
+    blocks.extend(getattr(statement, "cases", ()))
+    return blocks
+
+
 def _subtree(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """`node` and everything below it, read from the dataclass fields directly."""
     pending = [node]
     while pending:
         current = pending.pop()
         yield current
-        pending.extend(current.children)
+        for field in dataclasses.fields(current):
+            value = getattr(current, field.name)
+            if isinstance(value, cst.CSTNode):
+                pending.append(value)
+            elif isinstance(value, Sequence) and not isinstance(value, str):
+                pending.extend(item for item in value if isinstance(item, cst.CSTNode))
 
 
 def _catches_import_error(handler: cst.ExceptHandler) -> bool:
