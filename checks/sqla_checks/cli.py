@@ -22,6 +22,7 @@ from sqla_checks.engine.parse_limits import MAX_PARSE_BYTES
 from sqla_checks.engine.registry import SelectionError
 from sqla_checks.engine.runner import RunOptions
 from sqla_checks.engine.source import SourceError
+from sqla_checks.engine.target_version import effective_target
 from sqla_checks.fixes.writer import FixWriteError, write_fixed_file
 from sqla_checks.output import FORMATS, FORMATS_WITH_EDITS, RunReport, file_errors
 from sqla_checks.output.destination import OutputFileError, write_report
@@ -51,9 +52,10 @@ exit codes:
      --exit-zero does not hide these.
 
 configuration: [tool.sqla-checks] in the nearest pyproject.toml (keys: select, ignore,
-extend-select, per-file-ignores, exclude, extend-exclude). Suppress one finding with
-`# noqa: ALC101`, a whole file with `# sqla-checks: noqa[: CODES]` on a line of its
-own; --extend-select ALC001 reports unused ones. Rule docs: sqla-checks --explain ALC101.
+extend-select, per-file-ignores, exclude, extend-exclude, target-sqlalchemy). Suppress
+one finding with `# noqa: ALC101`, a whole file with `# sqla-checks: noqa[: CODES]` on a
+line of its own; --extend-select ALC001 reports unused ones. Rule docs: sqla-checks
+--explain ALC101.
 
 the agent skill: `sqla-checks install-skill --agent claude` copies the skill this package
 ships to where an agent reads skills (sqla-checks install-skill --help).
@@ -312,6 +314,7 @@ def _run(args: argparse.Namespace) -> int:
         fix=fixing,
         unsafe_fixes=args.unsafe_fixes,
         with_edits=args.format in FORMATS_WITH_EDITS and not args.diff,
+        target=effective_target(config.target_sqlalchemy, config.root),
     )
     # Never cache while fixing: the files are about to change anyway.
     cache = None if args.no_cache or fixing else FindingsCache.for_project(config.root)

@@ -150,3 +150,69 @@ def test_sqlite_finding_has_no_fix_marker(project: Project) -> None:
 def test_clean_file_passes(project: Project) -> None:
     project.write("app.py", CLEAN)
     assert project.run().code == 0
+
+
+# -- target-sqlalchemy ------------------------------------------------------------------
+
+OLD_FACTORY = """\
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import sessionmaker
+
+SessionLocal = sessionmaker(class_=AsyncSession)
+"""
+
+
+def _target_project(project: Project, dependencies: str, extra: str = "") -> None:
+    project.write(
+        "pyproject.toml",
+        f'[project]\nname = "demo"\ndependencies = {dependencies}\n\n'
+        f'[tool.sqla-checks]\nselect = ["ALC205"]\n{extra}\n',
+    )
+    project.write("app.py", OLD_FACTORY)
+
+
+@pytest.mark.claim("readme-target-and-guards")
+def test_target_inferred_from_the_dependency_withholds_a_2_0_fix(project: Project) -> None:
+    _target_project(project, '["SQLAlchemy>=1.4,<3"]')
+    outcome = project.run("--fix", "--no-cache", "app.py")
+    assert outcome.code == 1
+    assert (project.root / "app.py").read_text() == OLD_FACTORY
+    assert (
+        "(no automatic fix: the fix needs SQLAlchemy 2.0 for `async_sessionmaker`,"
+        " and the project targets SQLAlchemy>=1.4,<3 (pyproject.toml))"
+    ) in outcome.out
+
+
+@pytest.mark.claim("readme-target-and-guards")
+def test_configured_target_overrides_the_dependency(project: Project) -> None:
+    _target_project(project, '["SQLAlchemy>=1.4,<3"]', 'target-sqlalchemy = "2.0"')
+    outcome = project.run("--fix", "--no-cache", "app.py")
+    assert outcome.code == 0, outcome.out
+    assert "async_sessionmaker()" in (project.root / "app.py").read_text()
+
+
+@pytest.mark.claim("readme-target-and-guards")
+def test_unknown_target_offers_the_fix(project: Project) -> None:
+    _target_project(project, '["flask-sqlalchemy>=3"]')
+    outcome = project.run("--fix", "--no-cache", "app.py")
+    assert outcome.code == 0, outcome.out
+    assert "async_sessionmaker()" in (project.root / "app.py").read_text()
+
+
+def test_the_cache_keeps_targets_apart(project: Project) -> None:
+    _target_project(project, '["SQLAlchemy>=1.4"]')
+    first = project.run("app.py")
+    assert "no automatic fix" in first.out
+    _target_project(project, '["SQLAlchemy>=1.4"]', 'target-sqlalchemy = "2.1"')
+    second = project.run("app.py")
+    assert "no automatic fix" not in second.out
+    assert "[*]" in second.out
+
+
+@pytest.mark.parametrize("value", ['"2"', '"latest"', "2.0", '"2.0b1"'])
+def test_a_bad_target_is_a_config_error(project: Project, value: str) -> None:
+    _target_project(project, "[]", f"target-sqlalchemy = {value}")
+    outcome = project.run("app.py")
+    assert outcome.code == 2
+    assert str(project.root / "pyproject.toml") in outcome.err
+    assert 'target-sqlalchemy: expected a SQLAlchemy release such as "1.4" or "2.0"' in outcome.err

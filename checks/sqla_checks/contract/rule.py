@@ -19,6 +19,7 @@ from sqla_checks.contract.batched_visitor import BatchedVisitor
 
 if TYPE_CHECKING:
     from sqla_checks.evidence.context import FileContext
+    from sqla_checks.evidence.sqlalchemy_api import Feature
 
 Applicability = Literal["safe", "unsafe"]
 
@@ -141,9 +142,20 @@ class Rule(BatchedVisitor):
         node: cst.CSTNode,
         message: str | None = None,
         fix: Fix | None = None,
+        needs: Sequence[Feature] = (),
     ) -> None:
-        """Record a finding on `node` (positions are computed later, only if needed)."""
-        self.reports.append(Report(node=node, message=message or self.message, fix=fix))
+        """Record a finding on `node` (positions are computed later, only if needed).
+
+        `needs` are the APIs the fix writes that not every SQLAlchemy release has. The
+        context withholds a fix the project's target release or a version guard rules
+        out; the finding stays, and its message says why there is no fix.
+        """
+        text = message or self.message
+        if fix is not None:
+            withheld = self.context.fix_withheld(node, fix, needs)
+            if withheld is not None:
+                text, fix = f"{text} (no automatic fix: {withheld})", None
+        self.reports.append(Report(node=node, message=text, fix=fix))
 
     @classmethod
     def url(cls) -> str:

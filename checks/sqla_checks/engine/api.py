@@ -93,7 +93,9 @@ def check_file(task: _Task) -> CheckedFile:
     cache = None if task.options.fix else task.cache
     key = None
     if cache is not None:
-        key = cache.key(task.path, data, task.rule_codes, task.options.with_edits)
+        key = cache.key(
+            task.path, data, task.rule_codes, task.options.with_edits, task.options.target
+        )
         cached = cache.load(key)
         if cached is not None:
             return CheckedFile(FileResult(path=task.path, findings=cached), from_cache=True)

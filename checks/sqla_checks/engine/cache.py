@@ -1,8 +1,9 @@
 """A findings cache, so unchanged files are not parsed again.
 
 An entry is keyed by the file's bytes, its path (rules may look at the path), the
-rules run on it, whether fix edits were computed, the tool version and a fingerprint
-of the checks package itself (so editing a rule during development invalidates old
+rules run on it, whether fix edits were computed, the target SQLAlchemy release
+(it decides which fixes are offered), the tool version and a fingerprint of the
+checks package itself (so editing a rule during development invalidates old
 entries without a version bump). Entries live in `.sqla-checks-cache/` at the project
 root, one small JSON file each, written atomically so parallel workers never see a
 half-written entry. The cache is only an optimisation: an unreadable, corrupt or
@@ -24,6 +25,7 @@ from typing import Any
 
 import sqla_checks
 from sqla_checks.contract.finding import Finding
+from sqla_checks.evidence.sqlalchemy_api import Target
 
 CACHE_DIRECTORY = ".sqla-checks-cache"
 
@@ -63,10 +65,18 @@ class FindingsCache:
             return None
         return cls(directory=directory, fingerprint=code_fingerprint())
 
-    def key(self, path: str, data: bytes, rule_codes: Sequence[str], with_edits: bool) -> str:
+    def key(
+        self,
+        path: str,
+        data: bytes,
+        rule_codes: Sequence[str],
+        with_edits: bool,
+        target: Target | None = None,
+    ) -> str:
         """The entry name for checking `data` at `path` with `rule_codes`."""
         digest = hashlib.sha256()
-        header = json.dumps([self.fingerprint, path, sorted(rule_codes), with_edits])
+        target_key = None if target is None else [str(target.release), target.label]
+        header = json.dumps([self.fingerprint, path, sorted(rule_codes), with_edits, target_key])
         digest.update(header.encode())
         digest.update(hashlib.sha256(data).digest())
         return digest.hexdigest()

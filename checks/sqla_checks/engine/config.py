@@ -16,13 +16,16 @@ from pathlib import Path
 from typing import Any
 
 from sqla_checks.engine.registry import SelectionError, validate_selectors
+from sqla_checks.engine.target_version import KEY as TARGET_KEY
+from sqla_checks.engine.target_version import parse_release
+from sqla_checks.evidence.sqlalchemy_api import Release
 
 TABLE = "sqla-checks"
 CONFIG_FILE = "pyproject.toml"
 
 _LIST_KEYS = ("select", "ignore", "extend-select", "exclude", "extend-exclude")
 _SELECTOR_KEYS = ("select", "ignore", "extend-select")
-KNOWN_KEYS = (*_LIST_KEYS, "per-file-ignores")
+KNOWN_KEYS = (*_LIST_KEYS, "per-file-ignores", TARGET_KEY)
 
 
 class ConfigError(Exception):
@@ -50,6 +53,8 @@ class Config:
     per_file_ignores: tuple[PerFileIgnore, ...] = ()
     exclude: tuple[str, ...] = ()
     extend_exclude: tuple[str, ...] = ()
+    # `target-sqlalchemy`; None means "infer it" (engine/target_version.py).
+    target_sqlalchemy: Release | None = None
 
     @property
     def all_excludes(self) -> tuple[str, ...]:
@@ -124,7 +129,20 @@ def parse_table(table: Any, path: Path) -> Config:
         per_file_ignores=per_file,
         exclude=tuple(values.get("exclude", ())),
         extend_exclude=tuple(values.get("extend-exclude", ())),
+        target_sqlalchemy=_target(table.get(TARGET_KEY), path),
     )
+
+
+def _target(value: Any, path: Path) -> Release | None:
+    if value is None:
+        return None
+    release = parse_release(value) if isinstance(value, str) else None
+    if release is None:
+        raise ConfigError(
+            f"{path}: [tool.{TABLE}] {TARGET_KEY}: expected a SQLAlchemy release such as"
+            f' "1.4" or "2.0" (MAJOR.MINOR[.PATCH]), got {value!r}'
+        )
+    return release
 
 
 def _string_list(value: Any, path: Path, key: str) -> list[str]:

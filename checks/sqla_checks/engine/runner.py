@@ -21,6 +21,7 @@ from sqla_checks.engine.parse_limits import parse_refusal
 from sqla_checks.engine.source import SourceError, decode_source
 from sqla_checks.engine.unused_noqa import UNUSED_NOQA, unused_noqa_reports
 from sqla_checks.evidence.context import FileContext, ScopeEnter, ScopeLeave
+from sqla_checks.evidence.sqlalchemy_api import Target
 from sqla_checks.fixes.apply import apply_fixes, render_fix
 
 # --fix stops after this many rounds even if fixes keep producing new fixable code;
@@ -36,6 +37,8 @@ class RunOptions:
     unsafe_fixes: bool = False
     # Fix edits are only computed when an output format shows them (json, sarif).
     with_edits: bool = False
+    # The oldest SQLAlchemy release the project runs on (None: unknown, the newest).
+    target: Target | None = None
 
 
 def check_source(
@@ -102,7 +105,7 @@ def _check_module(
     if options.fix:
         original_code = module.code
         module, initial_codes, reports = _fix_until_stable(
-            path, text, module, active, rules, options.unsafe_fixes
+            path, text, module, active, rules, options
         )
         if module.code != original_code:
             result.fixed_source = module.bytes
@@ -113,7 +116,7 @@ def _check_module(
             if now_active != active:
                 active, reports = now_active, None
     if reports is None:
-        reports = _visit(path, text, module, active)
+        reports = _visit(path, text, module, active, options.target)
     result.findings, noqa = _to_findings(path, text, module, reports, rules, options.with_edits)
     result.warnings = noqa.warnings
     if result.fixed_source is not None:
@@ -128,12 +131,16 @@ def _applicable(rules: Sequence[type[Rule]], path: str, text: str) -> list[type[
 
 
 def _visit(
-    path: str, text: str, module: cst.Module, rules: Sequence[type[Rule]]
+    path: str,
+    text: str,
+    module: cst.Module,
+    rules: Sequence[type[Rule]],
+    target: Target | None = None,
 ) -> list[tuple[type[Rule], Report]]:
     """Run every rule over the tree in one traversal and gather their reports."""
     if not rules:
         return []
-    context = FileContext(path, text, module)
+    context = FileContext(path, text, module, target)
     instances = [rule(context) for rule in rules]
     # Session evidence is gathered in the same traversal, ahead of the rules.
     evidence = [context.sessions.binder] if context.uses_sqlalchemy else []
@@ -196,7 +203,7 @@ def _fix_until_stable(
     module: cst.Module,
     rules: Sequence[type[Rule]],
     selected: Sequence[type[Rule]],
-    unsafe: bool,
+    options: RunOptions,
 ) -> tuple[cst.Module, Counter[str], list[tuple[type[Rule], Report]] | None]:
     """Apply fixes round by round until a round changes nothing.
 
@@ -206,10 +213,10 @@ def _fix_until_stable(
     the next round then re-applies); and the reports of the final module when the
     last round saw it unchanged (None when the round limit cut the loop short).
     """
-    allowed: set[Applicability] = {"safe", "unsafe"} if unsafe else {"safe"}
+    allowed: set[Applicability] = {"safe", "unsafe"} if options.unsafe_fixes else {"safe"}
     initial: Counter[str] | None = None
     for _ in range(MAX_FIX_ROUNDS):
-        reports = _visit(path, text, module, rules)
+        reports = _visit(path, text, module, rules, options.target)
         unsuppressed, _, _ = _unsuppressed(text, module, reports, selected)
         if initial is None:
             initial = Counter(rule.code for rule, _ in unsuppressed)

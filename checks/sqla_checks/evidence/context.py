@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
@@ -11,7 +13,11 @@ from sqla_checks.evidence.assignments import Assignment, module_assignments
 from sqla_checks.evidence.declarative import DeclarativeIndex
 from sqla_checks.evidence.imports import ImportMap, sqla_symbol
 from sqla_checks.evidence.sessions import SessionIndex
-from sqla_checks.evidence.sqlalchemy_api import Kind
+from sqla_checks.evidence.sqlalchemy_api import Feature, Kind, Target
+from sqla_checks.evidence.version_guards import VersionGuards
+
+if TYPE_CHECKING:
+    from sqla_checks.contract.rule import Fix
 
 
 class FileContext:
@@ -22,10 +28,14 @@ class FileContext:
     visiting without paying for libcst's parent metadata.
     """
 
-    def __init__(self, path: str, text: str, module: cst.Module) -> None:
+    def __init__(
+        self, path: str, text: str, module: cst.Module, target: Target | None = None
+    ) -> None:
         self.path = path
         self.text = text
         self.module = module
+        # The oldest SQLAlchemy release the project runs on; None: unknown, the newest.
+        self.target = target
         self.functions: list[cst.FunctionDef] = []
         self.classes: list[cst.ClassDef] = []
         # Lambdas reset "am I in async code" just as a nested `def` does.
@@ -50,6 +60,37 @@ class FileContext:
     def declarative(self) -> DeclarativeIndex:
         """Which module-level classes are declarative ORM classes; built on first use only."""
         return DeclarativeIndex(self.module, self.imports, self.module_assignments)
+
+    @cached_property
+    def version_guards(self) -> VersionGuards:
+        """Code under `if <SQLAlchemy version test>` or `try: import ... except ImportError`."""
+        return VersionGuards(self.module, self.text, self.imports, self.module_assignments)
+
+    def fix_withheld(self, node: cst.CSTNode, fix: Fix, needs: Sequence[Feature]) -> str | None:
+        """Why `fix` of a finding on `node` must not be offered, or None when it may be.
+
+        A fix may not write an API the target release lacks (`needs`), rewrite code under
+        a version guard, or touch a name that a guard binds: such a module also runs on
+        releases the fix would break.
+        """
+        target = self.target
+        missing = [feature for feature in needs if target is not None and target.lacks(feature)]
+        if target is not None and missing:
+            newest = max(missing, key=lambda feature: feature.since)
+            return (
+                f"the fix needs SQLAlchemy {newest.since} for {newest.api},"
+                f" and the project targets {target.label}"
+            )
+        guards = self.version_guards
+        if guards.covers(node):
+            return "the code is under a SQLAlchemy version guard"
+        names = [name for feature in needs for name in feature.names]
+        names += [imp.name or imp.module.partition(".")[0] for imp in fix.imports]
+        names += [imp.name or imp.module.partition(".")[0] for imp in fix.unused_imports]
+        for name in names:
+            if guards.binds(name):
+                return f"`{name}` is bound under a SQLAlchemy version guard"
+        return None
 
     # -- name resolution --------------------------------------------------------
     def qualified_name(self, node: cst.BaseExpression) -> str | None:

@@ -2,7 +2,8 @@
 
 Which objects the evidence can tell apart (`Kind`: a role, sync or asyncio), what
 constructing or calling them returns, which of their methods are coroutines, which do
-I/O, and how the legacy `Query` chain is built. Rules read these facts; none keeps
+I/O, how the legacy `Query` chain is built, and which release brought each API a fix
+writes (`Feature`, checked against the project's target version). Rules read these facts; none keeps
 its own copy. Method lists were read from the SQLAlchemy 2.0 and 2.1 sources (2.1.9
 where they differ); the comments say where a fact comes from or why a name is left
 out.
@@ -10,6 +11,7 @@ out.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import Enum
 
 
@@ -296,3 +298,68 @@ QUERY_JOINS = frozenset({"join", "outerjoin"})
 COLUMN_CONSTRUCTORS = frozenset(
     {"literal_column", "literal", "cast", "case", "type_coerce", "extract", "coalesce"}
 )
+
+# -- which release brought what a fix writes -------------------------------------------
+
+
+@dataclass(frozen=True, order=True)
+class Release:
+    """A SQLAlchemy release, `major.minor.patch` (a series such as 1.4 is 1.4.0)."""
+
+    major: int
+    minor: int
+    patch: int = 0
+
+    def __str__(self) -> str:
+        base = f"{self.major}.{self.minor}"
+        return f"{base}.{self.patch}" if self.patch else base
+
+
+@dataclass(frozen=True)
+class Target:
+    """The oldest release a project's code must run on, and where that was read.
+
+    `label` is how messages name it: `SQLAlchemy 1.4 (target-sqlalchemy)`, or the
+    declared dependency, `SQLAlchemy>=1.4,<3 (pyproject.toml)`.
+    """
+
+    release: Release
+    label: str
+
+    def lacks(self, feature: Feature) -> bool:
+        """Whether the oldest targeted release predates `feature`."""
+        return self.release < feature.since
+
+
+@dataclass(frozen=True)
+class Feature:
+    """An API (or behaviour) a fix writes, and the first release that has it.
+
+    `names` are the public names that spell it: compatibility code that binds one of
+    them under a version guard shows the project also runs on releases without it.
+    """
+
+    api: str
+    since: Release
+    names: tuple[str, ...] = ()
+
+
+# Each `since` is the `versionadded`/`versionchanged` note of the 2.1.9 docstrings.
+# select(User) with positional arguments ("select() now accepts column arguments
+# positionally"), and case(*whens) likewise.
+POSITIONAL_SELECT = Feature("`select()` / `case()` with positional arguments", Release(1, 4))
+# "Added Session.get(), which is moved from the now deprecated Query.get()".
+SESSION_GET = Feature("`Session.get()`", Release(1, 4))
+# "Added Session.scalars()": the select() rewrite runs ORM statements with it.
+SESSION_SCALARS = Feature("`Session.scalars()`", Release(1, 4, 24))
+# declarative_base() "moves to the sqlalchemy.orm package from the declarative.ext
+# package" (with declared_attr and the other moved names).
+ORM_DECLARATIVE_NAMES = Feature("the declarative names in `sqlalchemy.orm`", Release(1, 4))
+# `Mapped` itself exists since 1.4 (for the mypy plugin); mapping from `Mapped[]`
+# annotations and `mapped_column()` are 2.0.
+MAPPED_COLUMN = Feature("`mapped_column()`", Release(2, 0), ("mapped_column", "Mapped"))
+DECLARATIVE_BASE = Feature("`DeclarativeBase`", Release(2, 0), ("DeclarativeBase",))
+ASYNC_SESSIONMAKER = Feature("`async_sessionmaker`", Release(2, 0), ("async_sessionmaker",))
+# On 1.4 `future=True` switches Engine and Session to 2.0 transaction behaviour (no
+# library autocommit); only from 2.0 on is that the one behaviour, the flag a no-op.
+FUTURE_ONLY = Feature("2.0 transactions without `future=True`", Release(2, 0))

@@ -8,7 +8,7 @@ from sqla_checks.contract.rule import Bad, Fix, Good, Rule
 from sqla_checks.evidence.context import FileContext
 from sqla_checks.evidence.query_chains import QueryChainFinder
 from sqla_checks.evidence.query_entities import classify, module_classes
-from sqla_checks.evidence.sqlalchemy_api import QUERY_RUNNERS
+from sqla_checks.evidence.sqlalchemy_api import QUERY_RUNNERS, SESSION_SCALARS
 from sqla_checks.fixes.select_rewrite import rewrite_runner
 
 
@@ -100,6 +100,12 @@ a chain that is not run where it is built (`q = session.query(User)`), for
 all FROM entities and raises `AmbiguousColumnError` for a name several of them have
 [claim: alc101-filter-by-after-join]), and
 for arguments it cannot classify as entity or column.
+
+Target release: the rewrite runs statements with `Session.scalars()`, added in
+SQLAlchemy 1.4.24; with an older target (`target-sqlalchemy`, else the lowest release
+the declared dependency admits) the finding says so and has no fix. Like every fix, it
+is not offered under a SQLAlchemy version guard (`if sqlalchemy.__version__ ...`,
+`try: import ... except ImportError`).
 """
     blind_spots = """
 Sessions are recognised by evidence (annotations, `Depends` on a session
@@ -511,6 +517,7 @@ without a fix.
                 imports=rewrite.imports,
                 description="Rewrite as a select() statement run by the session",
             ),
+            needs=(SESSION_SCALARS,),
         )
 
 

@@ -8,7 +8,7 @@ from sqla_checks.contract.rule import Bad, Fix, Good, Rule
 from sqla_checks.evidence.call_arguments import keyword_arg
 from sqla_checks.evidence.context import FileContext
 from sqla_checks.evidence.query_chains import QueryChain, QueryChainFinder
-from sqla_checks.evidence.sqlalchemy_api import Kind
+from sqla_checks.evidence.sqlalchemy_api import SESSION_GET, Kind
 
 
 class LegacyQueryGet(Rule):
@@ -49,6 +49,11 @@ when the session is an `AsyncSession` (the fix adds `await`; the original raised
 `AttributeError`). A `get()` after `filter()` or other criteria raises
 `InvalidRequestError` in the legacy API [claim: alc103-get-after-criteria-raises] and
 is reported without a fix.
+
+Target release: `Session.get()` is new in SQLAlchemy 1.4; with an older target
+(`target-sqlalchemy`, else the lowest release the declared dependency admits) the
+finding says so and has no fix. Like every fix, it is not offered under a SQLAlchemy
+version guard (`if sqlalchemy.__version__ ...`, `try: import ... except ImportError`).
 """
     blind_spots = """
 Sessions are recognised by evidence, as for ALC101. `Model.query.get(pk)`
@@ -225,6 +230,7 @@ not seen.
                 applicability="unsafe" if awaited else "safe",
                 description="Use Session.get()",
             ),
+            needs=(SESSION_GET,),
         )
 
 

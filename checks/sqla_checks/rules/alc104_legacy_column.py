@@ -12,6 +12,7 @@ from sqla_checks.contract.rule import Bad, Fix, Good, Import, Rule
 from sqla_checks.evidence.call_arguments import keyword_argument, with_keyword
 from sqla_checks.evidence.declarative import class_attribute, class_body_names
 from sqla_checks.evidence.imports import dotted_name
+from sqla_checks.evidence.sqlalchemy_api import MAPPED_COLUMN
 
 if TYPE_CHECKING:
     from sqla_checks.evidence.context import FileContext
@@ -169,6 +170,12 @@ unless the class sets `__allow_unmapped__` [claim: alc104-non-mapped-annotation-
 
 The `Column` import is removed when nothing else uses it; `mapped_column` is
 imported from `sqlalchemy.orm`.
+
+Target release: `mapped_column()` is new in SQLAlchemy 2.0, so when the project
+targets an older release (`target-sqlalchemy`, else the lowest release its declared
+dependency admits) the finding says so and has no fix. Like every fix, it is not
+offered under a SQLAlchemy version guard (`if sqlalchemy.__version__ ...`, `try:
+import ... except ImportError`), nor when a guard binds `mapped_column` or `Mapped`.
 """
     blind_spots = """
 A class counts as a model only with evidence in the same module (see
@@ -594,7 +601,8 @@ top-level bindings; one rebound inside a function with `global` is not followed.
         plain = index.is_plain_mapped(node)
         for small, attribute_name, call in candidates:
             annotation = small.annotation.annotation if isinstance(small, cst.AnnAssign) else None
-            self.report(call, fix=self._fix(call, annotation, plain, node, attribute_name))
+            fix = self._fix(call, annotation, plain, node, attribute_name)
+            self.report(call, fix=fix, needs=(MAPPED_COLUMN,))
 
     def _is_column(self, func: cst.BaseExpression) -> bool:
         qualified = self.context.qualified_name(func)

@@ -8,6 +8,7 @@ import libcst as cst
 
 from sqla_checks.contract.rule import Bad, Fix, Good, Import, Rule
 from sqla_checks.evidence.imports import dotted_name
+from sqla_checks.evidence.sqlalchemy_api import DECLARATIVE_BASE, ORM_DECLARATIVE_NAMES
 
 if TYPE_CHECKING:
     from sqla_checks.evidence.context import FileContext
@@ -79,6 +80,13 @@ base always installed SQLAlchemy's keyword constructor, while `DeclarativeBase`
 keeps a mixin's own `__init__` [claim: alc105-mixin-constructor]. Any other argument
 (`mapper=`, `class_registry=`,
 `constructor=`, `metaclass=`) is reported without a fix.
+
+Target release: `DeclarativeBase` is new in 2.0 and the moved names reached
+`sqlalchemy.orm` in 1.4; with an older target (`target-sqlalchemy`, else the lowest
+release the declared dependency admits) the finding says so and has no fix. Like every
+fix, it is not offered under a SQLAlchemy version guard (`if sqlalchemy.__version__
+...`, `try: import ... except ImportError`), nor when a guard binds `DeclarativeBase`
+or the `declarative_base` it would replace.
 """
     blind_spots = """
 `registry().generate_base()` and `@as_declarative()` are not flagged. Only
@@ -216,7 +224,7 @@ through it are.
             return
         statement = self._assignments.get(id(node))
         fix = self._class_fix(statement, node) if statement is not None else None
-        self.report(node, fix=fix)
+        self.report(node, fix=fix, needs=(DECLARATIVE_BASE,))
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         if node.relative or node.module is None or dotted_name(node.module) != _EXT_DECLARATIVE:
@@ -239,7 +247,8 @@ through it are.
         message = (
             f"Import {names} from `sqlalchemy.orm`: `sqlalchemy.ext.declarative` is deprecated"
         )
-        self.report(node, message=message, fix=_import_fix(node, moved))
+        fix = _import_fix(node, moved)
+        self.report(node, message=message, fix=fix, needs=(ORM_DECLARATIVE_NAMES,))
 
     # -- the fixes --------------------------------------------------------------------
     def _class_fix(self, statement: cst.SimpleStatementLine, call: cst.Call) -> Fix | None:

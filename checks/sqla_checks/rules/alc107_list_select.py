@@ -5,6 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from sqla_checks.contract.rule import Bad, Fix, Good, Rule
+from sqla_checks.evidence.sqlalchemy_api import POSITIONAL_SELECT
 
 _FUNCTIONS = {"select", "case"}
 
@@ -48,6 +49,11 @@ is what 1.4 did with the list internally, so the statement is the same. The fix 
 not offered when `select()` has further arguments (the 1.x `whereclause` and
 keywords need rewriting into method calls by hand) or when `case()` gets `value`
 positionally.
+
+Target release: the positional forms are new in SQLAlchemy 1.4; with an older target
+(`target-sqlalchemy`, else the lowest release the declared dependency admits) the
+finding says so and has no fix. Like every fix, it is not offered under a SQLAlchemy
+version guard (`if sqlalchemy.__version__ ...`, `try: import ... except ImportError`).
 """
     blind_spots = """
 Only a list written in the call (a list display or a list comprehension) is
@@ -190,7 +196,7 @@ raises with a list in 2.x [claim: alc107-with-only-columns-list], is not checked
             replacement = node.with_changes(args=[*args, *rest], whitespace_before_args=whitespace)
             fix = Fix(node, replacement, description=f"Pass the {name}() elements positionally")
         message = f"Pass the elements of `{name}()` positionally: the list form raises in 2.x"
-        self.report(first.value, message=message, fix=fix)
+        self.report(first.value, message=message, fix=fix, needs=(POSITIONAL_SELECT,))
 
     def _sqla_function(self, func: cst.BaseExpression) -> str | None:
         name = self.context.sqla_name(func)

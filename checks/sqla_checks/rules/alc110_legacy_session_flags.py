@@ -6,7 +6,7 @@ import libcst as cst
 
 from sqla_checks.contract.rule import Bad, Fix, Good, Rule
 from sqla_checks.evidence.call_arguments import without_argument
-from sqla_checks.evidence.sqlalchemy_api import Kind, Role
+from sqla_checks.evidence.sqlalchemy_api import FUTURE_ONLY, Kind, Role
 
 _SESSION_FACTORIES = frozenset({"Session", "sessionmaker", "AsyncSession", "async_sessionmaker"})
 _ENGINE_FACTORIES = frozenset(
@@ -81,6 +81,14 @@ def transfer(session: Session) -> None:
 are the default and the only accepted value, so the call behaves identically without
 them. `autocommit=True`, `future=False`, non-literal values and `subtransactions=` are
 reported only: each needs the transaction code rewritten, not a flag dropped.
+
+Target release: on SQLAlchemy 1.4 `future=True` switches the engine or session to 2.0
+transaction behaviour, so dropping it keeps behaviour only from 2.0 on; with an older
+target (`target-sqlalchemy`, else the lowest release the declared dependency admits)
+`future=True` is reported without a fix. `autocommit=False` is the default on every
+release and is dropped whatever the target. Like every fix, it is not offered under a
+SQLAlchemy version guard (`if sqlalchemy.__version__ ...`, `try: import ... except
+ImportError`).
 """
     blind_spots = """
 The flags are checked on direct calls of `Session`, `sessionmaker`, `AsyncSession`,
@@ -225,7 +233,8 @@ The 1.x connection option `execution_options(autocommit=True)` is not covered.
             value = arg.value.value if isinstance(arg.value, cst.Name) else None
             if keyword == "future":
                 if value == "True":
-                    self.report(arg, _FUTURE_TRUE, fix=_drop(node, index, "Drop `future=True`"))
+                    fix = _drop(node, index, "Drop `future=True`")
+                    self.report(arg, _FUTURE_TRUE, fix=fix, needs=(FUTURE_ONLY,))
                 else:
                     self.report(arg, _FUTURE_OTHER)
             elif value == "False":

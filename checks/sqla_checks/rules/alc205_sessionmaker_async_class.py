@@ -8,6 +8,7 @@ from sqla_checks.contract.rule import Bad, Fix, Good, Import, Rule
 from sqla_checks.evidence.call_arguments import without_argument
 from sqla_checks.evidence.context import FileContext
 from sqla_checks.evidence.sessions import async_class_argument
+from sqla_checks.evidence.sqlalchemy_api import ASYNC_SESSIONMAKER
 
 _ASYNCIO = "sqlalchemy.ext.asyncio"
 
@@ -51,6 +52,13 @@ unsafe when the module calls
 [claim: alc205-sessionmaker-only-methods]. No fix is offered when the factory is
 assigned to a variable
 annotated as `sessionmaker[...]`: the annotation needs the same change, by hand.
+
+Target release: `async_sessionmaker` is new in SQLAlchemy 2.0; with an older target
+(`target-sqlalchemy`, else the lowest release the declared dependency admits) the
+finding says so and has no fix. Like every fix, it is not offered under a SQLAlchemy
+version guard (`if sqlalchemy.__version__ ...`, `try: import ... except ImportError`),
+nor when a guard binds `async_sessionmaker` (a module-level import of it would fail
+where the guard avoided it).
 """
     blind_spots = """
 Only `class_=AsyncSession` written in the call is seen: a subclass of `AsyncSession`,
@@ -190,7 +198,7 @@ or `class_` passed through `**kwargs`, is not flagged.
             unused_imports=unused,
             description="Use `async_sessionmaker`",
         )
-        self.report(node, fix=fix)
+        self.report(node, fix=fix, needs=(ASYNC_SESSIONMAKER,))
 
     def _from_import(self, node: cst.BaseExpression) -> Import | None:
         """`from m import name` that bound `node`, when it is a plain, unaliased name."""
