@@ -88,6 +88,8 @@ CREATE TABLE addresses (
 );
 INSERT INTO users VALUES (1, 'alice'), (2, 'bob'), (3, 'carol');
 INSERT INTO addresses VALUES (1, 1, 'alice@a.org'), (2, 1, 'alice@b.org'), (3, 2, 'bob@a.org');
+CREATE TABLE prefs (id integer PRIMARY KEY, user_id integer NOT NULL, data json NOT NULL);
+INSERT INTO prefs VALUES (1, 1, '{"theme": "dark"}'), (2, 1, '{"theme": "light"}');
 """
 
 
@@ -186,11 +188,19 @@ PROGRAMS = [
             print(row, row._fields)
             pairs = session.query(User, Address).join(User.addresses).order_by(Address.id).all()
             print([(show(u), show(a)) for u, a in pairs])
+        """,
+    ),
+    Program(
+        "rows-of-an-entity-and-a-column",
+        """
+        def main(session: Session) -> None:
             owners = (
                 session.query(User, Address.user_id).join(User.addresses).order_by(User.id).all()
             )
             print([(show(u), user_id) for u, user_id in owners], owners[0]._fields)
         """,
+        # `.unique()` keeps Query's de-duplication but raises for unhashable values.
+        unsafe=True,
     ),
     Program(
         "filter-by-distinct-where",
@@ -235,6 +245,34 @@ PROGRAMS = [
         """,
     ),
 ]
+
+
+# Legacy Query de-duplicates rows holding an unhashable value (JSON) by identity;
+# 2.x `.unique()` raises for them ("Can't apply uniqueness", orm/loading.py
+# `_not_hashable` in 2.1.9), so plain --fix must leave this chain alone.
+JSON_ROWS = Program(
+    "rows-with-a-json-column",
+    """
+    from sqlalchemy import JSON
+
+
+    class Pref(Base):
+        __tablename__ = "prefs"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        user_id: Mapped[int]
+        data: Mapped[dict[str, str]] = mapped_column(JSON)
+
+
+    def main(session: Session) -> None:
+        rows = (
+            session.query(User, Pref.data)
+            .join(Pref, Pref.user_id == User.id)
+            .order_by(Pref.id)
+            .all()
+        )
+        print([(show(u), data) for u, data in rows])
+    """,
+)
 
 
 @pytest.fixture(scope="module")
@@ -335,3 +373,15 @@ def test_first_keeps_limit_1_in_the_sql(engine: Engine) -> None:
     program = PROGRAMS[0]
     after = _run(engine, _fix(program.source, unsafe=False))
     assert after.limits == [(1, False), (1, False)]
+
+
+def test_rows_with_a_json_column_are_not_uniqued_by_a_safe_fix(engine: Engine) -> None:
+    before = _run(engine, JSON_ROWS.source)
+    assert "dark" in before.stdout and "light" in before.stdout
+    result = check_source(
+        "legacy_program.py", JSON_ROWS.source.encode(), RULES, RunOptions(fix=True)
+    )
+    assert result.fixed_source is None, "plain --fix rewrote a row query holding JSON"
+    findings = check_source("legacy_program.py", JSON_ROWS.source.encode(), RULES).findings
+    [finding] = findings
+    assert finding.fix is not None and finding.fix.applicability == "unsafe"

@@ -115,6 +115,11 @@ def rewrite_runner(
     uniquing = has_entity
     proven = all(s.proven for s in selected)
     rows_keys_stable = True
+    # 2.x uniques ORM entities by identity but hashes column values, and raises for
+    # unhashable ones (JSON, ARRAY) where Query fell back to `id()` (`_not_hashable`,
+    # orm/loading.py in 2.1.9). Column types are not known here, so `.unique()` on
+    # rows mixing entities and columns is unsafe.
+    unique_may_raise = False
 
     result: cst.BaseExpression
     if end.name == "count":
@@ -149,6 +154,7 @@ def rewrite_runner(
         result = _run(owner, "scalars" if scalars else "execute", statement, awaited)
         if uniquing:
             result = _call(result, "unique")
+            unique_may_raise = not all(s.entity for s in selected)
         result = _call(result, end.name)
         if not scalars:
             keys = [s.key for s in selected]
@@ -156,5 +162,5 @@ def rewrite_runner(
             # unnamed; 2.x names those (`count`) and renames duplicates (`id_1`).
             rows_keys_stable = None not in keys and len(set(keys)) == len(keys)
     result = result.with_changes(lpar=end.call.lpar, rpar=end.call.rpar)
-    safe = proven and rows_keys_stable and not awaited
+    safe = proven and rows_keys_stable and not awaited and not unique_may_raise
     return Rewrite(result, "safe" if safe else "unsafe", tuple(imports))

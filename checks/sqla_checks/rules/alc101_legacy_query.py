@@ -88,7 +88,11 @@ class defined here, one of its `Column`/`mapped_column` attributes, `func.*`,
 `aliased()`), and, for row results, when each column has a distinct static name
 (legacy rows leave expressions like `func.count()` unnamed and repeat duplicate
 names; 2.x rows name them `count` and `id_1` [claim: alc101-row-names]). It is
-unsafe when a class is only recognised by its CapWords name (an imported model) and
+unsafe for rows that mix an entity with columns (`query(User, Pref.data)`): `Query`
+de-duplicated those rows by identity where a column value cannot be hashed, while
+2.x `.unique()` raises `InvalidRequestError` for an unhashable value such as a JSON
+column (SQLAlchemy 2.1.9, `orm/loading.py`), and the rule cannot see column types.
+It is unsafe when a class is only recognised by its CapWords name (an imported model) and
 when the session is an `AsyncSession`: `AsyncSession` has no `query()`, so that code raised
 `AttributeError`, and the fix adds the `await` that makes it run.
 
