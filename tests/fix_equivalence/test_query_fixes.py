@@ -385,3 +385,48 @@ def test_rows_with_a_json_column_are_not_uniqued_by_a_safe_fix(engine: Engine) -
     findings = check_source("legacy_program.py", JSON_ROWS.source.encode(), RULES).findings
     [finding] = findings
     assert finding.fix is not None and finding.fix.applicability == "unsafe"
+
+
+# A Query subclass that hides a row, configured on the session factory: `select()`
+# run by the session never calls it, so the rewrite would bring the row back.
+CUSTOM_QUERY_CLASS = Program(
+    "custom-query-class",
+    """
+    from sqlalchemy.orm import Query, sessionmaker
+
+
+    class HidesCarol(Query):
+        def _iter(self):
+            return Query._iter(self.enable_assertions(False).filter(User.name != "carol"))
+
+
+    Factory = sessionmaker(query_cls=HidesCarol)
+
+
+    def main(session: Session) -> None:
+        s = Factory(bind=session.get_bind())
+        attempt(lambda: s.query(User).order_by(User.id).all())
+        attempt(lambda: s.query(User).order_by(User.id.desc()).first())
+        print(show(s.query(User).get(3)))
+    """,
+)
+
+
+def test_a_custom_query_class_makes_query_fixes_report_only(engine: Engine) -> None:
+    before = _run(engine, CUSTOM_QUERY_CLASS.source)
+    assert "User#3" not in before.stdout.splitlines()[0], "the Query subclass did not filter"
+    for unsafe in (False, True):
+        result = check_source(
+            "legacy_program.py",
+            CUSTOM_QUERY_CLASS.source.encode(),
+            RULES,
+            RunOptions(fix=True, unsafe_fixes=unsafe),
+        )
+        assert result.fixed_source is None, "a query fix ignored the custom Query class"
+    findings = check_source("legacy_program.py", CUSTOM_QUERY_CLASS.source.encode(), RULES).findings
+    assert sorted(f.code for f in findings) == ["ALC101", "ALC101", "ALC103"]
+    for finding in findings:
+        assert finding.fix is None
+        assert "custom Query class is configured (`query_cls=HidesCarol` in legacy_program.py:" in (
+            finding.message
+        )

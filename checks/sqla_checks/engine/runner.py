@@ -17,6 +17,7 @@ from sqla_checks.engine.noqa import is_suppressed, noqa_lines
 from sqla_checks.engine.parse_limits import parse_refusal
 from sqla_checks.engine.source import SourceError, decode_source
 from sqla_checks.evidence.context import FileContext, ScopeEnter, ScopeLeave
+from sqla_checks.evidence.project_facts import ProjectFacts
 from sqla_checks.fixes.apply import apply_fixes, render_fix
 
 # --fix stops after this many rounds even if fixes keep producing new fixable code;
@@ -39,8 +40,12 @@ def check_source(
     data: bytes,
     rules: Sequence[type[Rule]],
     options: RunOptions = RunOptions(),
+    project: ProjectFacts | None = None,
 ) -> FileResult:
-    """Check the bytes of one file with `rules`; never raises for bad input."""
+    """Check the bytes of one file with `rules`; never raises for bad input.
+
+    `project` holds the facts of the whole run (None: the file is checked alone).
+    """
     result = FileResult(path=path)
     try:
         text = decode_source(Path(path), data).text
@@ -77,7 +82,7 @@ def check_source(
         # text. Report the findings, fix nothing.
         options = dataclasses.replace(options, fix=False)
     try:
-        return _check_module(path, text, module, rules, active, options, result)
+        return _check_module(path, text, module, rules, active, options, result, project)
     except RecursionError:
         return _too_deep(path)
 
@@ -97,13 +102,14 @@ def _check_module(
     active: list[type[Rule]],
     options: RunOptions,
     result: FileResult,
+    project: ProjectFacts | None,
 ) -> FileResult:
     initial_findings = 0
     reports: list[tuple[type[Rule], Report]] | None = None
     if options.fix:
         original_code = module.code
         module, initial_findings, reports = _fix_until_stable(
-            path, text, module, active, options.unsafe_fixes
+            path, text, module, active, options.unsafe_fixes, project
         )
         if module.code != original_code:
             result.fixed_source = module.bytes
@@ -114,7 +120,7 @@ def _check_module(
             if now_active != active:
                 active, reports = now_active, None
     if reports is None:
-        reports = _visit(path, text, module, active)
+        reports = _visit(path, text, module, active, project)
     result.findings = _to_findings(path, text, module, reports, options.with_edits)
     if result.fixed_source is not None:
         result.fixes_applied = max(initial_findings - len(result.findings), 0)
@@ -127,12 +133,16 @@ def _applicable(rules: Sequence[type[Rule]], path: str, text: str) -> list[type[
 
 
 def _visit(
-    path: str, text: str, module: cst.Module, rules: Sequence[type[Rule]]
+    path: str,
+    text: str,
+    module: cst.Module,
+    rules: Sequence[type[Rule]],
+    project: ProjectFacts | None,
 ) -> list[tuple[type[Rule], Report]]:
     """Run every rule over the tree in one traversal and gather their reports."""
     if not rules:
         return []
-    context = FileContext(path, text, module)
+    context = FileContext(path, text, module, project)
     instances = [rule(context) for rule in rules]
     # Session evidence is gathered in the same traversal, ahead of the rules.
     evidence = [context.sessions.binder] if context.uses_sqlalchemy else []
@@ -196,6 +206,7 @@ def _fix_until_stable(
     module: cst.Module,
     rules: Sequence[type[Rule]],
     unsafe: bool,
+    project: ProjectFacts | None,
 ) -> tuple[cst.Module, int, list[tuple[type[Rule], Report]] | None]:
     """Apply fixes round by round until a round changes nothing.
 
@@ -208,7 +219,7 @@ def _fix_until_stable(
     allowed: set[Applicability] = {"safe", "unsafe"} if unsafe else {"safe"}
     initial: int | None = None
     for _ in range(MAX_FIX_ROUNDS):
-        reports = _visit(path, text, module, rules)
+        reports = _visit(path, text, module, rules, project)
         unsuppressed = _unsuppressed(text, module, reports)
         if initial is None:
             initial = len(unsuppressed)

@@ -10,6 +10,7 @@ from sqla_checks.contract.batched_visitor import BatchedVisitor
 from sqla_checks.evidence.assignments import Assignment, module_assignments
 from sqla_checks.evidence.declarative import DeclarativeIndex
 from sqla_checks.evidence.imports import ImportMap, sqla_symbol
+from sqla_checks.evidence.project_facts import ProjectFacts, facts_of_file
 from sqla_checks.evidence.sessions import SessionIndex
 from sqla_checks.evidence.sqlalchemy_api import Kind
 
@@ -22,14 +23,24 @@ class FileContext:
     visiting without paying for libcst's parent metadata.
     """
 
-    def __init__(self, path: str, text: str, module: cst.Module) -> None:
+    def __init__(
+        self, path: str, text: str, module: cst.Module, project: ProjectFacts | None = None
+    ) -> None:
         self.path = path
         self.text = text
         self.module = module
+        self._project = project
         self.functions: list[cst.FunctionDef] = []
         self.classes: list[cst.ClassDef] = []
         # Lambdas reset "am I in async code" just as a nested `def` does.
         self.lambda_depth = 0
+
+    @cached_property
+    def project(self) -> ProjectFacts:
+        """Facts of the whole run; a file checked on its own is its own project."""
+        if self._project is not None:
+            return self._project
+        return facts_of_file(self.path, self.text.encode())
 
     @cached_property
     def imports(self) -> ImportMap:

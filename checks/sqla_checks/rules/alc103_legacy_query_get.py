@@ -48,7 +48,9 @@ options move to `options=[...]`. Unsafe
 when the session is an `AsyncSession` (the fix adds `await`; the original raised
 `AttributeError`). A `get()` after `filter()` or other criteria raises
 `InvalidRequestError` in the legacy API [claim: alc103-get-after-criteria-raises] and
-is reported without a fix.
+is reported without a fix. So is every `get()` of a run whose files configure a
+custom Query class (`query_cls=`, Flask-SQLAlchemy's `query_class=`, as for ALC101):
+such a class may override `get()`, which `Session.get()` never calls.
 """
     blind_spots = """
 Sessions are recognised by evidence, as for ALC101. `Model.query.get(pk)`
@@ -185,15 +187,12 @@ not seen.
         self._chains = QueryChainFinder(context)
 
     def visit_Call(self, node: cst.Call) -> None:
-        found = self._chains.chain_at(node)
-        if found is None:
+        found = self._chains.query_at(node)
+        if found is None or found.chain.end is None or found.chain.end.name != "get":
             return
-        chain, kind = found
-        end = chain.end
-        if end is None or end.name != "get":
-            return
-        reason = _get_rewrite_blocker(chain)
-        awaited = kind is Kind.ASYNC_SESSION
+        chain, end = found.chain, found.chain.end
+        reason = found.fix_blocker or _get_rewrite_blocker(chain)
+        awaited = found.kind is Kind.ASYNC_SESSION
         if reason is None and awaited and not self.context.in_async_function:
             reason = "an AsyncSession outside `async def`"
         if reason is not None:
