@@ -17,6 +17,11 @@ Anything else is unknown, and rules treat unknown as "not a session": a missed
 finding is better than a false one. Cross-module facts (a factory imported from
 another module of the project) are out of reach by design.
 
+Bindings count in source order and per path: a rebinding replaces the kind (one
+without evidence makes the name unknown), and where the paths of an `if`, `try`,
+`match` or loop meet a name keeps only the kind all of them agree on
+(`branch_states`). `self.x` set to two different kinds is unknown everywhere.
+
 Module-level facts are collected up front; bindings inside functions and classes are
 recorded by `SessionIndex.binder`, which the runner places in its one batched
 traversal just ahead of the rules. A rule therefore sees the bindings that precede
