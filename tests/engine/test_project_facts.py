@@ -82,7 +82,8 @@ def test_only_custom_query_classes_are_facts() -> None:
         "flask.py": b"db = SQLAlchemy(query_class=SoftDelete)\n",
         "model.py": b"class Post(db.Model):\n    query_class = PostQuery\n",
         "base.py": b"db.Model.query_class = TenantQuery\n",
-        "broken.py": b"query_cls = (\n",
+        "comment.py": b"# sessionmaker(query_cls=SoftDelete) is not used here\n",
+        "compare.py": b"same = query_cls == SoftDelete\n",
     }
     facts = collect_project_facts(sources.items())
     assert [(f.path, f.line, f.spelling) for f in facts.custom_query_classes] == [

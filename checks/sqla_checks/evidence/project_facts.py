@@ -10,14 +10,13 @@ statement never runs. Query fixes must not be applied anywhere in such a project
 The engine collects the facts from the texts of every file of the run before checking
 (`collect_project_facts`) and hands them to each file's `FileContext`; a file checked
 alone is its own project (`facts_of_file`). Only files whose bytes mention `query_cls`
-or `query_class` are parsed, with the standard library's fast `ast`, so the scan costs
-about one read of the files. The project index of issue 11 will add its facts here.
+or `query_class` are searched further, so the scan costs about one read of the files. The project index of issue 11 will add its facts here.
 """
 
 from __future__ import annotations
 
-import ast
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
@@ -63,68 +62,36 @@ def facts_of_file(path: str, data: bytes) -> ProjectFacts:
     return collect_project_facts([(path, data)])
 
 
+# `query_cls=X` (Session, sessionmaker), `query_class=X` (Flask-SQLAlchemy's
+# `SQLAlchemy()`, a model's class attribute) and `owner.query_class = X`. Read from
+# the text, not a tree: cheap, and `ast.parse` is not safe to call from several
+# threads of one interpreter in Python 3.11 (its recursion counter is shared).
+_SETTING = re.compile(
+    r"(?P<owner>(?<![\w.])[A-Za-z_][\w.]*\.)?(?<![\w])(?P<name>query_cls|query_class)"
+    r"\s*=(?!=)\s*(?P<value>[A-Za-z_][\w.]*)?"
+)
+
+
+# A dynamic relationship's `query_class=` is the class of that collection only.
+_DYNAMIC_RELATIONSHIP = re.compile(r"\b(?:relationship|dynamic_loader|backref)\(")
+
+
 def _custom_query_classes(path: str, data: bytes) -> list[CustomQueryClass]:
     if not any(marker in data for marker in _MARKERS):
         return []
-    try:
-        tree = ast.parse(data)
-    except (SyntaxError, ValueError):
-        return []  # the check of this file reports why it cannot be read
-    finder = _QueryClassFinder(path)
-    finder.visit(tree)
-    return finder.found
-
-
-def _dotted(node: ast.expr) -> str | None:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        head = _dotted(node.value)
-        return None if head is None else f"{head}.{node.attr}"
-    return None
-
-
-class _QueryClassFinder(ast.NodeVisitor):
-    def __init__(self, path: str) -> None:
-        self.path = path
-        self.found: list[CustomQueryClass] = []
-
-    def _record(self, node: ast.AST, name: str, value: ast.expr) -> None:
-        spelled = _dotted(value)
-        if spelled is None:
-            spelled = "..."
-        elif spelled.rsplit(".", 1)[-1] in _DEFAULT_CLASSES or spelled.startswith("self."):
-            return
-        line = getattr(node, "lineno", 0)
-        self.found.append(CustomQueryClass(self.path, line, f"{name}={spelled}"))
-
-    def visit_Call(self, node: ast.Call) -> None:
-        callee = _dotted(node.func) or ""
-        for keyword in node.keywords:
-            # `query_cls` is the Session/sessionmaker parameter; `query_class` also
-            # names a dynamic relationship's class, so only Flask-SQLAlchemy's counts.
-            if keyword.arg == "query_cls" or (
-                keyword.arg == "query_class" and callee.rsplit(".", 1)[-1] == "SQLAlchemy"
-            ):
-                self._record(node, keyword.arg, keyword.value)
-        self.generic_visit(node)
-
-    def visit_Assign(self, node: ast.Assign) -> None:
-        for target in node.targets:
-            # `db.Model.query_class = X` (not `self.query_class = ...` of a library).
-            if (
-                isinstance(target, ast.Attribute)
-                and target.attr in {"query_cls", "query_class"}
-                and not (isinstance(target.value, ast.Name) and target.value.id == "self")
-            ):
-                self._record(node, target.attr, node.value)
-        self.generic_visit(node)
-
-    def visit_ClassDef(self, node: ast.ClassDef) -> None:
-        # A model's class-level `query_class = SoftDeleteQuery` (Flask-SQLAlchemy).
-        for statement in node.body:
-            if isinstance(statement, ast.Assign):
-                for target in statement.targets:
-                    if isinstance(target, ast.Name) and target.id == "query_class":
-                        self._record(statement, "query_class", statement.value)
-        self.generic_visit(node)
+    text = data.decode("utf-8", errors="replace")
+    found: list[CustomQueryClass] = []
+    for match in _SETTING.finditer(text):
+        owner, name, value = match.group("owner"), match.group("name"), match.group("value")
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        before = text[line_start : match.start()]
+        if before.lstrip().startswith("#") or _DYNAMIC_RELATIONSHIP.search(before):
+            continue
+        if owner is not None and owner.split(".", 1)[0] in {"self", "cls"}:
+            continue  # a library's own attribute (`self.query_class = query_class`)
+        spelled = value or "..."
+        if spelled.rsplit(".", 1)[-1] in _DEFAULT_CLASSES or spelled.startswith("self."):
+            continue
+        line = text.count("\n", 0, match.start()) + 1
+        found.append(CustomQueryClass(path, line, f"{name}={spelled}"))
+    return found

@@ -9,6 +9,7 @@ from sqla_checks.evidence.call_arguments import keyword_arg
 from sqla_checks.evidence.context import FileContext
 from sqla_checks.evidence.query_chains import QueryChain, QueryChainFinder
 from sqla_checks.evidence.sqlalchemy_api import Kind
+from sqla_checks.fixes.select_rewrite import dot_keeping_comments
 
 
 class LegacyQueryGet(Rule):
@@ -208,7 +209,15 @@ not seen.
         args = [cst.Arg(chain.query.args[0].value), cst.Arg(end.call.args[0].value)]
         if options:
             args.append(keyword_arg("options", cst.List(options)))
-        call = cst.Call(func=cst.Attribute(value=chain.owner, attr=cst.Name("get")), args=args)
+        end_func = end.call.func
+        assert isinstance(end_func, cst.Attribute)
+        # The dot before `.get` holds the comment of the line above it: keep it.
+        call = cst.Call(
+            func=cst.Attribute(
+                value=chain.owner, attr=cst.Name("get"), dot=dot_keeping_comments(end_func.dot)
+            ),
+            args=args,
+        )
         replacement: cst.BaseExpression = call
         if awaited:
             replacement = cst.Await(
