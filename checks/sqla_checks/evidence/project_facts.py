@@ -9,8 +9,9 @@ statement never runs. Query fixes must not be applied anywhere in such a project
 
 The engine collects the facts from the texts of every file of the run before checking
 (`collect_project_facts`) and hands them to each file's `FileContext`; a file checked
-alone is its own project (`facts_of_file`). Only files whose bytes mention `query_cls`
-or `query_class` are searched further, so the scan costs about one read of the files. The project index of issue 11 will add its facts here.
+alone is its own project (`facts_of_file`). Only files whose bytes mention
+`query_cls` or `query_class` are searched further, so the scan costs about one read
+of the files. The project index of issue 11 will add its facts here.
 """
 
 from __future__ import annotations
