@@ -137,7 +137,7 @@ def _visit(
     text: str,
     module: cst.Module,
     rules: Sequence[type[Rule]],
-    project: ProjectFacts | None,
+    project: ProjectFacts | None = None,
 ) -> list[tuple[type[Rule], Report]]:
     """Run every rule over the tree in one traversal and gather their reports."""
     if not rules:
