@@ -3,6 +3,8 @@ path and a sync engine on another is unknown where both paths meet (ALC202, ALC2
 
 from __future__ import annotations
 
+import textwrap
+
 import pytest
 
 from sqla_checks.rules.alc202_missing_await import MissingAwait
@@ -19,10 +21,8 @@ URL = "postgresql+asyncpg://app@localhost/blog"
 """
 
 
-def _lines(body: str, rules: tuple[type, ...] = (MissingAwait, AwaitOnSyncMethod)) -> list[int]:
-    import textwrap
-
-    result = lint(list(rules), HEADER + textwrap.dedent(body), dedent=False)
+def _lines(body: str) -> list[int]:
+    result = lint([MissingAwait, AwaitOnSyncMethod], HEADER + textwrap.dedent(body), dedent=False)
     offset = HEADER.count("\n")
     return [f.start.line - offset for f in result.findings]
 
@@ -100,6 +100,15 @@ def _lines(body: str, rules: tuple[type, ...] = (MissingAwait, AwaitOnSyncMethod
             async def close(self) -> None:
                 self.engine.dispose()
         """,
+    ],
+    ids=[
+        "if-else",
+        "elif-module-level",
+        "try-except",
+        "loop",
+        "rebinding",
+        "unknown-rebinding",
+        "self-attribute",
     ],
 )
 def test_a_use_reached_by_different_kinds_is_not_reported(body: str) -> None:
