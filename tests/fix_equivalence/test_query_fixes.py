@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from sqla_checks.engine.registry import all_rules
 from sqla_checks.engine.runner import RunOptions, check_source
+from tests.fix_equivalence.programs import SYNC_DRIVER, run_program, url_with_driver
 
 RULES = [rule for rule in all_rules() if rule.code in {"ALC101", "ALC103"}]
 
@@ -88,6 +89,8 @@ CREATE TABLE addresses (
 );
 INSERT INTO users VALUES (1, 'alice'), (2, 'bob'), (3, 'carol');
 INSERT INTO addresses VALUES (1, 1, 'alice@a.org'), (2, 1, 'alice@b.org'), (3, 2, 'bob@a.org');
+CREATE TABLE prefs (id integer PRIMARY KEY, user_id integer NOT NULL, data json NOT NULL);
+INSERT INTO prefs VALUES (1, 1, '{"theme": "dark"}'), (2, 1, '{"theme": "light"}');
 """
 
 
@@ -186,11 +189,19 @@ PROGRAMS = [
             print(row, row._fields)
             pairs = session.query(User, Address).join(User.addresses).order_by(Address.id).all()
             print([(show(u), show(a)) for u, a in pairs])
+        """,
+    ),
+    Program(
+        "rows-of-an-entity-and-a-column",
+        """
+        def main(session: Session) -> None:
             owners = (
                 session.query(User, Address.user_id).join(User.addresses).order_by(User.id).all()
             )
             print([(show(u), user_id) for u, user_id in owners], owners[0]._fields)
         """,
+        # `.unique()` keeps Query's de-duplication but raises for unhashable values.
+        unsafe=True,
     ),
     Program(
         "filter-by-distinct-where",
@@ -235,6 +246,34 @@ PROGRAMS = [
         """,
     ),
 ]
+
+
+# Legacy Query de-duplicates rows holding an unhashable value (JSON) by identity;
+# 2.x `.unique()` raises for them ("Can't apply uniqueness", orm/loading.py
+# `_not_hashable` in 2.1.9), so plain --fix must leave this chain alone.
+JSON_ROWS = Program(
+    "rows-with-a-json-column",
+    """
+    from sqlalchemy import JSON
+
+
+    class Pref(Base):
+        __tablename__ = "prefs"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        user_id: Mapped[int]
+        data: Mapped[dict[str, str]] = mapped_column(JSON)
+
+
+    def main(session: Session) -> None:
+        rows = (
+            session.query(User, Pref.data)
+            .join(Pref, Pref.user_id == User.id)
+            .order_by(Pref.id)
+            .all()
+        )
+        print([(show(u), data) for u, data in rows])
+    """,
+)
 
 
 @pytest.fixture(scope="module")
@@ -335,3 +374,87 @@ def test_first_keeps_limit_1_in_the_sql(engine: Engine) -> None:
     program = PROGRAMS[0]
     after = _run(engine, _fix(program.source, unsafe=False))
     assert after.limits == [(1, False), (1, False)]
+
+
+def test_rows_with_a_json_column_are_not_uniqued_by_a_safe_fix(engine: Engine) -> None:
+    before = _run(engine, JSON_ROWS.source)
+    assert "dark" in before.stdout and "light" in before.stdout
+    result = check_source(
+        "legacy_program.py", JSON_ROWS.source.encode(), RULES, RunOptions(fix=True)
+    )
+    assert result.fixed_source is None, "plain --fix rewrote a row query holding JSON"
+    findings = check_source("legacy_program.py", JSON_ROWS.source.encode(), RULES).findings
+    [finding] = findings
+    assert finding.fix is not None and finding.fix.applicability == "unsafe"
+
+
+# A Query subclass that hides a row, configured on the session factory: `select()`
+# run by the session never calls it, so the rewrite would bring the row back.
+CUSTOM_QUERY_CLASS = Program(
+    "custom-query-class",
+    """
+    from sqlalchemy.orm import Query, sessionmaker
+
+
+    class HidesCarol(Query):
+        def _iter(self):
+            return Query._iter(self.enable_assertions(False).filter(User.name != "carol"))
+
+
+    Factory = sessionmaker(query_cls=HidesCarol)
+
+
+    def main(session: Session) -> None:
+        s = Factory(bind=session.get_bind())
+        attempt(lambda: s.query(User).order_by(User.id).all())
+        attempt(lambda: s.query(User).order_by(User.id.desc()).first())
+        print(show(s.query(User).get(3)))
+    """,
+)
+
+
+# Run as a script of its own: in this process, the program trips a CPython 3.11.7
+# bug in the `ast` module ("AST constructor recursion depth mismatch") at the next
+# import pytest rewrites.
+_SCRIPT_FOOTER = """
+
+if __name__ == "__main__":
+    import os
+
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(os.environ["DATABASE_URL"])
+    with engine.begin() as conn:
+        for statement in SCHEMA.split(";"):
+            if statement.strip():
+                conn.execute(text(statement))
+    with Session(engine) as session:
+        main(session)
+    engine.dispose()
+"""
+
+
+def test_a_custom_query_class_makes_query_fixes_report_only(postgres_server: ModuleType) -> None:
+    url = postgres_server.create_database("alc101cls")
+    try:
+        script = CUSTOM_QUERY_CLASS.source + f"\n\nSCHEMA = {SCHEMA!r}\n" + _SCRIPT_FOOTER
+        before = run_program(script, url_with_driver(url, SYNC_DRIVER))
+    finally:
+        postgres_server.drop_database(url)
+    assert before.returncode == 0, before.describe()
+    assert before.stdout.splitlines() == ["[User#1, User#2]", "User#2", "User#3"]
+    for unsafe in (False, True):
+        result = check_source(
+            "legacy_program.py",
+            CUSTOM_QUERY_CLASS.source.encode(),
+            RULES,
+            RunOptions(fix=True, unsafe_fixes=unsafe),
+        )
+        assert result.fixed_source is None, "a query fix ignored the custom Query class"
+    findings = check_source("legacy_program.py", CUSTOM_QUERY_CLASS.source.encode(), RULES).findings
+    assert sorted(f.code for f in findings) == ["ALC101", "ALC101", "ALC103"]
+    for finding in findings:
+        assert finding.fix is None
+        assert "custom Query class is configured (`query_cls=HidesCarol` in legacy_program.py:" in (
+            finding.message
+        )

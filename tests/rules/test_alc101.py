@@ -132,3 +132,55 @@ def test_untranslatable_methods_name_a_recipe() -> None:
     [finding] = result.findings
     assert finding.fix is None
     assert "delete(Model)" in finding.message
+
+
+def test_comments_inside_a_rewritten_chain_are_kept() -> None:
+    _, fixed = _check(
+        """
+        def names(session: Session) -> list[User]:
+            return (
+                session.query(User)  # every user
+                .filter(User.id > 1)  # skip the admin
+                .order_by(User.name)  # noqa: E501
+                .all()  # noqa: ALC999
+            )
+
+
+        def first(session: Session) -> User | None:
+            return (
+                session.query(User)
+                .order_by(User.id)  # newest last
+                .first()
+            )
+
+
+        def total(session: Session) -> int:
+            return (
+                session.query(User)
+                .filter(User.id > 1)  # counted
+                .count()
+            )
+
+
+        def get(session: Session) -> User | None:
+            return (
+                session.query(User)  # the table
+                .get(1)  # by key
+            )
+        """,
+        fix=True,
+    )
+    assert fixed is not None and ".query(" not in fixed
+    for comment in (
+        "# every user",
+        "# skip the admin",
+        "# noqa: ALC999",
+        "# newest last",
+        "# counted",
+        "# the table",
+        "# by key",
+    ):
+        assert fixed.count(comment) == 1, comment
+    # A comment stays on the line of the code it was written next to.
+    assert "User.name)  # noqa: E501" in fixed or "User.name)).unique()  # noqa: E501" in fixed
+    cst.parse_module(fixed)

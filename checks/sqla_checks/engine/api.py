@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +26,7 @@ from sqla_checks.engine.config import PerFileIgnore
 from sqla_checks.engine.path_patterns import path_matches
 from sqla_checks.engine.runner import RunOptions, check_source
 from sqla_checks.engine.source import SourceError, read_source_bytes
+from sqla_checks.evidence.project_facts import ProjectFacts, collect_project_facts
 
 # Starting worker processes (each imports libcst) costs about as much as checking a
 # dozen small files, so smaller runs stay in process.
@@ -75,6 +76,7 @@ class _Task:
     rule_codes: tuple[str, ...]
     options: RunOptions
     cache: FindingsCache | None
+    project: ProjectFacts
 
 
 def _rules_by_codes(codes: Sequence[str]) -> tuple[type[Rule], ...]:
@@ -94,13 +96,20 @@ def check_file(task: _Task) -> CheckedFile:
     key = None
     if cache is not None:
         key = cache.key(
-            task.path, data, task.rule_codes, task.options.with_edits, task.options.target
+            task.path,
+            data,
+            task.rule_codes,
+            task.options.with_edits,
+            task.options.target,
+            task.project.fingerprint(),
         )
         cached = cache.load(key)
         if cached is not None:
             return CheckedFile(FileResult(path=task.path, findings=cached), from_cache=True)
     try:
-        result = check_source(task.path, data, _rules_by_codes(task.rule_codes), task.options)
+        result = check_source(
+            task.path, data, _rules_by_codes(task.rule_codes), task.options, task.project
+        )
     except Exception as exc:
         # A crashing rule is a bug in the pack, not in the user's file; report it
         # against this file and keep checking the others.
@@ -120,7 +129,8 @@ def check_file(task: _Task) -> CheckedFile:
 
 def check_files(paths: Sequence[str], plan: CheckPlan, jobs: int = 1) -> list[CheckedFile]:
     """Check `paths` with `plan`, in `jobs` processes when that pays off."""
-    tasks = [_Task(path, plan.codes_for(path), plan.options, plan.cache) for path in paths]
+    project = _project_facts(paths)
+    tasks = [_Task(path, plan.codes_for(path), plan.options, plan.cache, project) for path in paths]
     workers = min(jobs, len(tasks))
     if workers <= 1 or len(tasks) < PARALLEL_MIN_FILES:
         return [check_file(task) for task in tasks]
@@ -128,3 +138,16 @@ def check_files(paths: Sequence[str], plan: CheckPlan, jobs: int = 1) -> list[Ch
     chunk = max(1, len(tasks) // (workers * 4))
     with ProcessPoolExecutor(max_workers=workers) as pool:
         return list(pool.map(check_file, tasks, chunksize=chunk))
+
+
+def _project_facts(paths: Sequence[str]) -> ProjectFacts:
+    """Facts every file's check needs from the others (one extra read of each file)."""
+
+    def sources() -> Iterator[tuple[str, bytes]]:
+        for path in paths:
+            try:
+                yield path, read_source_bytes(path)
+            except SourceError:
+                continue  # the file's own check reports it
+
+    return collect_project_facts(sources())

@@ -2,9 +2,10 @@
 
 An entry is keyed by the file's bytes, its path (rules may look at the path), the
 rules run on it, whether fix edits were computed, the target SQLAlchemy release
-(it decides which fixes are offered), the tool version and a fingerprint of the
-checks package itself (so editing a rule during development invalidates old
-entries without a version bump). Entries live in `.sqla-checks-cache/` at the project
+(it decides which fixes are offered), the facts of the run's other files
+(`ProjectFacts`), the tool version and a fingerprint of the checks package itself
+(so editing a rule during development invalidates old entries without a version
+bump). Entries live in `.sqla-checks-cache/` at the project
 root, one small JSON file each, written atomically so parallel workers never see a
 half-written entry. The cache is only an optimisation: an unreadable, corrupt or
 unwritable entry is treated as a miss and never fails a run.
@@ -71,12 +72,18 @@ class FindingsCache:
         data: bytes,
         rule_codes: Sequence[str],
         with_edits: bool,
-        target: Target | None = None,
+        target: Target | None,
+        project_fingerprint: str,
     ) -> str:
-        """The entry name for checking `data` at `path` with `rule_codes`."""
+        """The entry name for checking `data` at `path` with `rule_codes`.
+
+        `project_fingerprint` stands for the facts of the other files of the run: a
+        file's findings change when they do (a `query_cls=` added elsewhere).
+        """
         digest = hashlib.sha256()
         target_key = None if target is None else [str(target.release), target.label]
-        header = json.dumps([self.fingerprint, path, sorted(rule_codes), with_edits, target_key])
+        parts = [self.fingerprint, path, sorted(rule_codes), with_edits, target_key]
+        header = json.dumps([*parts, project_fingerprint])
         digest.update(header.encode())
         digest.update(hashlib.sha256(data).digest())
         return digest.hexdigest()

@@ -21,6 +21,7 @@ from sqla_checks.engine.parse_limits import parse_refusal
 from sqla_checks.engine.source import SourceError, decode_source
 from sqla_checks.engine.unused_noqa import UNUSED_NOQA, unused_noqa_reports
 from sqla_checks.evidence.context import FileContext, ScopeEnter, ScopeLeave
+from sqla_checks.evidence.project_facts import ProjectFacts
 from sqla_checks.evidence.sqlalchemy_api import Target
 from sqla_checks.fixes.apply import apply_fixes, render_fix
 
@@ -46,8 +47,12 @@ def check_source(
     data: bytes,
     rules: Sequence[type[Rule]],
     options: RunOptions = RunOptions(),
+    project: ProjectFacts | None = None,
 ) -> FileResult:
-    """Check the bytes of one file with `rules`; never raises for bad input."""
+    """Check the bytes of one file with `rules`; never raises for bad input.
+
+    `project` holds the facts of the whole run (None: the file is checked alone).
+    """
     result = FileResult(path=path)
     try:
         text = decode_source(Path(path), data).text
@@ -79,7 +84,7 @@ def check_source(
         # text. Report the findings, fix nothing.
         options = dataclasses.replace(options, fix=False)
     try:
-        return _check_module(path, text, module, rules, active, options, result)
+        return _check_module(path, text, module, rules, active, options, result, project)
     except RecursionError:
         return _too_deep(path)
 
@@ -99,13 +104,14 @@ def _check_module(
     active: list[type[Rule]],
     options: RunOptions,
     result: FileResult,
+    project: ProjectFacts | None,
 ) -> FileResult:
     initial_codes: Counter[str] = Counter()
     reports: list[tuple[type[Rule], Report]] | None = None
     if options.fix:
         original_code = module.code
         module, initial_codes, reports = _fix_until_stable(
-            path, text, module, active, rules, options
+            path, text, module, active, rules, options, project
         )
         if module.code != original_code:
             result.fixed_source = module.bytes
@@ -116,7 +122,7 @@ def _check_module(
             if now_active != active:
                 active, reports = now_active, None
     if reports is None:
-        reports = _visit(path, text, module, active, options.target)
+        reports = _visit(path, text, module, active, options.target, project)
     result.findings, noqa = _to_findings(path, text, module, reports, rules, options.with_edits)
     result.warnings = noqa.warnings
     if result.fixed_source is not None:
@@ -136,11 +142,12 @@ def _visit(
     module: cst.Module,
     rules: Sequence[type[Rule]],
     target: Target | None = None,
+    project: ProjectFacts | None = None,
 ) -> list[tuple[type[Rule], Report]]:
     """Run every rule over the tree in one traversal and gather their reports."""
     if not rules:
         return []
-    context = FileContext(path, text, module, target)
+    context = FileContext(path, text, module, target=target, project=project)
     instances = [rule(context) for rule in rules]
     # Session evidence is gathered in the same traversal, ahead of the rules.
     evidence = [context.sessions.binder] if context.uses_sqlalchemy else []
@@ -204,6 +211,7 @@ def _fix_until_stable(
     rules: Sequence[type[Rule]],
     selected: Sequence[type[Rule]],
     options: RunOptions,
+    project: ProjectFacts | None,
 ) -> tuple[cst.Module, Counter[str], list[tuple[type[Rule], Report]] | None]:
     """Apply fixes round by round until a round changes nothing.
 
@@ -216,7 +224,7 @@ def _fix_until_stable(
     allowed: set[Applicability] = {"safe", "unsafe"} if options.unsafe_fixes else {"safe"}
     initial: Counter[str] | None = None
     for _ in range(MAX_FIX_ROUNDS):
-        reports = _visit(path, text, module, rules, options.target)
+        reports = _visit(path, text, module, rules, options.target, project)
         unsuppressed, _, _ = _unsuppressed(text, module, reports, selected)
         if initial is None:
             initial = Counter(rule.code for rule, _ in unsuppressed)

@@ -12,6 +12,7 @@ from sqla_checks.contract.batched_visitor import BatchedVisitor
 from sqla_checks.evidence.assignments import Assignment, module_assignments
 from sqla_checks.evidence.declarative import DeclarativeIndex
 from sqla_checks.evidence.imports import ImportMap, sqla_symbol
+from sqla_checks.evidence.project_facts import ProjectFacts, facts_of_file
 from sqla_checks.evidence.sessions import SessionIndex
 from sqla_checks.evidence.sqlalchemy_api import Feature, Kind, Target
 from sqla_checks.evidence.version_guards import VersionGuards
@@ -29,17 +30,31 @@ class FileContext:
     """
 
     def __init__(
-        self, path: str, text: str, module: cst.Module, target: Target | None = None
+        self,
+        path: str,
+        text: str,
+        module: cst.Module,
+        *,
+        target: Target | None = None,
+        project: ProjectFacts | None = None,
     ) -> None:
         self.path = path
         self.text = text
         self.module = module
         # The oldest SQLAlchemy release the project runs on; None: unknown, the newest.
         self.target = target
+        self._project = project
         self.functions: list[cst.FunctionDef] = []
         self.classes: list[cst.ClassDef] = []
         # Lambdas reset "am I in async code" just as a nested `def` does.
         self.lambda_depth = 0
+
+    @cached_property
+    def project(self) -> ProjectFacts:
+        """Facts of the whole run; a file checked on its own is its own project."""
+        if self._project is not None:
+            return self._project
+        return facts_of_file(self.path, self.text.encode())
 
     @cached_property
     def imports(self) -> ImportMap:

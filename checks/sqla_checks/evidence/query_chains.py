@@ -39,6 +39,29 @@ class QueryChain:
     builders: tuple[QueryStep, ...]
     end: QueryStep | None  # the method that runs or leaves the query, if any
 
+    @property
+    def end_name(self) -> str | None:
+        """The name of the method that runs or leaves the query, if any."""
+        return None if self.end is None else self.end.name
+
+    @property
+    def top(self) -> cst.Call:
+        """The outermost call of the chain: where it is reported and replaced."""
+        if self.end is not None:
+            return self.end.call
+        return self.builders[-1].call if self.builders else self.query
+
+
+@dataclass(frozen=True)
+class SessionQuery:
+    """A session's query chain, the session's kind, and why no fix may touch it."""
+
+    chain: QueryChain
+    kind: Kind
+    # Set when the project configures a custom Query class: `select()` and
+    # `Session.get()` would skip whatever its methods add.
+    fix_blocker: str | None
+
 
 def read_chain(top: cst.Call) -> tuple[cst.Call, list[QueryStep]] | None:
     """The `X.query(...)` call under `top` and the method calls above it, bottom first."""
@@ -75,7 +98,24 @@ class QueryChainFinder:
         self._seen: set[int] = set()
         self._flask_instances: frozenset[str] | None = None
 
-    def chain_at(self, node: cst.Call) -> tuple[QueryChain, Kind] | None:
+    def query_at(self, node: cst.Call) -> SessionQuery | None:
+        """The session query chain whose outermost call is `node`, with what rules need."""
+        found = self._chain_at(node)
+        if found is None:
+            return None
+        chain, kind = found
+        return SessionQuery(chain, kind, self._custom_query_blocker())
+
+    def _custom_query_blocker(self) -> str | None:
+        custom = self.context.project.custom_query_classes
+        if not custom:
+            return None
+        return (
+            f"a custom Query class is configured ({custom[0].describe()}); "
+            "its methods may add criteria that a rewrite would drop"
+        )
+
+    def _chain_at(self, node: cst.Call) -> tuple[QueryChain, Kind] | None:
         """The session query chain whose outermost call is `node`, and the session kind."""
         if not isinstance(node.func, cst.Attribute):
             return None

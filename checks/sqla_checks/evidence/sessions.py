@@ -17,6 +17,11 @@ Anything else is unknown, and rules treat unknown as "not a session": a missed
 finding is better than a false one. Cross-module facts (a factory imported from
 another module of the project) are out of reach by design.
 
+Bindings count in source order and per path: a rebinding replaces the kind (one
+without evidence makes the name unknown), and where the paths of an `if`, `try`,
+`match` or loop meet a name keeps only the kind all of them agree on
+(`branch_states`). `self.x` set to two different kinds is unknown everywhere.
+
 Module-level facts are collected up front; bindings inside functions and classes are
 recorded by `SessionIndex.binder`, which the runner places in its one batched
 traversal just ahead of the rules. A rule therefore sees the bindings that precede
@@ -25,12 +30,14 @@ the node it is visiting, which is where Python code binds a name before using it
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 import libcst as cst
 
 from sqla_checks.contract.batched_visitor import BatchedVisitor
 from sqla_checks.evidence.assignments import simple_assignment
+from sqla_checks.evidence.branch_states import BranchStates, Compound
 from sqla_checks.evidence.call_arguments import keyword_argument
 from sqla_checks.evidence.imports import ImportMap, dotted_name, sqla_symbol
 from sqla_checks.evidence.sqlalchemy_api import (
@@ -60,6 +67,9 @@ class SessionIndex:
         self.module_scope = _Scope()
         self.function_scopes: dict[cst.FunctionDef, _Scope] = {}
         self.class_attributes: dict[cst.ClassDef, dict[str, Kind]] = {}
+        # `self.x` attributes set to different kinds (in two branches, two methods):
+        # attributes outlive any one path, so these stay unknown everywhere.
+        self.conflicting_attributes: dict[cst.ClassDef, set[str]] = {}
         self.aliases: dict[str, Kind] = {}
         self._functions: dict[str, cst.FunctionDef] = {}
         self._dependencies: dict[str, Kind | None] = {}
@@ -68,6 +78,13 @@ class SessionIndex:
         # one batched traversal, just ahead of the rules, so a rule looking at a node
         # sees every binding that precedes it in the source.
         self.binder: cst.BatchableCSTVisitor = _Binder(self)
+
+    def bind_attribute(self, klass: cst.ClassDef, name: str, kind: Kind) -> None:
+        """Record `self.<name>` of `klass` as holding `kind` (unknown if it held another)."""
+        attrs = self.class_attributes.setdefault(klass, {})
+        known = attrs.setdefault(name, kind)
+        if known is not kind:
+            self.conflicting_attributes.setdefault(klass, set()).add(name)
 
     def dependency_kind(self, name: str) -> Kind | None:
         """The session kind a same-module dependency function yields (computed once)."""
@@ -98,6 +115,8 @@ class SessionIndex:
                 for klass in reversed(classes):
                     attrs = self.class_attributes.get(klass)
                     if attrs and node.attr.value in attrs:
+                        if node.attr.value in self.conflicting_attributes.get(klass, ()):
+                            return None
                         return attrs[node.attr.value]
                 return None
             return None
@@ -272,6 +291,7 @@ class _Binder(BatchedVisitor):
         self.collect_into = collect_into
         self.functions: list[cst.FunctionDef] = []
         self.classes: list[cst.ClassDef] = []
+        self.branches = BranchStates()
 
     def _scope_of_function(self) -> _Scope:
         return self.index.function_scopes.setdefault(self.functions[-1], _Scope())
@@ -288,20 +308,24 @@ class _Binder(BatchedVisitor):
     def _bind(self, target: cst.BaseExpression, kind: Kind | None) -> None:
         if isinstance(target, cst.Name) and self.functions and self.collect_into is None:
             self._scope_of_function().bound.add(target.value)
-        if kind is None:
-            return
         if isinstance(target, cst.Name):
             scope = self._scope()
-            if scope is not None:
-                scope.names.setdefault(target.value, kind)
+            if scope is None:
+                return
+            # The latest binding counts: `engine = create_engine(...)` after an async
+            # one makes `engine` sync from here on; a binding without evidence, unknown.
+            if kind is None:
+                scope.names.pop(target.value, None)
+            else:
+                scope.names[target.value] = kind
         elif (
-            isinstance(target, cst.Attribute)
+            kind is not None
+            and isinstance(target, cst.Attribute)
             and isinstance(target.value, cst.Name)
             and target.value.value == "self"
             and self.classes
         ):
-            attrs = self.index.class_attributes.setdefault(self.classes[-1], {})
-            attrs.setdefault(target.attr.value, kind)
+            self.index.bind_attribute(self.classes[-1], target.attr.value, kind)
 
     def _kind(self, node: cst.BaseExpression) -> Kind | None:
         functions = self.functions
@@ -320,8 +344,7 @@ class _Binder(BatchedVisitor):
                     if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
                         kind = self.index.annotation_kind(small.annotation.annotation)
                         if kind is not None:
-                            attrs = self.index.class_attributes.setdefault(node, {})
-                            attrs.setdefault(small.target.value, kind)
+                            self.index.bind_attribute(node, small.target.value, kind)
 
     def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
         self.classes.pop()
@@ -366,3 +389,106 @@ class _Binder(BatchedVisitor):
         if kind is None and node.value is not None:
             kind = self._kind(node.value)
         self._bind(node.target, kind)
+
+    # -- branches: kinds per path (see branch_states) ---------------------------
+    def _enter(self, node: Compound, rebound: AbstractSet[str] = frozenset()) -> None:
+        self.branches.enter(node, self._scope(), rebound)
+
+    def visit_If(self, node: cst.If) -> None:
+        self.branches.arm(node)  # an `elif` is the `orelse` of the `if` above it
+        self._enter(node)
+
+    def leave_If(self, original_node: cst.If) -> None:
+        self.branches.leave(original_node)
+
+    def visit_Else(self, node: cst.Else) -> None:
+        self.branches.arm(node)
+
+    def visit_Try(self, node: cst.Try) -> None:
+        self._enter(node)
+
+    def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
+        self.branches.arm(node)
+        if node.name is not None:
+            self._bind(node.name.name, None)
+
+    def visit_Finally(self, node: cst.Finally) -> None:
+        self.branches.arm(node)
+
+    def leave_Try(self, original_node: cst.Try) -> None:
+        self.branches.leave(original_node)
+
+    def visit_Match(self, node: cst.Match) -> None:
+        self._enter(node)
+
+    def visit_MatchCase(self, node: cst.MatchCase) -> None:
+        self.branches.arm(node)
+
+    def leave_Match(self, original_node: cst.Match) -> None:
+        self.branches.leave(original_node)
+
+    def visit_For(self, node: cst.For) -> None:
+        self._enter(node, _names_bound_in(node.body) | _target_names(node.target))
+        self._bind_target(node.target)
+
+    def leave_For(self, original_node: cst.For) -> None:
+        self.branches.leave(original_node)
+
+    def visit_While(self, node: cst.While) -> None:
+        self._enter(node, _names_bound_in(node.body))
+
+    def leave_While(self, original_node: cst.While) -> None:
+        self.branches.leave(original_node)
+
+    def _bind_target(self, target: cst.BaseExpression) -> None:
+        for name in _target_names(target):
+            self._bind(cst.Name(name), None)
+
+
+def _target_names(target: cst.BaseExpression) -> set[str]:
+    """The names an assignment target binds (`a`, `a, (b, *c)`)."""
+    if isinstance(target, cst.Name):
+        return {target.value}
+    if isinstance(target, (cst.Tuple, cst.List)):
+        names: set[str] = set()
+        for element in target.elements:
+            names |= _target_names(element.value)
+        return names
+    if isinstance(target, cst.StarredElement):
+        return _target_names(target.value)
+    return set()
+
+
+def _names_bound_in(body: cst.BaseSuite) -> set[str]:
+    """Names a loop body binds itself (not in nested functions or classes)."""
+    finder = _BoundNames()
+    body.visit(finder)
+    return finder.names
+
+
+class _BoundNames(cst.CSTVisitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: set[str] = set()
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return False
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        self.names |= _target_names(node.target)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self.names |= _target_names(node.target)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self.names |= _target_names(node.target)
+
+    def visit_AsName(self, node: cst.AsName) -> None:
+        if isinstance(node.name, cst.BaseExpression):
+            self.names |= _target_names(node.name)
+
+    def visit_For(self, node: cst.For) -> None:
+        self.names |= _target_names(node.target)

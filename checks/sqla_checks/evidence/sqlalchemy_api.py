@@ -111,6 +111,13 @@ METHOD_RESULTS: dict[tuple[Kind, str], Kind] = {
     (Kind.ASYNC_ENGINE, "begin"): Kind.ASYNC_CONNECTION,
     (Kind.SYNC_FACTORY, "begin"): Kind.SYNC_SESSION,
     (Kind.ASYNC_FACTORY, "begin"): Kind.ASYNC_SESSION,
+    # `execution_options()` returns a connection or engine of the same kind (2.1.9
+    # engine/base.py, ext/asyncio/engine.py; the AsyncConnection one once awaited),
+    # so `conn = conn.execution_options(...)` keeps what `conn` is.
+    (Kind.SYNC_CONNECTION, "execution_options"): Kind.SYNC_CONNECTION,
+    (Kind.ASYNC_CONNECTION, "execution_options"): Kind.ASYNC_CONNECTION,
+    (Kind.SYNC_ENGINE, "execution_options"): Kind.SYNC_ENGINE,
+    (Kind.ASYNC_ENGINE, "execution_options"): Kind.ASYNC_ENGINE,
 }
 
 # -- methods, by kind -----------------------------------------------------------------

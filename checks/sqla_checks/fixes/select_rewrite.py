@@ -17,7 +17,7 @@ import libcst as cst
 
 from sqla_checks.contract.rule import Applicability, Import
 from sqla_checks.evidence.context import FileContext
-from sqla_checks.evidence.query_chains import QueryChain
+from sqla_checks.evidence.query_chains import QueryChain, QueryStep
 from sqla_checks.evidence.query_entities import Selected
 from sqla_checks.evidence.sqlalchemy_api import QUERY_BUILDERS, QUERY_JOINS, Kind
 from sqla_checks.fixes.name_binding import spelling_by_definitions
@@ -36,6 +36,31 @@ def _call(value: cst.BaseExpression, method: str, *args: cst.BaseExpression) -> 
     return cst.Call(
         func=cst.Attribute(value=value, attr=cst.Name(method)),
         args=[cst.Arg(a) for a in args],
+    )
+
+
+_EMPTY = cst.Module(body=[])
+
+
+def dot_keeping_comments(dot: cst.BaseExpression | cst.Dot) -> cst.Dot:
+    """`dot` if its whitespace holds a comment, else a plain `.`.
+
+    In a multi-line chain the dot before the last call holds the comment of the line
+    above it (`.order_by(x)  # noqa: E501`); a rewrite that drops that dot drops the
+    comment. Without a comment the chain's layout is left to the rewrite.
+    """
+    if isinstance(dot, cst.Dot) and "#" in _EMPTY.code_for_node(dot):
+        return dot
+    return cst.Dot()
+
+
+def _end_call(end: QueryStep, value: cst.BaseExpression, name: str | None = None) -> cst.Call:
+    """The chain's last call, now on `value` (renamed to `name`), keeping its comments."""
+    func = end.call.func
+    assert isinstance(func, cst.Attribute)
+    attr = func.attr if name is None else func.attr.with_changes(value=name)
+    return end.call.with_changes(
+        func=func.with_changes(value=value, attr=attr, dot=dot_keeping_comments(func.dot))
     )
 
 
@@ -115,6 +140,11 @@ def rewrite_runner(
     uniquing = has_entity
     proven = all(s.proven for s in selected)
     rows_keys_stable = True
+    # 2.x uniques ORM entities by identity but hashes column values, and raises for
+    # unhashable ones (JSON, ARRAY) where Query fell back to `id()` (`_not_hashable`,
+    # orm/loading.py in 2.1.9). Column types are not known here, so `.unique()` on
+    # rows mixing entities and columns is unsafe.
+    unique_may_raise = False
 
     result: cst.BaseExpression
     if end.name == "count":
@@ -127,12 +157,22 @@ def rewrite_runner(
         count_call = cst.Call(
             func=cst.Attribute(value=func_name.expression, attr=cst.Name("count")), args=[]
         )
+        end_func = end.call.func
+        assert isinstance(end_func, cst.Attribute)
+        # `.subquery()` takes the place (and the comments) of `.count()`.
+        subquery = cst.Call(
+            func=cst.Attribute(
+                value=statement, attr=cst.Name("subquery"), dot=dot_keeping_comments(end_func.dot)
+            ),
+            args=[],
+        )
         counted = _call(
             cst.Call(func=select_name.expression, args=[cst.Arg(count_call)]),
             "select_from",
-            _call(statement, "subquery"),
+            subquery,
         )
         result = _run(owner, "scalar", counted, awaited)
+        result = result.with_changes(lpar=end.call.lpar, rpar=end.call.rpar)
     elif end.name == "scalar":
         if not single:
             return "`scalar()` of several columns"
@@ -141,7 +181,7 @@ def rewrite_runner(
         result = _run(owner, "scalars", statement, awaited)
         if uniquing:
             result = _call(result, "unique")
-        result = _call(result, "one_or_none")
+        result = _end_call(end, result, "one_or_none")
     else:
         if end.name == "first":
             # Query.first() applies LIMIT 1 itself (`self.limit(1)`); keep it.
@@ -149,12 +189,12 @@ def rewrite_runner(
         result = _run(owner, "scalars" if scalars else "execute", statement, awaited)
         if uniquing:
             result = _call(result, "unique")
-        result = _call(result, end.name)
+            unique_may_raise = not all(s.entity for s in selected)
+        result = _end_call(end, result)
         if not scalars:
             keys = [s.key for s in selected]
             # Legacy Rows name columns by attribute key and leave expressions
             # unnamed; 2.x names those (`count`) and renames duplicates (`id_1`).
             rows_keys_stable = None not in keys and len(set(keys)) == len(keys)
-    result = result.with_changes(lpar=end.call.lpar, rpar=end.call.rpar)
-    safe = proven and rows_keys_stable and not awaited
+    safe = proven and rows_keys_stable and not awaited and not unique_may_raise
     return Rewrite(result, "safe" if safe else "unsafe", tuple(imports))

@@ -88,11 +88,21 @@ class defined here, one of its `Column`/`mapped_column` attributes, `func.*`,
 `aliased()`), and, for row results, when each column has a distinct static name
 (legacy rows leave expressions like `func.count()` unnamed and repeat duplicate
 names; 2.x rows name them `count` and `id_1` [claim: alc101-row-names]). It is
-unsafe when a class is only recognised by its CapWords name (an imported model) and
+unsafe for rows that mix an entity with columns (`query(User, Pref.data)`): `Query`
+de-duplicated those rows by identity where a column value cannot be hashed, while
+2.x `.unique()` raises `InvalidRequestError` for an unhashable value such as a JSON
+column (SQLAlchemy 2.1.9, `orm/loading.py`), and the rule cannot see column types.
+It is unsafe when a class is only recognised by its CapWords name (an imported model) and
 when the session is an `AsyncSession`: `AsyncSession` has no `query()`, so that code raised
 `AttributeError`, and the fix adds the `await` that makes it run.
 
-No fix is offered, and the message says why, for other methods (`group_by`,
+No fix is offered anywhere in a run whose files configure a custom Query class
+(`sessionmaker(query_cls=...)`, Flask-SQLAlchemy's `SQLAlchemy(query_class=...)`,
+`db.Model.query_class = ...` or a model's `query_class = ...`): its methods (a
+soft-delete filter, say) run for `session.query()` but never for a `select()`, and
+the message names where it is configured. Only the files of the run are searched:
+check the whole project at once for this to hold. No fix is offered, and the
+message says why, for other methods (`group_by`,
 `having`, `with_entities`, `update`, `delete`, `subquery`, `yield_per`, ...), for
 a chain that is not run where it is built (`q = session.query(User)`), for
 `filter_by()` after a join or with several entities (`Query.filter_by`, like 2.0's
@@ -464,18 +474,10 @@ without a fix.
         self._chains = QueryChainFinder(context)
 
     def visit_Call(self, node: cst.Call) -> None:
-        found = self._chains.chain_at(node)
-        if found is None:
-            return
-        chain, kind = found
-        end = chain.end
-        if end is not None and end.name == "get":
-            return  # ALC103's
-        top = (
-            end.call
-            if end is not None
-            else (chain.builders[-1].call if chain.builders else chain.query)
-        )
+        found = self._chains.query_at(node)
+        if found is None or found.chain.end_name == "get":
+            return  # no session query here, or ALC103's
+        chain, end, top = found.chain, found.chain.end, found.chain.top
         if end is None:
             self.report(
                 top,
@@ -504,7 +506,7 @@ without a fix.
             )
             return
         known = [s for s in selected if s is not None]
-        rewrite = rewrite_runner(self.context, chain, kind, known)
+        rewrite = found.fix_blocker or rewrite_runner(self.context, chain, found.kind, known)
         if isinstance(rewrite, str):
             self.report(top, self.message + f" (no automatic fix: {rewrite})")
             return

@@ -9,6 +9,7 @@ from sqla_checks.evidence.call_arguments import keyword_arg
 from sqla_checks.evidence.context import FileContext
 from sqla_checks.evidence.query_chains import QueryChain, QueryChainFinder
 from sqla_checks.evidence.sqlalchemy_api import SESSION_GET, Kind
+from sqla_checks.fixes.select_rewrite import dot_keeping_comments
 
 
 class LegacyQueryGet(Rule):
@@ -48,7 +49,9 @@ options move to `options=[...]`. Unsafe
 when the session is an `AsyncSession` (the fix adds `await`; the original raised
 `AttributeError`). A `get()` after `filter()` or other criteria raises
 `InvalidRequestError` in the legacy API [claim: alc103-get-after-criteria-raises] and
-is reported without a fix.
+is reported without a fix. So is every `get()` of a run whose files configure a
+custom Query class (`query_cls=`, Flask-SQLAlchemy's `query_class=`, as for ALC101):
+such a class may override `get()`, which `Session.get()` never calls.
 
 Target release: `Session.get()` is new in SQLAlchemy 1.4; with an older target
 (`target-sqlalchemy`, else the lowest release the declared dependency admits) the
@@ -190,15 +193,12 @@ not seen.
         self._chains = QueryChainFinder(context)
 
     def visit_Call(self, node: cst.Call) -> None:
-        found = self._chains.chain_at(node)
-        if found is None:
+        found = self._chains.query_at(node)
+        if found is None or found.chain.end is None or found.chain.end.name != "get":
             return
-        chain, kind = found
-        end = chain.end
-        if end is None or end.name != "get":
-            return
-        reason = _get_rewrite_blocker(chain)
-        awaited = kind is Kind.ASYNC_SESSION
+        chain, end = found.chain, found.chain.end
+        reason = found.fix_blocker or _get_rewrite_blocker(chain)
+        awaited = found.kind is Kind.ASYNC_SESSION
         if reason is None and awaited and not self.context.in_async_function:
             reason = "an AsyncSession outside `async def`"
         if reason is not None:
@@ -214,7 +214,15 @@ not seen.
         args = [cst.Arg(chain.query.args[0].value), cst.Arg(end.call.args[0].value)]
         if options:
             args.append(keyword_arg("options", cst.List(options)))
-        call = cst.Call(func=cst.Attribute(value=chain.owner, attr=cst.Name("get")), args=args)
+        end_func = end.call.func
+        assert isinstance(end_func, cst.Attribute)
+        # The dot before `.get` holds the comment of the line above it: keep it.
+        call = cst.Call(
+            func=cst.Attribute(
+                value=chain.owner, attr=cst.Name("get"), dot=dot_keeping_comments(end_func.dot)
+            ),
+            args=args,
+        )
         replacement: cst.BaseExpression = call
         if awaited:
             replacement = cst.Await(

@@ -113,7 +113,10 @@ same function awaits or schedules later; one returned from a sync `def` or a
 `lambda` (a coroutine factory). The receiver must be known to be an async session,
 connection or engine from evidence in the same module: a session typed through an
 alias imported from another module (`session: SessionDep`) or returned by an
-untyped helper is invisible.
+untyped helper is invisible. Evidence follows the paths of the code: a name bound to
+an async engine in one branch of an `if`/`try`/`match` or loop and to a sync one (or
+to anything unknown) in another is unknown where both paths reach, so the fix never
+adds `await` to a call that may be sync.
 """
     references = (
         "https://docs.sqlalchemy.org/en/20/orm/extensions/asyncio.html#synopsis-orm",

@@ -58,7 +58,9 @@ expression are kept.
     blind_spots = """
 The receiver must be known to be an `AsyncSession`, `async_scoped_session` or
 `AsyncConnection` from evidence in the same module (annotation, `Depends` on a
-same-module dependency, `async with factory() as s`, ...). `await` on `begin()` and
+same-module dependency, `async with factory() as s`, ...), on every path that
+reaches the call (a name that is an `AsyncSession` in one branch and something else
+in another is unknown after both). `await` on `begin()` and
 `begin_nested()`, which return a transaction object that is started by awaiting it,
 is legal and never flagged [claim: alc203-awaiting-begin-is-legal].
 """
