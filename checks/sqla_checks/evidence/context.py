@@ -8,6 +8,7 @@ import libcst as cst
 
 from sqla_checks.contract.batched_visitor import BatchedVisitor
 from sqla_checks.evidence.assignments import Assignment, module_assignments
+from sqla_checks.evidence.bindings import Bindings, TopLevelBindings
 from sqla_checks.evidence.declarative import DeclarativeIndex
 from sqla_checks.evidence.imports import ImportMap, sqla_symbol
 from sqla_checks.evidence.sessions import SessionIndex
@@ -50,6 +51,16 @@ class FileContext:
     def declarative(self) -> DeclarativeIndex:
         """Which module-level classes are declarative ORM classes; built on first use only."""
         return DeclarativeIndex(self.module, self.imports, self.module_assignments)
+
+    @cached_property
+    def bindings(self) -> Bindings:
+        """Scope-aware bindings; built only when a fix asks how to spell a name."""
+        return Bindings(self.module)
+
+    @cached_property
+    def top_level_bindings(self) -> TopLevelBindings:
+        """Which top-level statement binds each name, and how surely."""
+        return TopLevelBindings.of_module(self.module)
 
     # -- name resolution --------------------------------------------------------
     def qualified_name(self, node: cst.BaseExpression) -> str | None:

@@ -8,6 +8,7 @@ import libcst as cst
 
 from sqla_checks.contract.rule import Bad, Fix, Good, Import, Rule
 from sqla_checks.evidence.imports import dotted_name
+from sqla_checks.fixes.name_binding import spelling
 
 if TYPE_CHECKING:
     from sqla_checks.evidence.context import FileContext
@@ -247,6 +248,9 @@ through it are.
         assert isinstance(assign, cst.Assign)
         target = assign.targets[0].target
         assert isinstance(target, cst.Name)
+        base = spelling(self.context, "sqlalchemy.orm.DeclarativeBase", statement)
+        if isinstance(base, str):
+            return None
         body: list[cst.BaseStatement] = []
         bases: list[cst.Arg] = []
         for arg in call.args:
@@ -263,7 +267,7 @@ through it are.
                 bases.append(cst.Arg(arg.value))
             else:
                 return None
-        bases.append(cst.Arg(cst.Name("DeclarativeBase")))
+        bases.append(cst.Arg(base.expression))
         replacement = cst.ClassDef(
             name=target,
             bases=bases,
@@ -277,7 +281,7 @@ through it are.
             statement,
             replacement,
             applicability="unsafe",
-            imports=(Import("sqlalchemy.orm", "DeclarativeBase"),),
+            imports=base.imports,
             unused_imports=(
                 Import("sqlalchemy.orm", "declarative_base"),
                 Import(_EXT_DECLARATIVE, "declarative_base"),

@@ -8,6 +8,7 @@ from sqla_checks.contract.rule import Bad, Fix, Good, Import, Rule
 from sqla_checks.evidence.call_arguments import without_argument
 from sqla_checks.evidence.context import FileContext
 from sqla_checks.evidence.sessions import async_class_argument
+from sqla_checks.fixes.name_binding import spelling
 
 _ASYNCIO = "sqlalchemy.ext.asyncio"
 
@@ -169,9 +170,6 @@ or `class_` passed through `**kwargs`, is not flagged.
         class_arg = async_class_argument(node, self.context.imports)
         if class_arg is None:
             return
-        replacement = without_argument(node, class_arg).with_changes(
-            func=cst.Name("async_sessionmaker")
-        )
         unused = tuple(
             imp
             for imp in (self._from_import(node.func), self._from_import(class_arg.value))
@@ -180,13 +178,18 @@ or `class_` passed through `**kwargs`, is not flagged.
         if id(node) in self._annotated_values:
             self.report(node)
             return
+        maker = spelling(self.context, f"{_ASYNCIO}.async_sessionmaker", node)
+        if isinstance(maker, str):
+            self.report(node, f"{self.message} (no automatic fix: {maker})")
+            return
+        replacement = without_argument(node, class_arg).with_changes(func=maker.expression)
         text = self.context.text
         unsafe = ".object_session(" in text or ".identity_key(" in text
         fix = Fix(
             node,
             replacement,
             applicability="unsafe" if unsafe else "safe",
-            imports=(Import(_ASYNCIO, "async_sessionmaker"),),
+            imports=maker.imports,
             unused_imports=unused,
             description="Use `async_sessionmaker`",
         )
