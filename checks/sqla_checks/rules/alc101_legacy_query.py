@@ -100,6 +100,14 @@ a chain that is not run where it is built (`q = session.query(User)`), for
 all FROM entities and raises `AmbiguousColumnError` for a name several of them have
 [claim: alc101-filter-by-after-join]), and
 for arguments it cannot classify as entity or column.
+
+The rewrite writes `select` (and `func` for `count()`) only where the name means
+SQLAlchemy's there. Where a parameter, a local, a class attribute, a comprehension
+variable, a `global` or `nonlocal` assignment, another import or a star import may
+bind it, the fix writes `sa.select` through an import of `sqlalchemy` visible at that
+place, or an aliased import (`from sqlalchemy import select as sa_select`), and
+otherwise offers no fix and names the binding in the way. It adds
+`from sqlalchemy import select` only when the module neither binds nor reads the name.
 """
     blind_spots = """
 Sessions are recognised by evidence (annotations, `Depends` on a session

@@ -169,7 +169,14 @@ subclass; SQLAlchemy before 2.0.40 raises plain `ArgumentError`)
 unless the class sets `__allow_unmapped__` [claim: alc104-non-mapped-annotation-raises].
 
 The `Column` import is removed when nothing else uses it; `mapped_column` is
-imported from `sqlalchemy.orm`.
+imported from `sqlalchemy.orm` when the module neither binds nor reads that name.
+Where something else binds it for the class body (a class attribute, the module's
+own `def`, `class` or assignment of `mapped_column`, even after an import of
+SQLAlchemy's, a `global` assignment in a function, another import, a star import),
+the fix writes `orm.mapped_column` through an import of `sqlalchemy.orm`, or an
+aliased import of it, and otherwise offers no fix and says why. A `Mapped` that is
+not SQLAlchemy's in the class body (a class attribute or the module's own binding
+named `Mapped`) gets no fix either.
 """
     blind_spots = """
 A class counts as a model only with evidence in the same module (see

@@ -82,6 +82,10 @@ keeps a mixin's own `__init__` [claim: alc105-mixin-constructor]. Any other argu
 `constructor=`, `metaclass=`) is reported without a fix.
 """
     blind_spots = """
+The class is written with `DeclarativeBase` only where that name means
+SQLAlchemy's (or through an import such as `orm.DeclarativeBase`); where the module
+binds it otherwise, no fix.
+
 `registry().generate_base()` and `@as_declarative()` are not flagged. Only
 `Name = declarative_base(...)` statements at module level are fixed; a base created
 inside a function or with an annotated assignment is reported only.

@@ -60,8 +60,12 @@ async def published_titles(session: AsyncSession) -> list[str]:
     result = await session.execute(text("SELECT title FROM post WHERE published"))
     return list(result.scalars())"""
     fix_safety = """
-The fix wraps the literal in `text()` and imports it (or uses `sa.text` when the name
-`text` is already taken in the module). It is safe when `text()` would see no bind
+The fix wraps the literal in `text()`, imported from `sqlalchemy` when the module
+neither binds nor reads the name `text`. Where something else may bind `text` at the
+call (a parameter, a local, a class attribute, a comprehension variable, a `global`
+or `nonlocal` assignment, another import, a star import), it writes `sa.text` through
+a visible import of `sqlalchemy`, or an aliased import of `text`, and otherwise
+offers no fix and names the binding in the way. It is safe when `text()` would see no bind
 parameter in the string: the statement then sends exactly the same SQL. When the
 string contains something `text()` reads as a bind parameter (`= :name`, or a quoted
 `' :word'`) or a backslash (which `text()` uses to escape colons)

@@ -54,6 +54,10 @@ assigned to a variable
 annotated as `sessionmaker[...]`: the annotation needs the same change, by hand.
 """
     blind_spots = """
+The fix writes `async_sessionmaker` only where that name means SQLAlchemy's (or
+through an import of `sqlalchemy.ext.asyncio`); where the module binds it otherwise,
+no fix, and the message says why.
+
 Only `class_=AsyncSession` written in the call is seen: a subclass of `AsyncSession`,
 or `class_` passed through `**kwargs`, is not flagged.
 """
