@@ -17,8 +17,8 @@ import time
 from pathlib import Path
 
 import libcst as cst
-
 import sqlalchemy
+
 from sqla_checks.engine.registry import all_rules
 from sqla_checks.engine.runner import RunOptions, check_source
 from sqla_checks.evidence import bindings as bindings_module
