@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 from libcst.metadata import (
     BaseAssignment,
+    BuiltinAssignment,
     ClassScope,
     ComprehensionScope,
     FunctionScope,
@@ -89,9 +90,8 @@ class Bindings:
                 continue
             seen.add(id(scope))
             for access in scope.accesses[name]:
-                if not access.referents or any(
-                    _binding(a).where == "a builtin" for a in access.referents
-                ):
+                referents = access.referents
+                if not referents or any(isinstance(a, BuiltinAssignment) for a in referents):
                     return True
         return False
 
@@ -106,13 +106,12 @@ def _chain(scope: Scope) -> list[Scope]:
 
 
 def _binding(assignment: BaseAssignment) -> Binding:
+    if isinstance(assignment, BuiltinAssignment):
+        return Binding(None, "a builtin")
     where = _scope_words(assignment.scope)
     if isinstance(assignment, ImportAssignment):
-        imported = _imported(assignment)
-        return Binding(imported, f"an import {where}")
+        return Binding(_imported(assignment), f"an import {where}")
     node = getattr(assignment, "node", None)
-    if node is None:
-        return Binding(None, "a builtin")
     if isinstance(node, cst.Param):
         return Binding(None, f"a parameter {where}")
     if isinstance(assignment.scope, ComprehensionScope):
