@@ -8,9 +8,12 @@ SQLAlchemy's. Spelled `other`, nothing is shadowed and the fix happens: the Good
 
 from __future__ import annotations
 
+import libcst as cst
 import pytest
 
 from sqla_checks.contract.rule import Rule
+from sqla_checks.engine.registry import all_rules
+from sqla_checks.evidence.bindings import Bindings
 from sqla_checks.rules.alc101_legacy_query import LegacyQueryApi as LegacyQuery
 from sqla_checks.rules.alc104_legacy_column import LegacyColumn
 from sqla_checks.rules.alc109_plain_sql_string import PlainSqlString
@@ -281,3 +284,21 @@ def test_a_module_level_def_mapped_column_is_not_sqlalchemys() -> None:
     # The Column is still flagged, but no fix writes the user's `mapped_column`.
     assert [(f.start.line, f.fix) for f in findings] == [(15, None)]
     assert fixed_code(LegacyColumn, source, unsafe=True, dedent=False) is None
+
+
+def test_only_files_with_a_fix_that_writes_a_name_build_the_scopes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    built: list[object] = []
+    original = Bindings.__init__
+
+    def counting(self: Bindings, module: cst.Module) -> None:
+        built.append(module)
+        original(self, module)
+
+    monkeypatch.setattr(Bindings, "__init__", counting)
+    rules = all_rules()
+    lint(rules, MODELS + "\n\ndef pick(session: Session):\n    return session.get(User, 1)\n")
+    assert built == []
+    lint(rules, MODELS + "\n\ndef pick(session: Session):\n    return session.query(User).all()\n")
+    assert len(built) == 1
