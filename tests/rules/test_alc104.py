@@ -599,7 +599,11 @@ class Item(Base):
             "",
             "unsafe",
         ),
-        ("from money import *", "Money", "", "unsafe"),
+        # The star import may bind `Money`; `mapped_column` is imported after it.
+        ("from money import *\nfrom sqlalchemy.orm import mapped_column", "Money", "", "unsafe"),
+        # ... and may bind `mapped_column` too: a new import would merge into the
+        # `sqlalchemy.orm` import above it, which the star import overrides.
+        ("from money import *", "Money", "", None),
     ],
     ids=[
         "imported",
@@ -612,6 +616,7 @@ class Item(Base):
         "defined-after-the-model",
         "conditional-import",
         "star-import",
+        "star-import-may-bind-mapped_column",
     ],
 )
 def test_annotation_names_must_be_bound_when_the_class_is_created(

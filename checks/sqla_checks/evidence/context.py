@@ -10,6 +10,7 @@ import libcst as cst
 
 from sqla_checks.contract.batched_visitor import BatchedVisitor
 from sqla_checks.evidence.assignments import Assignment, module_assignments
+from sqla_checks.evidence.bindings import Bindings, TopLevelBindings
 from sqla_checks.evidence.declarative import DeclarativeIndex
 from sqla_checks.evidence.imports import ImportMap, sqla_symbol
 from sqla_checks.evidence.project_facts import ProjectFacts, facts_of_file
@@ -106,6 +107,16 @@ class FileContext:
             if guards.binds(name):
                 return f"`{name}` is bound under a SQLAlchemy version guard"
         return None
+
+    @cached_property
+    def bindings(self) -> Bindings:
+        """Scope-aware bindings; built only when a fix asks how to spell a name."""
+        return Bindings(self.module)
+
+    @cached_property
+    def top_level_bindings(self) -> TopLevelBindings:
+        """Which top-level statement binds each name, and how surely."""
+        return TopLevelBindings.of_module(self.module)
 
     # -- name resolution --------------------------------------------------------
     def qualified_name(self, node: cst.BaseExpression) -> str | None:

@@ -44,6 +44,10 @@ class ImportMap:
                 pending.extend(child for child in node.children if not _is_expression(child))
             elif isinstance(node, cst.BaseSuite | cst.Else | cst.ExceptHandler | cst.Finally):
                 pending.extend(node.children)
+        for name in _defined_at_top_level(module):
+            # The module's own `def mapped_column` (or class, or assignment) is not the
+            # imported object, whichever comes first: not provably the import's.
+            imports._names.pop(name, None)
         return imports
 
     def _add(self, node: cst.Import | cst.ImportFrom) -> None:
@@ -87,6 +91,23 @@ class ImportMap:
         """Whether any name in the module comes from `package` (or a submodule)."""
         prefix = package + "."
         return any(q == package or q.startswith(prefix) for q in self._names.values())
+
+
+def _defined_at_top_level(module: cst.Module) -> set[str]:
+    """Names that top-level `def`, `class` and plain assignments always bind."""
+    names: set[str] = set()
+    for statement in module.body:
+        if isinstance(statement, cst.FunctionDef | cst.ClassDef):
+            names.add(statement.name.value)
+        elif isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                targets: list[cst.BaseExpression] = []
+                if isinstance(small, cst.Assign):
+                    targets = [target.target for target in small.targets]
+                elif isinstance(small, cst.AnnAssign) and small.value is not None:
+                    targets = [small.target]
+                names.update(t.value for t in targets if isinstance(t, cst.Name))
+    return names
 
 
 def _is_expression(node: cst.CSTNode) -> bool:

@@ -1,27 +1,28 @@
-"""May a fix write `select`, `func` or `text` here, and how: the name-binding answers.
+"""May a fix write `select` here, and how: the one answer for every fix that adds a name.
 
-A fix that introduces a SQLAlchemy name must not pick up something else the module
-binds under that name. Each answer is a `Spelling`: the expression to write and the
-imports it needs, or None when no spelling is provably SQLAlchemy's.
+A fix that introduces a SQLAlchemy name must mean SQLAlchemy's object where it writes
+it, and must not change what the name means anywhere else. `spelling` answers with
+the expression to write and the imports it needs, or with the reason there is none:
 
-Two answers exist today, with different reach, and are kept as they are so that fixes
-behave as before: `spelling_by_definitions` looks for definitions of the name in the
-source text (ALC101's rewrite), `spelling_by_name_use` for any use of the bare name
-in the tree (ALC109). One scope-aware answer replacing both is planned (issue 10).
+- the bare name, when at that node only imports of that very object bind it;
+- the bare name plus a new `from module import name`, when nothing in the module
+  binds or reads the name (a module-level import then changes nothing else);
+- else a spelling the module already has that is provably the object: `sa.select`
+  through an import of its module, or an aliased import such as `select as sa_select`.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import libcst as cst
 
 from sqla_checks.contract.rule import Import
 from sqla_checks.evidence.context import FileContext
+from sqla_checks.evidence.imports import sqla_symbol
 
-# Modules commonly imported as an alias of `sqlalchemy`, for `sa.select(...)`.
-SQLALCHEMY_ALIASES = ("sa", "sqlalchemy", "sqla")
+# Preferred module aliases, then any other name an import binds to the module.
+_USUAL_ALIASES = ("sa", "sqlalchemy", "sqla")
 
 
 @dataclass(frozen=True)
@@ -32,67 +33,64 @@ class Spelling:
     imports: tuple[Import, ...] = ()
 
 
-def spelling_by_definitions(context: FileContext, name: str) -> Spelling | None:
-    """`name` as imported, through a `sa.` alias, or newly imported if nothing defines it.
+def spelling(
+    context: FileContext, qualified: str, at: cst.CSTNode, *, module_alias_first: bool = False
+) -> Spelling | str:
+    """How to write `qualified` (`sqlalchemy.select`) where `at` is, or why it cannot be.
 
-    A `def`/`class`/assignment of `name` anywhere in the text blocks the new import.
+    `module_alias_first`: write `sa.select` rather than add an import when both are
+    possible (the `select()` rewrite has always done so; the other fixes import).
     """
-    if context.sqla_name(cst.Name(name)) == name:
-        return Spelling(cst.Name(name), (Import("sqlalchemy", name),))
-    if context.qualified_name(cst.Name(name)) is not None:
-        return None  # bound to something else (`import select`, another library)
-    alias = _sqlalchemy_alias(context)
-    if alias is not None:
-        return Spelling(cst.Attribute(value=cst.Name(alias), attr=cst.Name(name)))
-    if re.search(rf"\b(def|class)\s+{name}\b|\b{name}\s*(=|:[^=])", context.text):
-        return None  # a local definition would shadow the import
-    return Spelling(cst.Name(name), (Import("sqlalchemy", name),))
-
-
-def spelling_by_name_use(context: FileContext, name: str) -> Spelling | None:
-    """`name` as imported, newly imported if the bare name appears nowhere, or `sa.name`."""
-    if context.sqla_name(cst.Name(name)) == name:
+    module, _, name = qualified.rpartition(".")
+    bindings = context.bindings
+    visible = bindings.visible(name, at)
+    if visible is None:
+        return f"`{name}` cannot be resolved here"
+    if visible and all(_is_object(b.imported, module, name) for b in visible):
         return Spelling(cst.Name(name))
-    if context.qualified_name(cst.Name(name)) is None:
-        finder = _NameUse(name)
-        context.module.visit(finder)
-        if not finder.found:
-            return Spelling(cst.Name(name), (Import("sqlalchemy", name),))
-    alias = _sqlalchemy_alias(context)
-    if alias is not None:
-        return Spelling(cst.Attribute(value=cst.Name(alias), attr=cst.Name(name)))
-    return None
+    unknown_star = [m for m in bindings.star_imports if m != module]
+    importable = not visible and not unknown_star and not bindings.read_unbound(name)
+    if importable and not module_alias_first:
+        return Spelling(cst.Name(name), (Import(module, name),))
+    imported = bindings.imports_visible(at)
+    modules = sorted(
+        (local for local, target in imported.items() if target == module),
+        key=lambda local: (_rank(local), local),
+    )
+    if modules:
+        return Spelling(cst.Attribute(value=cst.Name(modules[0]), attr=cst.Name(name)))
+    aliases = sorted(local for local, t in imported.items() if _is_object(t, module, name))
+    if aliases:
+        return Spelling(cst.Name(aliases[0]))
+    if importable:
+        return Spelling(cst.Name(name), (Import(module, name),))
+    if visible:
+        why = " and ".join(sorted({b.where for b in visible}))
+        return f"`{name}` here is {why}, and no import spells SQLAlchemy's `{name}` otherwise"
+    return (
+        f"`{name}` may come from `from {unknown_star[0] or '.'} import *`"
+        if unknown_star
+        else f"the module reads an unbound `{name}`"
+    ) + f", and no import spells SQLAlchemy's `{name}` otherwise"
 
 
-def _sqlalchemy_alias(context: FileContext) -> str | None:
-    for alias in SQLALCHEMY_ALIASES:
-        if context.qualified_name(cst.Name(alias)) == "sqlalchemy":
-            return alias
-    return None
+def _rank(local: str) -> int:
+    return _USUAL_ALIASES.index(local) if local in _USUAL_ALIASES else len(_USUAL_ALIASES)
 
 
-class _NameUse(cst.CSTVisitor):
-    """Whether a bare name is used or bound anywhere (attribute and keyword names aside)."""
-
-    def __init__(self, name: str) -> None:
-        super().__init__()
-        self.name = name
-        self.found = False
-
-    def visit_Name(self, node: cst.Name) -> None:
-        if node.value == self.name:
-            self.found = True
-
-    def visit_Attribute(self, node: cst.Attribute) -> bool:
-        node.value.visit(self)
+def _is_object(imported: str | None, module: str, name: str) -> bool:
+    """Whether an import's target is SQLAlchemy's `name` (`sqlalchemy.sql.select` is
+    `sqlalchemy.select`); for names outside SQLAlchemy, the exact qualified name."""
+    if imported is None:
         return False
+    if module.split(".")[0] == "sqlalchemy":
+        return sqla_symbol(imported) == name
+    return imported == f"{module}.{name}"
 
-    def visit_Arg(self, node: cst.Arg) -> bool:
-        node.value.visit(self)
-        return False
 
-    def visit_Import(self, node: cst.Import) -> bool:
-        return False
-
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
-        return False
+def only_imports_bind(context: FileContext, name: str, at: cst.CSTNode) -> bool:
+    """Whether at `at`, `name` is bound, and only by imports of one object (so the
+    import map's meaning of it holds there: no parameter or class attribute hides it)."""
+    visible = context.bindings.visible(name, at) or ()
+    imported = {b.imported for b in visible}
+    return len(imported) == 1 and None not in imported

@@ -20,7 +20,7 @@ from sqla_checks.evidence.context import FileContext
 from sqla_checks.evidence.query_chains import QueryChain, QueryStep
 from sqla_checks.evidence.query_entities import Selected
 from sqla_checks.evidence.sqlalchemy_api import QUERY_BUILDERS, QUERY_JOINS, Kind
-from sqla_checks.fixes.name_binding import spelling_by_definitions
+from sqla_checks.fixes.name_binding import spelling
 
 
 @dataclass(frozen=True)
@@ -124,9 +124,9 @@ def rewrite_runner(
     awaited = kind is Kind.ASYNC_SESSION
     if awaited and not context.in_async_function:
         return "an AsyncSession outside `async def`"
-    select_name = spelling_by_definitions(context, "select")
-    if select_name is None:
-        return "the name `select` is taken in this module"
+    select_name = spelling(context, "sqlalchemy.select", chain.query, module_alias_first=True)
+    if isinstance(select_name, str):
+        return select_name
     imports = list(select_name.imports)
     statement = _statement(select_name.expression, chain)
     owner = chain.owner
@@ -148,9 +148,9 @@ def rewrite_runner(
 
     result: cst.BaseExpression
     if end.name == "count":
-        func_name = spelling_by_definitions(context, "func")
-        if func_name is None:
-            return "the name `func` is taken in this module"
+        func_name = spelling(context, "sqlalchemy.func", chain.query, module_alias_first=True)
+        if isinstance(func_name, str):
+            return func_name
         imports.extend(func_name.imports)
         # Query.count() runs SELECT count(*) FROM (<query>) AS anon_1 with eager
         # loading off; an ORM subquery never eager-loads either.

@@ -111,6 +111,14 @@ all FROM entities and raises `AmbiguousColumnError` for a name several of them h
 [claim: alc101-filter-by-after-join]), and
 for arguments it cannot classify as entity or column.
 
+The rewrite writes `select` (and `func` for `count()`) only where the name means
+SQLAlchemy's there. Where a parameter, a local, a class attribute, a comprehension
+variable, a `global` or `nonlocal` assignment, another import or a star import may
+bind it, the fix writes `sa.select` through an import of `sqlalchemy` visible at that
+place, or an aliased import (`from sqlalchemy import select as sa_select`), and
+otherwise offers no fix and names the binding in the way. It adds
+`from sqlalchemy import select` only when the module neither binds nor reads the name.
+
 Target release: the rewrite runs statements with `Session.scalars()`, added in
 SQLAlchemy 1.4.24; with an older target (`target-sqlalchemy`, else the lowest release
 the declared dependency admits) the finding says so and has no fix. Like every fix, it

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import builtins
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 import libcst as cst
 
 from sqla_checks.contract.rule import Bad, Fix, Good, Import, Rule
+from sqla_checks.evidence.bindings import ALWAYS, CONDITIONAL
 from sqla_checks.evidence.call_arguments import keyword_argument, with_keyword
 from sqla_checks.evidence.declarative import class_attribute, class_body_names
 from sqla_checks.evidence.imports import dotted_name
 from sqla_checks.evidence.sqlalchemy_api import MAPPED_COLUMN
+from sqla_checks.fixes.name_binding import only_imports_bind, spelling
 
 if TYPE_CHECKING:
-    from sqla_checks.evidence.context import FileContext
+    pass
 
 # Schema items that may sit among a Column's positional arguments without being its
 # type. A Column whose only positional arguments are these (and no ForeignKey) has no
@@ -169,7 +170,14 @@ subclass; SQLAlchemy before 2.0.40 raises plain `ArgumentError`)
 unless the class sets `__allow_unmapped__` [claim: alc104-non-mapped-annotation-raises].
 
 The `Column` import is removed when nothing else uses it; `mapped_column` is
-imported from `sqlalchemy.orm`.
+imported from `sqlalchemy.orm` when the module neither binds nor reads that name.
+Where something else binds it for the class body (a class attribute, the module's
+own `def`, `class` or assignment of `mapped_column`, even after an import of
+SQLAlchemy's, a `global` assignment in a function, another import, a star import),
+the fix writes `orm.mapped_column` through an import of `sqlalchemy.orm`, or an
+aliased import of it, and otherwise offers no fix and says why. A `Mapped` that is
+not SQLAlchemy's in the class body (a class attribute or the module's own binding
+named `Mapped`) gets no fix either.
 
 Target release: `mapped_column()` is new in SQLAlchemy 2.0, so when the project
 targets an older release (`target-sqlalchemy`, else the lowest release its declared
@@ -578,10 +586,6 @@ top-level bindings; one rebound inside a function with `global` is not followed.
         ),
     )
 
-    def __init__(self, context: FileContext) -> None:
-        super().__init__(context)
-        self._module_bindings: _Bindings | None = None
-
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         if not isinstance(node.body, cst.IndentedBlock):
             return
@@ -602,7 +606,10 @@ top-level bindings; one rebound inside a function with `global` is not followed.
         for small, attribute_name, call in candidates:
             annotation = small.annotation.annotation if isinstance(small, cst.AnnAssign) else None
             fix = self._fix(call, annotation, plain, node, attribute_name)
-            self.report(call, fix=fix, needs=(MAPPED_COLUMN,))
+            if isinstance(fix, str):
+                self.report(call, f"{self.message} (no automatic fix: {fix})")
+            else:
+                self.report(call, fix=fix, needs=(MAPPED_COLUMN,))
 
     def _is_column(self, func: cst.BaseExpression) -> bool:
         qualified = self.context.qualified_name(func)
@@ -620,12 +627,13 @@ top-level bindings; one rebound inside a function with `global` is not followed.
         plain: bool,
         model: cst.ClassDef,
         attribute: str,
-    ) -> Fix | None:
+    ) -> Fix | str | None:
+        """The fix, why the name `mapped_column` cannot be written here, or None."""
         if any(arg.star for arg in call.args) or not self._has_type(call):
             return None
-        bound = self.context.qualified_name(cst.Name("mapped_column"))
-        if bound is not None and self.context.sqla_name(cst.Name("mapped_column")) is None:
-            return None
+        mapped_column = spelling(self.context, "sqlalchemy.orm.mapped_column", call)
+        if isinstance(mapped_column, str):
+            return mapped_column
         args = list(call.args)
         safe = True
         if annotation is not None:
@@ -657,12 +665,12 @@ top-level bindings; one rebound inside a function with `global` is not followed.
             # Under dataclass mapping, `x: Mapped[T] = Column()` was an __init__ argument
             # defaulting to the Column object, and `mapped_column()` makes it required.
             safe = plain_type and plain and exact and bindings == "bound"
-        replacement = call.with_changes(func=cst.Name("mapped_column"), args=args)
+        replacement = call.with_changes(func=mapped_column.expression, args=args)
         return Fix(
             call,
             replacement,
             applicability="safe" if safe else "unsafe",
-            imports=(Import("sqlalchemy.orm", "mapped_column"),),
+            imports=mapped_column.imports,
             unused_imports=self._column_import(call.func),
             description="Use mapped_column()",
         )
@@ -893,7 +901,7 @@ top-level bindings; one rebound inside a function with `global` is not followed.
         "bound": all are; "missing": one surely is not, so `mapped_column()` would
         raise MappedAnnotationError; "unsure": one may not be.
         """
-        bindings = self._bindings()
+        bindings = self.context.top_level_bindings
         body = self.context.module.body
         position = next(i for i, statement in enumerate(body) if statement is model)
         class_names = class_body_names(model)
@@ -905,10 +913,10 @@ top-level bindings; one rebound inside a function with `global` is not followed.
                 result = "unsure"
                 continue
             before = [kind for index, kind in bindings.names.get(name, []) if index < position]
-            if _ALWAYS in before:
+            if ALWAYS in before:
                 continue
             star = bindings.star_import is not None and bindings.star_import < position
-            if _CONDITIONAL in before or star:
+            if CONDITIONAL in before or star:
                 result = "unsure"
                 continue
             if name in _BUILTIN_NAMES:
@@ -950,11 +958,6 @@ top-level bindings; one rebound inside a function with `global` is not followed.
             return []
         return [None]
 
-    def _bindings(self) -> _Bindings:
-        if self._module_bindings is None:
-            self._module_bindings = _Bindings.of_module(self.context.module)
-        return self._module_bindings
-
     def _column_import(self, func: cst.BaseExpression) -> tuple[Import, ...]:
         qualified = self.context.qualified_name(func)
         if not isinstance(func, cst.Name) or func.value != "Column" or qualified is None:
@@ -979,11 +982,15 @@ top-level bindings; one rebound inside a function with `global` is not followed.
 
     def _mapped_argument(self, annotation: cst.BaseExpression) -> cst.BaseExpression | None:
         """`T` for an annotation `Mapped[T]` (also written as a string), else None."""
+        written = annotation
         annotation = _unquote(annotation) or annotation
         if not isinstance(annotation, cst.Subscript) or len(annotation.slice) != 1:
             return None
         if self.context.sqla_name(annotation.value) != "Mapped":
             return None
+        head = (dotted_name(annotation.value) or "").split(".")[0]
+        if not only_imports_bind(self.context, head, written):
+            return None  # a class attribute or parameter named `Mapped` hides the import
         index = annotation.slice[0].slice
         return index.value if isinstance(index, cst.Index) else None
 
@@ -1033,109 +1040,6 @@ top-level bindings; one rebound inside a function with `global` is not followed.
                 return f"builtins.{node.value}"
             return node.value
         return None
-
-
-_ALWAYS = "always"
-_CONDITIONAL = "conditional"
-_TYPE_CHECKING = "type-checking"
-
-
-@dataclass
-class _Bindings:
-    """Where the module binds each name: the index of the top-level statement that
-    binds it, and whether it always does, only for type checkers, or conditionally."""
-
-    names: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
-    # Index of the first star import that runs (names it binds are unknown).
-    star_import: int | None = None
-
-    @classmethod
-    def of_module(cls, module: cst.Module) -> _Bindings:
-        bindings = cls()
-        for index, statement in enumerate(module.body):
-            bindings._statement(statement, index, _ALWAYS)
-        return bindings
-
-    def _add(self, name: str, index: int, kind: str) -> None:
-        self.names.setdefault(name, []).append((index, kind))
-
-    def _statement(self, statement: cst.CSTNode, index: int, kind: str) -> None:
-        if isinstance(statement, cst.SimpleStatementLine):
-            for small in statement.body:
-                self._small(small, index, kind)
-        elif isinstance(statement, cst.FunctionDef | cst.ClassDef):
-            self._add(statement.name.value, index, kind)
-        elif isinstance(statement, cst.If) and _is_type_checking(statement.test):
-            inner = _TYPE_CHECKING if kind == _ALWAYS else kind
-            self._suite(statement.body, index, inner)
-            if statement.orelse is not None:
-                self._suite(
-                    statement.orelse,
-                    index,
-                    _TYPE_CHECKING if kind == _TYPE_CHECKING else _CONDITIONAL,
-                )
-        elif isinstance(statement, cst.BaseCompoundStatement):
-            # if/try/with/for/while/match: what they bind may not be bound at all.
-            inner = _TYPE_CHECKING if kind == _TYPE_CHECKING else _CONDITIONAL
-            for child in statement.children:
-                self._suite(child, index, inner)
-
-    def _suite(self, node: cst.CSTNode, index: int, kind: str) -> None:
-        if isinstance(node, cst.IndentedBlock):
-            for statement in node.body:
-                self._statement(statement, index, kind)
-        elif isinstance(node, cst.SimpleStatementSuite):
-            for small in node.body:
-                self._small(small, index, kind)
-        elif isinstance(node, cst.If | cst.BaseCompoundStatement):
-            self._statement(node, index, kind)
-        elif isinstance(
-            node, cst.Else | cst.ExceptHandler | cst.ExceptStarHandler | cst.Finally | cst.MatchCase
-        ):
-            self._suite(node.body, index, kind)
-
-    def _small(self, small: cst.BaseSmallStatement, index: int, kind: str) -> None:
-        if isinstance(small, cst.Import):
-            for alias in small.names:
-                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                    self._add(alias.asname.name.value, index, kind)
-                else:
-                    dotted = dotted_name(alias.name)
-                    if dotted is not None:
-                        self._add(dotted.split(".")[0], index, kind)
-        elif isinstance(small, cst.ImportFrom):
-            if isinstance(small.names, cst.ImportStar):
-                if kind != _TYPE_CHECKING and self.star_import is None:
-                    self.star_import = index
-                return
-            for alias in small.names:
-                bound = alias.asname.name if alias.asname is not None else alias.name
-                if isinstance(bound, cst.Name):
-                    self._add(bound.value, index, kind)
-        elif isinstance(small, cst.Assign):
-            for target in small.targets:
-                for name in _target_names(target.target):
-                    self._add(name, index, kind)
-        elif isinstance(small, cst.AnnAssign) and small.value is not None:
-            for name in _target_names(small.target):
-                self._add(name, index, kind)
-
-
-def _target_names(target: cst.BaseExpression) -> list[str]:
-    if isinstance(target, cst.Name):
-        return [target.value]
-    if isinstance(target, cst.Tuple | cst.List):
-        names: list[str] = []
-        for element in target.elements:
-            names += _target_names(element.value)
-        return names
-    return []
-
-
-def _is_type_checking(test: cst.BaseExpression) -> bool:
-    """`TYPE_CHECKING` or `typing.TYPE_CHECKING` (any module's)."""
-    dotted = dotted_name(test)
-    return dotted is not None and dotted.split(".")[-1] == "TYPE_CHECKING"
 
 
 def _class_value(node: cst.ClassDef, name: str) -> cst.BaseExpression | cst.FunctionDef | None:

@@ -9,6 +9,7 @@ import libcst as cst
 from sqla_checks.contract.rule import Bad, Fix, Good, Import, Rule
 from sqla_checks.evidence.imports import dotted_name
 from sqla_checks.evidence.sqlalchemy_api import DECLARATIVE_BASE, ORM_DECLARATIVE_NAMES
+from sqla_checks.fixes.name_binding import spelling
 
 if TYPE_CHECKING:
     from sqla_checks.evidence.context import FileContext
@@ -89,6 +90,10 @@ fix, it is not offered under a SQLAlchemy version guard (`if sqlalchemy.__versio
 or the `declarative_base` it would replace.
 """
     blind_spots = """
+The class is written with `DeclarativeBase` only where that name means
+SQLAlchemy's (or through an import such as `orm.DeclarativeBase`); where the module
+binds it otherwise, no fix.
+
 `registry().generate_base()` and `@as_declarative()` are not flagged. Only
 `Name = declarative_base(...)` statements at module level are fixed; a base created
 inside a function or with an annotated assignment is reported only.
@@ -256,6 +261,9 @@ through it are.
         assert isinstance(assign, cst.Assign)
         target = assign.targets[0].target
         assert isinstance(target, cst.Name)
+        base = spelling(self.context, "sqlalchemy.orm.DeclarativeBase", statement)
+        if isinstance(base, str):
+            return None
         body: list[cst.BaseStatement] = []
         bases: list[cst.Arg] = []
         for arg in call.args:
@@ -272,7 +280,7 @@ through it are.
                 bases.append(cst.Arg(arg.value))
             else:
                 return None
-        bases.append(cst.Arg(cst.Name("DeclarativeBase")))
+        bases.append(cst.Arg(base.expression))
         replacement = cst.ClassDef(
             name=target,
             bases=bases,
@@ -286,7 +294,7 @@ through it are.
             statement,
             replacement,
             applicability="unsafe",
-            imports=(Import("sqlalchemy.orm", "DeclarativeBase"),),
+            imports=base.imports,
             unused_imports=(
                 Import("sqlalchemy.orm", "declarative_base"),
                 Import(_EXT_DECLARATIVE, "declarative_base"),

@@ -9,10 +9,10 @@ import libcst as cst
 
 from sqla_checks.contract.rule import Bad, Fix, Good, Rule
 from sqla_checks.evidence.sqlalchemy_api import STATEMENT_METHODS, Role
-from sqla_checks.fixes.name_binding import Spelling, spelling_by_name_use
+from sqla_checks.fixes.name_binding import Spelling, spelling
 
 if TYPE_CHECKING:
-    from sqla_checks.evidence.context import FileContext
+    pass
 
 _RECEIVER_ROLES = frozenset({Role.SESSION, Role.CONNECTION})
 # How `text()` finds bind parameters (sqlalchemy/sql/elements.py,
@@ -60,8 +60,12 @@ async def published_titles(session: AsyncSession) -> list[str]:
     result = await session.execute(text("SELECT title FROM post WHERE published"))
     return list(result.scalars())"""
     fix_safety = """
-The fix wraps the literal in `text()` and imports it (or uses `sa.text` when the name
-`text` is already taken in the module). It is safe when `text()` would see no bind
+The fix wraps the literal in `text()`, imported from `sqlalchemy` when the module
+neither binds nor reads the name `text`. Where something else may bind `text` at the
+call (a parameter, a local, a class attribute, a comprehension variable, a `global`
+or `nonlocal` assignment, another import, a star import), it writes `sa.text` through
+a visible import of `sqlalchemy`, or an aliased import of `text`, and otherwise
+offers no fix and names the binding in the way. It is safe when `text()` would see no bind
 parameter in the string: the statement then sends exactly the same SQL. When the
 string contains something `text()` reads as a bind parameter (`= :name`, or a quoted
 `' :word'`) or a backslash (which `text()` uses to escape colons)
@@ -198,12 +202,6 @@ binding, assignment from a factory). `engine.execute("...")` is ALC108.
         ),
     )
 
-    def __init__(self, context: FileContext) -> None:
-        super().__init__(context)
-        # How to spell `sqlalchemy.text` here (and what the fix must import for it).
-        self._text_spelling: Spelling | None = None
-        self._text_spelling_known = False
-
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
         if not (
@@ -223,17 +221,20 @@ binding, assignment from a factory). `engine.execute("...")` is ALC108.
         if kind is None or kind.role not in _RECEIVER_ROLES:
             return
         message = _MESSAGE.format(method=func.attr.value)
-        self.report(literal, message, fix=self._fix(literal, sql))
-
-    def _fix(self, literal: cst.SimpleString | cst.ConcatenatedString, sql: str) -> Fix | None:
         if any(char in sql for char in "%{}"):
-            return None
-        spelling = self._text_name()
-        if spelling is None:
-            return None
-        # A fresh copy per fix: one node must not sit at two places of the fixed tree.
-        replacement = cst.Call(func=spelling.expression.deep_clone(), args=[cst.Arg(literal)])
-        imports = spelling.imports
+            self.report(literal, message)
+            return
+        text = spelling(self.context, "sqlalchemy.text", literal)
+        if isinstance(text, str):
+            self.report(literal, f"{message} (no automatic fix: {text})")
+            return
+        self.report(literal, message, fix=self._fix(literal, sql, text))
+
+    def _fix(
+        self, literal: cst.SimpleString | cst.ConcatenatedString, sql: str, text: Spelling
+    ) -> Fix:
+        replacement = cst.Call(func=text.expression, args=[cst.Arg(literal)])
+        imports = text.imports
         unsafe = "\\" in sql or _TEXT_BIND.search(sql) is not None
         return Fix(
             literal,
@@ -243,10 +244,3 @@ binding, assignment from a factory). `engine.execute("...")` is ALC108.
             description="Wrap the SQL string in text()"
             + (" (its `:name` parts become bind parameters)" if unsafe else ""),
         )
-
-    def _text_name(self) -> Spelling | None:
-        """How to spell `sqlalchemy.text` here, or None; looked up once per file."""
-        if not self._text_spelling_known:
-            self._text_spelling_known = True
-            self._text_spelling = spelling_by_name_use(self.context, "text")
-        return self._text_spelling

@@ -9,6 +9,7 @@ from sqla_checks.evidence.call_arguments import without_argument
 from sqla_checks.evidence.context import FileContext
 from sqla_checks.evidence.sessions import async_class_argument
 from sqla_checks.evidence.sqlalchemy_api import ASYNC_SESSIONMAKER
+from sqla_checks.fixes.name_binding import spelling
 
 _ASYNCIO = "sqlalchemy.ext.asyncio"
 
@@ -61,6 +62,10 @@ nor when a guard binds `async_sessionmaker` (a module-level import of it would f
 where the guard avoided it).
 """
     blind_spots = """
+The fix writes `async_sessionmaker` only where that name means SQLAlchemy's (or
+through an import of `sqlalchemy.ext.asyncio`); where the module binds it otherwise,
+no fix, and the message says why.
+
 Only `class_=AsyncSession` written in the call is seen: a subclass of `AsyncSession`,
 or `class_` passed through `**kwargs`, is not flagged.
 """
@@ -177,9 +182,6 @@ or `class_` passed through `**kwargs`, is not flagged.
         class_arg = async_class_argument(node, self.context.imports)
         if class_arg is None:
             return
-        replacement = without_argument(node, class_arg).with_changes(
-            func=cst.Name("async_sessionmaker")
-        )
         unused = tuple(
             imp
             for imp in (self._from_import(node.func), self._from_import(class_arg.value))
@@ -188,13 +190,18 @@ or `class_` passed through `**kwargs`, is not flagged.
         if id(node) in self._annotated_values:
             self.report(node)
             return
+        maker = spelling(self.context, f"{_ASYNCIO}.async_sessionmaker", node)
+        if isinstance(maker, str):
+            self.report(node, f"{self.message} (no automatic fix: {maker})")
+            return
+        replacement = without_argument(node, class_arg).with_changes(func=maker.expression)
         text = self.context.text
         unsafe = ".object_session(" in text or ".identity_key(" in text
         fix = Fix(
             node,
             replacement,
             applicability="unsafe" if unsafe else "safe",
-            imports=(Import(_ASYNCIO, "async_sessionmaker"),),
+            imports=maker.imports,
             unused_imports=unused,
             description="Use `async_sessionmaker`",
         )
