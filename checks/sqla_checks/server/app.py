@@ -31,6 +31,11 @@ DEBOUNCE_SECONDS = 0.25
 FIX_ALL = f"{types.CodeActionKind.SourceFixAll.value}.{convert.SOURCE}"
 
 
+# What a check computes: findings only (for diagnostics, cheap), with each fix's edits
+# (for quick fixes: one render of the file per fixable finding), or the fixed source.
+FINDINGS, EDITS, FIXED = "findings", "edits", "fixed"
+
+
 @dataclass(frozen=True)
 class _Checked:
     source: str
@@ -43,7 +48,7 @@ class SqlaChecksServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__("sqla-checks", sqla_checks.__version__)
         self.pending: dict[str, asyncio.Task[None]] = {}
-        self.checked: dict[str, _Checked] = {}
+        self.checked: dict[tuple[str, str], _Checked] = {}
 
     def path_of(self, document: TextDocument) -> Path:
         """Where the buffer lives (an untitled buffer counts as in the workspace root)."""
@@ -52,16 +57,21 @@ class SqlaChecksServer(LanguageServer):
             return path
         return Path(self.workspace.root_path or os.getcwd()) / path
 
-    async def result(self, document: TextDocument, *, fix: bool = False) -> FileResult:
-        """The findings of the document's current text (cached per text unless fixing)."""
+    async def result(self, document: TextDocument, what: str = FINDINGS) -> FileResult:
+        """A check of the document's current text, in a worker thread, cached per text."""
         source = document.source
-        cached = self.checked.get(document.uri)
-        if not fix and cached is not None and cached.source == source:
+        key = (document.uri, what)
+        cached = self.checked.get(key)
+        if cached is not None and cached.source == source:
             return cached.result
-        result = await asyncio.to_thread(_check, self.path_of(document), source, fix)
-        if not fix:
-            self.checked[document.uri] = _Checked(source, result)
+        result = await asyncio.to_thread(_check, self.path_of(document), source, what)
+        self.checked[key] = _Checked(source, result)
         return result
+
+    def forget(self, uri: str) -> None:
+        """Drop the cached checks of `uri`."""
+        for what in (FINDINGS, EDITS, FIXED):
+            self.checked.pop((uri, what), None)
 
     def schedule(self, uri: str, delay: float) -> None:
         """Check `uri` after `delay` seconds, replacing a check not yet started."""
@@ -86,10 +96,10 @@ class SqlaChecksServer(LanguageServer):
         )
 
 
-def _check(path: Path, source: str, fix: bool) -> FileResult:
+def _check(path: Path, source: str, what: str) -> FileResult:
     """check_document, with every failure turned into a file error (the server lives on)."""
     try:
-        return check_document(path, source, fix=fix)
+        return check_document(path, source, with_edits=what == EDITS, fix=what == FIXED)
     except ConfigError as exc:
         return FileResult(path=str(path), error=FileError(str(path), str(exc)))
     except Exception as exc:
@@ -158,7 +168,7 @@ def build_server() -> SqlaChecksServer:
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: SqlaChecksServer, params: types.DidSaveTextDocumentParams) -> None:
         # The configuration may have changed since: check again, cache bypassed.
-        ls.checked.pop(params.text_document.uri, None)
+        ls.forget(params.text_document.uri)
         ls.schedule(params.text_document.uri, 0)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
@@ -167,7 +177,7 @@ def build_server() -> SqlaChecksServer:
         pending = ls.pending.pop(uri, None)
         if pending is not None:
             pending.cancel()
-        ls.checked.pop(uri, None)
+        ls.forget(uri)
         ls.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=uri, diagnostics=[])
         )
@@ -183,7 +193,11 @@ def build_server() -> SqlaChecksServer:
         result = await ls.result(document)
         only = params.context.only
         actions: list[types.CodeAction] = []
-        if _wanted(types.CodeActionKind.QuickFix, only):
+        here = [finding for finding in result.findings if _overlaps(finding, params.range)]
+        if here and _wanted(types.CodeActionKind.QuickFix, only):
+            if any(finding.fix is not None for finding in here):
+                # Same text, same findings in the same order, now with their edits.
+                result = await ls.result(document, EDITS)
             for finding, diagnostic in zip(
                 result.findings, convert.diagnostics(document, result), strict=False
             ):
@@ -191,7 +205,7 @@ def build_server() -> SqlaChecksServer:
                     actions.extend(_finding_actions(document, finding, diagnostic))
         fixable = any(f.fix is not None and f.fix.applicability == "safe" for f in result.findings)
         if fixable and _wanted(FIX_ALL, only):
-            fixed = await ls.result(document, fix=True)
+            fixed = await ls.result(document, FIXED)
             if fixed.fixed_source is not None:
                 edit = convert.whole_document_edit(document, fixed.fixed_source.decode("utf-8"))
                 actions.append(

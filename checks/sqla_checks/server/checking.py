@@ -12,9 +12,11 @@ from sqla_checks.engine.config import load_config
 from sqla_checks.engine.runner import RunOptions, check_source
 
 
-def check_document(path: Path, text: str, *, fix: bool = False) -> FileResult:
-    """Check `text` as the content of `path`: the nearest configuration of `path`, its
-    per-file ignores, fix edits included. Raises ConfigError for a broken configuration.
+def check_document(
+    path: Path, text: str, *, with_edits: bool = False, fix: bool = False
+) -> FileResult:
+    """Check `text` as the content of `path`: the nearest configuration of `path` and its
+    per-file ignores. Raises ConfigError for a broken configuration.
     """
     config = load_config(cwd=path.parent)
     rules = resolve_rules(config)
@@ -24,6 +26,6 @@ def check_document(path: Path, text: str, *, fix: bool = False) -> FileResult:
         per_file_ignores=config.per_file_ignores,
     )
     kept = set(plan.codes_for(str(path)))
-    options = RunOptions(fix=fix, with_edits=not fix)
+    options = RunOptions(fix=fix, with_edits=with_edits)
     selected = [rule for rule in registry.all_rules() if rule.code in kept]
     return check_source(str(path), text.encode("utf-8"), selected, options)
