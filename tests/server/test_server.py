@@ -327,3 +327,26 @@ async def test_closing_a_document_clears_its_diagnostics(
         )
 
     assert await _published(client, uri, close) == []
+
+
+async def test_columns_are_counted_in_utf16_units(client: LanguageClient, workspace: Path) -> None:
+    # "😀" is one code point and two UTF-16 units: the finding starts one unit later.
+    text = LEGACY.replace(
+        "    return session.query(User).get(user_id)",
+        '    ("😀", session.query(User).get(user_id))',
+    )
+    found = await _open(client, workspace / "emoji.py", text)
+    assert (found[0].code, found[0].range.start) == (
+        "ALC103",
+        types.Position(line=GET_LINE, character=len('    ("😀", ') + 1),
+    )
+
+
+async def test_a_broken_configuration_is_one_error_naming_the_file(
+    client: LanguageClient, tmp_path: Path
+) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.sqla-checks]\nselect = ["NOPE"]\n')
+    (error,) = await _open(client, tmp_path / "app.py", LEGACY)
+    assert error.severity == types.DiagnosticSeverity.Error
+    assert error.message.startswith(str(tmp_path / "pyproject.toml"))
+    assert "select" in error.message
