@@ -14,7 +14,6 @@ import pytest
 import sqla_checks.engine.api
 from tests.cli.conftest import SYNC_URL, Project
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def _script() -> str:

@@ -1,4 +1,9 @@
-"""Checking one editor buffer with the settings of the file it will be saved as."""
+"""Checking one editor buffer with the settings of the file it will be saved as.
+
+The one place the server asks the engine for a check: when engine/api.py gains a
+function that checks one in-memory document with its file's settings, this module
+becomes a call to it.
+"""
 
 from __future__ import annotations
 
