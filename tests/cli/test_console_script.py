@@ -15,7 +15,6 @@ import sqla_checks.engine.api
 from tests.cli.conftest import SYNC_URL, Project
 
 
-
 def _script() -> str:
     beside_python = Path(sys.executable).parent / "sqla-checks"
     found = str(beside_python) if beside_python.exists() else shutil.which("sqla-checks")
