@@ -59,6 +59,8 @@ line of its own; --extend-select ALC001 reports unused ones. Rule docs: sqla-che
 
 the agent skill: `sqla-checks install-skill --agent claude` copies the skill this package
 ships to where an agent reads skills (sqla-checks install-skill --help).
+
+editors: `sqla-checks server` is a language server over stdio (the lsp extra).
 """
 
 
@@ -372,6 +374,20 @@ def _run(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
+def _serve(arguments: list[str]) -> int:
+    # pygls comes with the `lsp` extra; linting never needs it.
+    try:
+        from sqla_checks.server.app import main as serve
+    except ImportError as exc:
+        print(
+            f"sqla-checks: error: the server needs the lsp extra ({exc}):"
+            " pip install 'sqla-skillpack[lsp]'",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+    return serve(arguments)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI with `argv` (default: sys.argv[1:]) and return the exit code."""
     arguments = list(sys.argv[1:] if argv is None else argv)
@@ -380,6 +396,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from sqla_checks.skill.install import main as install_skill
 
         return install_skill(arguments[1:])
+    if arguments[:1] == ["server"]:
+        return _serve(arguments[1:])
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

@@ -10,12 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
 
 import sqla_checks.engine.api
 from tests.cli.conftest import SYNC_URL, Project
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def _script() -> str:
@@ -61,16 +58,6 @@ def test_parallel_run_matches_the_in_process_run(
     assert (parallel.code, parallel.out, parallel.err) == (serial.code, serial.out, serial.err)
     assert serial.code == 2
     assert serial.out.count("ALC204") == 16
-
-
-def test_pre_commit_hook_definition() -> None:
-    hooks = yaml.safe_load((REPO_ROOT / ".pre-commit-hooks.yaml").read_text())
-    (hook,) = hooks
-    assert hook["id"] == "sqla-checks"
-    assert hook["entry"] == "sqla-checks --force-exclude"
-    assert hook["language"] == "python"
-    assert hook["types_or"] == ["python", "pyi"]
-    assert hook["require_serial"] is True  # one invocation: the tool runs its own pool
 
 
 def test_cli_never_writes_outside_the_project(project: Project) -> None:

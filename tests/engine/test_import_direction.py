@@ -10,7 +10,9 @@ registry; output renders what the engine produced. Precisely:
 - rules import only contract, evidence, fixes and the family helpers beside them,
   never another rule module;
 - output never imports rules; the engine never imports output, nor a rule module
-  (its registry imports the `rules` package to find them).
+  (its registry imports the `rules` package to find them);
+- the language server imports contract, engine, output and the CLI, and nothing
+  below it imports the server.
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     "rules": frozenset({"root", "contract", "evidence", "fixes", "rules"}),
     "output": frozenset({"root", "contract", "engine", "evidence", "fixes", "output"}),
     "engine": frozenset({"root", "contract", "engine", "evidence", "fixes", "rules"}),
+    # The language server sits beside the CLI and shares its rule selection.
+    "server": frozenset({"root", "contract", "engine", "output", "server", "cli"}),
 }
 # What a layer may import only for annotations.
 TYPE_ONLY: dict[str, frozenset[str]] = {"contract": frozenset({"evidence"})}
@@ -215,6 +219,12 @@ def _synthetic(**sources: str) -> dict[str, tuple[str, bool]]:
             "sqla_checks.engine.runner:1 imports sqla_checks.rules.alc101_x"
             " (the engine reaches rules through the registry)",
             id="engine-imports-a-concrete-rule",
+        ),
+        pytest.param(
+            {"sqla_checks__engine__api": "from sqla_checks.server.app import main\n"},
+            "sqla_checks.engine.api:1 imports sqla_checks.server.app.main"
+            " (engine must not import server)",
+            id="engine-imports-the-server",
         ),
         pytest.param(
             {"sqla_checks__contract__rule": "from sqla_checks.evidence.context import C\n"},
