@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import io
-import tokenize
 from collections.abc import Sequence
 
 from lsprotocol import types
 from pygls.workspace import TextDocument
 
 from sqla_checks.contract.finding import Edit, FileResult, Finding, Position
-from sqla_checks.engine.noqa import _NOQA
+from sqla_checks.engine import registry
+from sqla_checks.engine.add_noqa import add_noqa
 
 SOURCE = "sqla-checks"
 
@@ -72,37 +71,19 @@ def whole_document_edit(document: TextDocument, new_text: str) -> types.TextEdit
 
 
 def noqa_edit(document: TextDocument, finding: Finding) -> types.TextEdit | None:
-    """Add `finding.code` to a `# noqa` comment on a line of the finding, or None.
+    """Add `finding.code` to the `# noqa` of the line `--add-noqa` would choose, or None.
 
-    A suppression comment counts on any line the finding spans; it goes on the first
-    of them that does not end inside a string (tokenize knows where lines end).
+    `--add-noqa`'s own code decides the line (after a multi-line string, not inside
+    it) and merges into an existing directive, so the action and the CLI agree.
     """
-    places = _comment_places(document.source)
-    lines = range(finding.start.line, finding.end.line + 1)
-    line = next((number for number in lines if number in places), None)
-    if line is None:
+    known = {rule.code for rule in registry.all_rules()}
+    outcome = add_noqa(document.source, [finding], known)
+    if not outcome.added:
         return None
-    text = document.lines[line - 1].rstrip("\r\n")
-    comment = places[line]
-    # The engine's own pattern, so the edit and the check agree on what a directive is.
-    directive = None if comment is None else _NOQA.search(text, comment)
-    if directive is not None and directive.group("codes"):
-        at, content = directive.end(), f", {finding.code}"
-    else:
-        at, content = len(text), f"  # noqa: {finding.code}"
-    where = Position(line, at + 1)
-    return types.TextEdit(range=lsp_range(document, where, where), new_text=content)
-
-
-def _comment_places(source: str) -> dict[int, int | None]:
-    """1-based lines that end outside a string -> the column of their comment, if any."""
-    places: dict[int, int | None] = {}
-    try:
-        for token in tokenize.generate_tokens(io.StringIO(source).readline):
-            if token.type == tokenize.COMMENT:
-                places[token.start[0]] = token.start[1]
-            elif token.type in (tokenize.NEWLINE, tokenize.NL):
-                places.setdefault(token.start[0], None)
-    except (tokenize.TokenError, SyntaxError):
-        pass
-    return places
+    old_lines = document.source.splitlines()
+    new_lines = outcome.text.splitlines()
+    for number, (old, new) in enumerate(zip(old_lines, new_lines, strict=True), start=1):
+        if old != new:
+            where = lsp_range(document, Position(number, 1), Position(number, len(old) + 1))
+            return types.TextEdit(range=where, new_text=new)
+    return None
