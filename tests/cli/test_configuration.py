@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from sqla_checks.engine.config import ConfigError, load_config
+from sqla_checks.engine.config import ConfigError, read_config
+from sqla_checks.engine.settings import SettingsResolver
 from tests.cli.conftest import CLEAN, SQLITE_URL, SYNC_URL, Project
 
 
@@ -45,14 +46,14 @@ def test_config_is_found_from_a_subdirectory(project: Project, tmp_path: Path) -
     project.config('ignore = ["ALC204"]')
     sub = project.root / "pkg" / "deep"
     sub.mkdir(parents=True)
-    config = load_config(cwd=sub)
+    config = SettingsResolver(cwd=sub).root.config
     assert config.root == project.root
     assert config.ignore == ("ALC204",)
 
 
 def test_without_a_table_the_defaults_apply(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n')
-    config = load_config(cwd=tmp_path)
+    config = SettingsResolver(cwd=tmp_path).root.config
     assert config.path is None
     assert config.select is None
 
@@ -65,9 +66,13 @@ def test_explicit_config_path(project: Project, tmp_path: Path) -> None:
     missing = project.run("--config", str(tmp_path / "nope.toml"))
     assert missing.code == 2
     assert "nope.toml: configuration file not found" in missing.err
+    # A file named otherwise holds the keys at its top level (or the pyproject form).
     (tmp_path / "notable.toml").write_text("x = 1\n")
+    with pytest.raises(ConfigError, match=r"notable.toml: unknown key 'x'"):
+        read_config(tmp_path / "notable.toml")
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n')
     with pytest.raises(ConfigError, match=r"no \[tool.sqla-checks\] table"):
-        load_config(tmp_path / "notable.toml")
+        read_config(tmp_path / "pyproject.toml")
 
 
 @pytest.mark.claim("readme-select-prefixes")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqla_checks.engine.discovery import discover_files
+from sqla_checks.engine.settings import SettingsResolver
 from tests.cli.conftest import SYNC_URL, Project
 
 
@@ -59,7 +60,7 @@ def test_explicit_files_are_checked_even_if_excluded_unless_force_exclude(
 def test_order_is_deterministic_and_paths_deduplicated(project: Project) -> None:
     for name in ("b.py", "a.py", "sub/c.py"):
         project.write(name, SYNC_URL)
-    found = discover_files([".", "a.py", "sub"], root=project.root)
+    found = discover_files([".", "a.py", "sub"], SettingsResolver(cwd=project.root))
     assert found.files == ("a.py", "b.py", "sub/c.py")
 
 
@@ -68,7 +69,7 @@ def test_paths_outside_the_current_directory_stay_absolute(
 ) -> None:
     outside = tmp_path / "outside.py"
     outside.write_text(SYNC_URL)
-    found = discover_files([str(outside)], root=project.root)
+    found = discover_files([str(outside)], SettingsResolver(cwd=project.root))
     assert found.files == (str(outside),)
 
 
