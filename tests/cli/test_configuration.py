@@ -189,6 +189,7 @@ def test_each_file_follows_its_nearest_configuration(project: Project) -> None:
     assert _flagged(outcome.out) == ["app.py", "lib/x.py", "scripts/run.py", "sub/app.py"]
 
 
+@pytest.mark.claim("readme-nearest-config")
 def test_same_results_from_the_parent_and_from_inside_the_subproject(
     project: Project,
 ) -> None:
