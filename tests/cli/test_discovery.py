@@ -179,3 +179,15 @@ def test_cache_follows_a_change_of_a_nested_configuration(project: Project) -> N
     assert project.run().code == 0
     (project.root / "sub" / "sqla-checks.toml").unlink()
     assert project.run().code == 1
+
+
+def test_a_folder_named_explicitly_is_walked_even_if_ignored(project: Project) -> None:
+    _git_init(project.root)
+    project.write(".gitignore", "vendor/\n")
+    project.write("vendor/lib/a.py", SYNC_URL)
+    project.write("vendor/lib/skip_me.py", SYNC_URL)
+    project.write("vendor/lib/.gitignore", "skip_*.py\n")
+    assert _flagged(project.run().out) == []
+    # The ignore files inside the named folder still count; the ones above it do not.
+    assert _flagged(project.run("vendor/lib").out) == ["vendor/lib/a.py"]
+    assert project.run("--force-exclude", "vendor/lib").code == 0

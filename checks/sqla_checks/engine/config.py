@@ -92,12 +92,15 @@ def _table_of(path: Path) -> Any:
     return document
 
 
-def config_file_in(directory: Path) -> Path | None:
+def config_file_in(directory: str) -> Path | None:
     """The configuration file that governs `directory` itself, if it holds one."""
+    # os.path, not pathlib: a walk asks this of every folder it enters.
     for name in CONFIG_FILES:
-        candidate = directory / name
-        if candidate.is_file() and (name != PYPROJECT or _table_of(candidate) is not None):
-            return candidate
+        candidate = os.path.join(directory, name)
+        if os.path.isfile(candidate) and (
+            name != PYPROJECT or _table_of(Path(candidate)) is not None
+        ):
+            return Path(candidate)
     return None
 
 

@@ -53,6 +53,9 @@ class _Filter:
     resolver: SettingsResolver
     ignores: IgnoreFiles = field(default_factory=IgnoreFiles)
 
+    def __post_init__(self) -> None:
+        self.respect_ignore_files = self.resolver.respect_gitignore
+
     def walk_skips(self, path: str, is_directory: bool) -> bool:
         name = os.path.basename(path)
         if is_directory and _skipped_directory(name):
@@ -60,14 +63,21 @@ class _Filter:
         # The folder's own settings decide, as ruff's resolver does for each entry.
         if self.resolver.settings_for_directory(os.path.dirname(path)).is_excluded(path):
             return True
-        return self.resolver.respect_gitignore and self.ignores.ignored(path, is_directory)
+        return self.respect_ignore_files and self.ignores.ignored(path, is_directory)
+
+    def below(self, directory: str) -> _Filter:
+        """The filter for a walk of `directory`, named on the command line: when the
+        ignore files above it leave it out, only the ones inside it count."""
+        if self.respect_ignore_files and self.ignores.ignored_with_parents(directory, True):
+            return _Filter(self.resolver, IgnoreFiles(top=directory))
+        return self
 
     def force_excludes(self, path: str) -> bool:
         """Whether `--force-exclude` drops an explicit path (its parents count too)."""
         settings = self.resolver.settings_for_directory(os.path.dirname(path))
         if settings.is_excluded(path) or _in_skipped_directory(path, str(settings.config.root)):
             return True
-        return self.resolver.respect_gitignore and self.ignores.ignored_with_parents(
+        return self.respect_ignore_files and self.ignores.ignored_with_parents(
             path, os.path.isdir(path)
         )
 
@@ -97,16 +107,17 @@ def discover_files(
         if not os.path.isdir(path):
             found.setdefault(path, display_path(path, cwd))
             continue
+        walk = keep.below(path)
         for directory, subdirectories, filenames in os.walk(path):
             # Pruning in place keeps os.walk out of skipped trees entirely.
             subdirectories[:] = sorted(
                 name
                 for name in subdirectories
-                if not keep.walk_skips(os.path.join(directory, name), is_directory=True)
+                if not walk.walk_skips(os.path.join(directory, name), is_directory=True)
             )
             for name in sorted(filenames):
                 file_path = os.path.join(directory, name)
-                if name.endswith(SOURCE_SUFFIXES) and not keep.walk_skips(
+                if name.endswith(SOURCE_SUFFIXES) and not walk.walk_skips(
                     file_path, is_directory=False
                 ):
                     found.setdefault(file_path, display_path(file_path, cwd))

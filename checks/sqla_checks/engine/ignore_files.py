@@ -29,8 +29,13 @@ def _read_spec(path: str) -> GitIgnoreSpec | None:
 
 @dataclass
 class IgnoreFiles:
-    """Answers whether the ignore files above a path leave it out; remembers each folder."""
+    """Answers whether the ignore files above a path leave it out; remembers each folder.
 
+    `top`: read no ignore file above this folder (a folder named on the command line
+    that the files above it ignore is checked anyway, with the ones inside it).
+    """
+
+    top: str | None = None
     _chains: dict[str, tuple[tuple[str, GitIgnoreSpec], ...]] = field(default_factory=dict)
     _git_roots: dict[str, str | None] = field(default_factory=dict)
 
@@ -74,7 +79,9 @@ class IgnoreFiles:
         names = IGNORE_FILE_NAMES if git_root is not None else IGNORE_FILE_NAMES[1:]
         parent = os.path.dirname(directory)
         inherited: tuple[tuple[str, GitIgnoreSpec], ...]
-        if directory == git_root:
+        if directory == self.top:
+            inherited = ()
+        elif directory == git_root:
             # A repository's .gitignore files stop at its root; its info/exclude ranks lowest.
             inherited = self._specs(directory, [os.path.join(".git", "info", "exclude")])
         elif parent == directory:

@@ -116,7 +116,7 @@ class SettingsResolver:
         if self.config_path is not None:
             settings = self._settings_of(self.config_path)
         else:
-            found = config_file_in(Path(directory))
+            found = config_file_in(directory)
             parent = os.path.dirname(directory)
             if found is not None:
                 settings = self._settings_of(found)
