@@ -36,8 +36,10 @@ class IgnoreFiles:
     """
 
     top: str | None = None
-    _chains: dict[str, tuple[tuple[str, GitIgnoreSpec], ...]] = field(default_factory=dict)
-    _git_roots: dict[str, str | None] = field(default_factory=dict)
+    _chains: dict[str, tuple[tuple[str, GitIgnoreSpec], ...]] = field(
+        default_factory=dict, init=False
+    )
+    _git_roots: dict[str, str | None] = field(default_factory=dict, init=False)
 
     def ignored(self, path: str, is_directory: bool) -> bool:
         """Whether `path` (absolute) is ignored by the files of the folders above it."""

@@ -90,8 +90,8 @@ class SettingsResolver:
     # A configuration file for every path instead of the nearest one (`--config`).
     config_path: Path | None = None
     cwd: Path = field(default_factory=Path.cwd)
-    _by_directory: dict[str, Settings] = field(default_factory=dict, repr=False)
-    _by_file: dict[Path | None, Settings] = field(default_factory=dict, repr=False)
+    _by_directory: dict[str, Settings] = field(default_factory=dict, init=False, repr=False)
+    _by_file: dict[Path | None, Settings] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.cwd = self.cwd.absolute()
