@@ -315,3 +315,13 @@ def test_show_settings_names_the_files_the_settings_came_from(project: Project) 
     stdin_named = project.run("--show-settings", "--stdin-filename", "sub/new.py")
     assert "rules run on this file: ALC204" in stdin_named.out
     assert project.run("--show-settings").code == 2
+
+
+def test_help_describes_per_file_discovery_and_stdin(project: Project) -> None:
+    shown = project.run("--help")
+    assert shown.code == 0
+    text = " ".join(shown.out.split())
+    nearest = "each file follows the nearest .sqla-checks.toml, sqla-checks.toml or pyproject.toml"
+    assert nearest in text
+    for flag in ("--stdin-filename", "--show-settings", "--show-files", "--extend-exclude"):
+        assert flag in text
