@@ -19,6 +19,7 @@ from pathlib import Path
 
 from benchmarks.templates import FIELDS, KINDS, NOUNS, Kind
 from sqla_checks.engine.discovery import discover_files
+from sqla_checks.engine.settings import SettingsResolver
 
 
 @dataclass(frozen=True)
@@ -146,7 +147,7 @@ def build_synthetic(
 def load_directory(path: Path) -> Corpus:
     """Every file the CLI would check under `path` (its own discovery rules)."""
     root = path.resolve()
-    discovered = discover_files([str(root)], root=root, cwd=root)
+    discovered = discover_files([str(root)], SettingsResolver(cwd=root))
     sources = []
     for name in discovered.files:
         file_path = root / name

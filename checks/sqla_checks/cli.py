@@ -8,21 +8,22 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TextIO
 
 import sqla_checks
 from sqla_checks.contract.finding import FileError, FileResult
 from sqla_checks.contract.rule import Rule
 from sqla_checks.engine import registry
 from sqla_checks.engine.add_noqa import add_noqa_to_file
-from sqla_checks.engine.api import CheckedFile, CheckPlan, check_files
+from sqla_checks.engine.api import CheckedFile, CheckPlan, check_files, check_text
 from sqla_checks.engine.cache import FindingsCache
-from sqla_checks.engine.config import Config, ConfigError, load_config
-from sqla_checks.engine.discovery import discover_files
+from sqla_checks.engine.config import ConfigError
+from sqla_checks.engine.discovery import discover_files, force_excluded
 from sqla_checks.engine.parse_limits import MAX_PARSE_BYTES
 from sqla_checks.engine.registry import SelectionError
 from sqla_checks.engine.runner import RunOptions
+from sqla_checks.engine.settings import Overrides, SettingsResolver, command_line_globs
 from sqla_checks.engine.source import SourceError
-from sqla_checks.engine.target_version import effective_target
 from sqla_checks.fixes.writer import FixWriteError, write_fixed_file
 from sqla_checks.output import FORMATS, FORMATS_WITH_EDITS, RunReport, file_errors
 from sqla_checks.output.destination import OutputFileError, write_report
@@ -31,6 +32,7 @@ from sqla_checks.output.explain import render_rule
 from sqla_checks.output.report import location_suffix, plural
 from sqla_checks.output.rule_table import render_json as rule_list_json
 from sqla_checks.output.rule_table import render_table
+from sqla_checks.output.show_settings import render_settings
 from sqla_checks.output.statistics import render_json as statistics_json
 from sqla_checks.output.statistics import render_text as statistics_text
 from sqla_checks.output.text import error_summary
@@ -51,11 +53,16 @@ exit codes:
      one line `path: error: reason`; the other files are still checked.
      --exit-zero does not hide these.
 
-configuration: [tool.sqla-checks] in the nearest pyproject.toml (keys: select, ignore,
-extend-select, per-file-ignores, exclude, extend-exclude, target-sqlalchemy). Suppress
-one finding with `# noqa: ALC101`, a whole file with `# sqla-checks: noqa[: CODES]` on a
-line of its own; --extend-select ALC001 reports unused ones. Rule docs: sqla-checks
---explain ALC101.
+configuration: each file follows the nearest .sqla-checks.toml, sqla-checks.toml or
+pyproject.toml with a [tool.sqla-checks] table in its folder or above (keys: select,
+ignore, extend-select, per-file-ignores, exclude, extend-exclude, respect-gitignore,
+extend, target-sqlalchemy); --show-settings FILE says which. Suppress one finding with
+`# noqa: ALC101`, a whole file with `# sqla-checks: noqa[: CODES]` on a line of its
+own; --extend-select ALC001 reports unused ones. Rule docs: sqla-checks --explain ALC101.
+
+stdin: `sqla-checks - < f.py` checks the source on stdin (shown as `-`);
+`--stdin-filename app/f.py` checks it as that file (its configuration and
+per-file-ignores); with --fix the fixed source goes to stdout, findings to stderr.
 
 the agent skill: `sqla-checks install-skill --agent claude` copies the skill this package
 ships to where an agent reads skills (sqla-checks install-skill --help).
@@ -91,7 +98,10 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
-        "paths", nargs="*", metavar="PATH", help="files or directories to check (default: .)"
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="files or directories to check (default: .); - reads the source from stdin",
     )
     fixing = parser.add_argument_group("fixing")
     fixing.add_argument("--fix", action="store_true", help="apply fixes and write the files")
@@ -149,12 +159,41 @@ def build_parser() -> argparse.ArgumentParser:
     info.add_argument(
         "--version", action="version", version=f"sqla-checks {sqla_checks.__version__}"
     )
+    info.add_argument(
+        "--show-files", action="store_true", help="list the files that would be checked"
+    )
+    info.add_argument(
+        "--show-settings",
+        action="store_true",
+        help="print the settings for the first PATH and the files they came from",
+    )
     run = parser.add_argument_group("run")
-    run.add_argument("--config", type=Path, metavar="PATH", help="pyproject.toml to use")
+    run.add_argument(
+        "--config",
+        type=Path,
+        metavar="PATH",
+        help="configuration file for every file, instead of each file's nearest one",
+    )
+    run.add_argument(
+        "--stdin-filename",
+        metavar="PATH",
+        help="check stdin as if it were the file PATH (its configuration and ignores)",
+    )
+    for flag, help_text in (
+        ("--exclude", "exclude these globs (replaces the configured exclude)"),
+        ("--extend-exclude", "exclude these globs in addition"),
+    ):
+        run.add_argument(flag, type=_selectors, action="append", metavar="GLOBS", help=help_text)
     run.add_argument(
         "--force-exclude",
         action="store_true",
-        help="apply exclude to files named on the command line too (pre-commit)",
+        help="apply exclude and ignore files to files named on the command line too",
+    )
+    run.add_argument(
+        "--respect-gitignore",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="skip files .gitignore, .ignore or .git/info/exclude ignore (default: true)",
     )
     run.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
     run.add_argument(
@@ -169,24 +208,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _flatten(groups: list[list[str]] | None) -> list[str] | None:
     return None if groups is None else [item for group in groups for item in group]
-
-
-def resolve_rules(
-    config: Config,
-    select: Sequence[str] | None = None,
-    extend_select: Sequence[str] = (),
-    ignore: Sequence[str] = (),
-) -> tuple[type[Rule], ...]:
-    """Rules to run: (select, else the configured select, else the defaults)
-    plus every extend-select, minus every ignore (configured and given)."""
-    base = registry.select_rules(select if select is not None else config.select)
-    extended = [*config.extend_select, *extend_select]
-    extra = registry.select_rules(extended) if extended else ()
-    chosen = {rule.code: rule for rule in (*base, *extra)}
-    ignored = [*config.ignore, *ignore]
-    return registry.select_rules(
-        list(chosen), ignored, sorted(chosen.values(), key=lambda r: r.code)
-    )
 
 
 def _print_error(error: FileError) -> None:
@@ -279,6 +300,36 @@ def _explain(key: str) -> int:
     return EXIT_CLEAN
 
 
+def _overrides(args: argparse.Namespace, cwd: Path) -> Overrides:
+    select, extend_select, ignore = (
+        _flatten(args.select),
+        _flatten(args.extend_select) or [],
+        _flatten(args.ignore) or [],
+    )
+    for flag, selectors in (
+        ("--select", select or []),
+        ("--extend-select", extend_select),
+        ("--ignore", ignore),
+    ):
+        registry.validate_selectors(selectors, flag)
+    exclude = _flatten(args.exclude)
+    return Overrides(
+        select=None if select is None else tuple(select),
+        extend_select=tuple(extend_select),
+        ignore=tuple(ignore),
+        exclude=None if exclude is None else command_line_globs(exclude, cwd),
+        extend_exclude=command_line_globs(_flatten(args.extend_exclude) or [], cwd),
+        respect_gitignore=args.respect_gitignore,
+    )
+
+
+def _reads_stdin(args: argparse.Namespace) -> bool:
+    """`-` as the only PATH, or --stdin-filename with no PATH, reads stdin (as in ruff)."""
+    if "-" in args.paths and args.paths != ["-"]:
+        raise UsageError("- (stdin) cannot be combined with other paths")
+    return args.paths == ["-"] or (args.stdin_filename is not None and not args.paths)
+
+
 def _run(args: argparse.Namespace) -> int:
     if args.explain is not None:
         return _explain(args.explain)
@@ -286,47 +337,77 @@ def _run(args: argparse.Namespace) -> int:
         render = rule_list_json if args.format == "json" else render_table
         sys.stdout.write(render(registry.all_rules()))
         return EXIT_CLEAN
-
-    select, extend_select, ignore = (
-        _flatten(args.select),
-        _flatten(args.extend_select) or [],
-        _flatten(args.ignore) or [],
-    )
+    cwd = Path.cwd()
     try:
-        for flag, selectors in (
-            ("--select", select or []),
-            ("--extend-select", extend_select),
-            ("--ignore", ignore),
-        ):
-            registry.validate_selectors(selectors, flag)
-        config = load_config(args.config)
+        resolver = SettingsResolver(_overrides(args, cwd), config_path=args.config, cwd=cwd)
+        if args.config is not None and not os.path.isfile(resolver.absolute(args.config)):
+            raise UsageError(f"{args.config}: configuration file not found")
+        if args.show_settings:
+            return _show_settings(args, resolver)
+        if _reads_stdin(args):
+            return _check_stdin(args, resolver)
+        return _check_paths(args, resolver)
     except (SelectionError, ConfigError) as exc:
         raise UsageError(str(exc)) from exc
-    rules = resolve_rules(config, select, extend_select, ignore)
 
-    discovered = discover_files(
-        args.paths, root=config.root, exclude=config.all_excludes, force_exclude=args.force_exclude
+
+def _options(args: argparse.Namespace) -> RunOptions:
+    # The target release is per file (its settings'); the engine fills it in.
+    return RunOptions(
+        fix=args.fix or args.diff,
+        unsafe_fixes=args.unsafe_fixes,
+        with_edits=args.format in FORMATS_WITH_EDITS and not args.diff,
     )
+
+
+def _show_settings(args: argparse.Namespace, resolver: SettingsResolver) -> int:
+    target = args.stdin_filename if args.paths in ([], ["-"]) else args.paths[0]
+    if target is None:
+        raise UsageError("--show-settings needs a PATH (or --stdin-filename)")
+    absolute = resolver.absolute(target)
+    settings = resolver.settings_for(absolute)
+    sys.stdout.write(render_settings(target, absolute, settings, resolver.respect_gitignore))
+    return EXIT_CLEAN
+
+
+def _check_stdin(args: argparse.Namespace, resolver: SettingsResolver) -> int:
+    """Check the source on stdin as the file --stdin-filename names (or as `-`)."""
+    data = sys.stdin.buffer.read()
+    path = args.stdin_filename or "-"
+    excluded = args.stdin_filename is not None and args.force_exclude
+    if excluded and force_excluded(path, resolver):
+        # An excluded buffer passes through untouched, as ruff does for editors.
+        if args.fix:
+            sys.stdout.buffer.write(data)
+        return EXIT_CLEAN
+    settings = resolver.settings_for(path) if args.stdin_filename else resolver.root
+    result = check_text(path, data, settings, _options(args), cwd=resolver.cwd)
+    checked = CheckedFile(result, original=data if result.fixed_source is not None else None)
+    if args.diff:
+        errors = [result.error] if result.error else []
+        return _show_diff([checked], errors, args.quiet, args.exit_zero)
+    if args.fix:
+        # The fixed source is the output; what remains to report goes to stderr.
+        sys.stdout.buffer.write(result.fixed_source if result.fixed_source is not None else data)
+    return _report([result], settings.rules, (), args, stream=sys.stderr if args.fix else None)
+
+
+def _check_paths(args: argparse.Namespace, resolver: SettingsResolver) -> int:
+    discovered = discover_files(args.paths, resolver, force_exclude=args.force_exclude)
     if args.add_noqa and (args.fix or args.diff):
         # As ruff: a warning, and the directives are added without fixing anything.
         print("warning: --fix and --diff are ignored with --add-noqa", file=sys.stderr)
         args.fix = args.diff = False
-    fixing = args.fix or args.diff
-    options = RunOptions(
-        fix=fixing,
-        unsafe_fixes=args.unsafe_fixes,
-        with_edits=args.format in FORMATS_WITH_EDITS and not args.diff,
-        target=effective_target(config.target_sqlalchemy, config.root),
-    )
+    if args.show_files:
+        for error in discovered.errors:
+            _print_error(error)
+        sys.stdout.writelines(f"{path}\n" for path in discovered.files)
+        return EXIT_ERROR if discovered.errors else EXIT_CLEAN
+    options = _options(args)
     # Never cache while fixing: the files are about to change anyway.
-    cache = None if args.no_cache or fixing else FindingsCache.for_project(config.root)
-    plan = CheckPlan(
-        rule_codes=tuple(rule.code for rule in rules),
-        root=config.root,
-        per_file_ignores=config.per_file_ignores,
-        options=options,
-        cache=cache,
-    )
+    use_cache = not (args.no_cache or options.fix)
+    cache = FindingsCache.for_project(resolver.root.config.root) if use_cache else None
+    plan = CheckPlan(resolver=resolver, options=options, cache=cache)
     jobs = args.jobs or os.cpu_count() or 1
     checked = check_files(discovered.files, plan, jobs=jobs)
 
@@ -341,10 +422,23 @@ def _run(args: argparse.Namespace) -> int:
         return _show_diff(checked, sorted(errors, key=lambda e: e.path), args.quiet, args.exit_zero)
 
     results = _write_fixes(checked) if args.fix else [item.result for item in checked]
+    # Every rule any file's settings select, for the report's rule table.
+    selected = {rule for path in discovered.files for rule in resolver.settings_for(path).rules}
+    rules = sorted(selected or resolver.root.rules, key=lambda rule: rule.code)
+    return _report(results, rules, discovered.errors, args)
+
+
+def _report(
+    results: list[FileResult],
+    rules: Sequence[type[Rule]],
+    extra_errors: Sequence[FileError],
+    args: argparse.Namespace,
+    stream: TextIO | None = None,
+) -> int:
     report = RunReport(
         results=results,
-        rules=rules,
-        extra_errors=discovered.errors,
+        rules=tuple(rules),
+        extra_errors=tuple(extra_errors),
         unsafe_fixes=args.unsafe_fixes,
         quiet=args.quiet,
         show_fixes=args.show_fixes,
@@ -359,13 +453,13 @@ def _run(args: argparse.Namespace) -> int:
         text = statistics_json(report) if args.format == "json" else statistics_text(report)
     else:
         text = FORMATS[args.format](report)
-    if args.output_file is None:
-        sys.stdout.write(text)
-    else:
+    if args.output_file is not None:
         try:
             write_report(args.output_file, text)
         except OutputFileError as exc:
             raise UsageError(str(exc)) from exc
+    else:
+        (stream or sys.stdout).write(text)
 
     if report.errors:
         return EXIT_ERROR

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
-from sqla_checks.engine.config import ConfigError, load_config
+from sqla_checks.engine.config import ConfigError, read_config
+from sqla_checks.engine.settings import SettingsResolver
 from tests.cli.conftest import CLEAN, SQLITE_URL, SYNC_URL, Project
 
 
@@ -45,14 +47,14 @@ def test_config_is_found_from_a_subdirectory(project: Project, tmp_path: Path) -
     project.config('ignore = ["ALC204"]')
     sub = project.root / "pkg" / "deep"
     sub.mkdir(parents=True)
-    config = load_config(cwd=sub)
+    config = SettingsResolver(cwd=sub).root.config
     assert config.root == project.root
     assert config.ignore == ("ALC204",)
 
 
 def test_without_a_table_the_defaults_apply(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n')
-    config = load_config(cwd=tmp_path)
+    config = SettingsResolver(cwd=tmp_path).root.config
     assert config.path is None
     assert config.select is None
 
@@ -65,9 +67,13 @@ def test_explicit_config_path(project: Project, tmp_path: Path) -> None:
     missing = project.run("--config", str(tmp_path / "nope.toml"))
     assert missing.code == 2
     assert "nope.toml: configuration file not found" in missing.err
+    # A file named otherwise holds the keys at its top level (or the pyproject form).
     (tmp_path / "notable.toml").write_text("x = 1\n")
+    with pytest.raises(ConfigError, match=r"notable.toml: unknown key 'x'"):
+        read_config(tmp_path / "notable.toml")
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n')
     with pytest.raises(ConfigError, match=r"no \[tool.sqla-checks\] table"):
-        load_config(tmp_path / "notable.toml")
+        read_config(tmp_path / "pyproject.toml")
 
 
 @pytest.mark.claim("readme-select-prefixes")
@@ -152,6 +158,175 @@ def test_clean_file_passes(project: Project) -> None:
     assert project.run().code == 0
 
 
+def _flagged(out: str) -> list[str]:
+    return sorted({line.split(":")[0] for line in out.splitlines() if "ALC204" in line})
+
+
+def _nested_projects(project: Project) -> None:
+    """The root selects ALC204; `sub/` is a project of its own that ignores it for
+    `scripts/` (relative to sub/) and `lib/` extends the root, dropping `gen/`."""
+    project.config('[tool.sqla-checks.per-file-ignores]\n"scripts/*.py" = ["ALC101"]\n')
+    project.write(
+        "sub/pyproject.toml",
+        '[tool.sqla-checks]\nselect = ["ALC204"]\n'
+        '[tool.sqla-checks.per-file-ignores]\n"scripts/*.py" = ["ALC204"]\n',
+    )
+    project.write("lib/.sqla-checks.toml", 'extend = "../pyproject.toml"\nexclude = ["gen"]\n')
+    for relative in (
+        "app.py",
+        "scripts/run.py",
+        "sub/app.py",
+        "sub/scripts/run.py",
+        "lib/x.py",
+        "lib/gen/y.py",
+    ):
+        project.write(relative, SYNC_URL)
+
+
+def test_each_file_follows_its_nearest_configuration(project: Project) -> None:
+    _nested_projects(project)
+    outcome = project.run()
+    assert _flagged(outcome.out) == ["app.py", "lib/x.py", "scripts/run.py", "sub/app.py"]
+
+
+@pytest.mark.claim("readme-nearest-config")
+def test_same_results_from_the_parent_and_from_inside_the_subproject(
+    project: Project,
+) -> None:
+    _nested_projects(project)
+    from_parent = project.run("--no-cache", "sub")
+    os.chdir(project.root / "sub")
+    from_inside = project.run("--no-cache")
+    assert from_parent.code == from_inside.code == 1
+    assert _flagged(from_parent.out) == ["sub/app.py"]
+    assert _flagged(from_inside.out) == ["app.py"]
+    os.chdir(project.root / "lib")
+    assert _flagged(project.run("--no-cache").out) == ["x.py"]
+
+
+def test_dot_sqla_checks_toml_beats_sqla_checks_toml_beats_pyproject(project: Project) -> None:
+    project.write("app.py", SYNC_URL)
+    project.write("sqla-checks.toml", 'select = ["ALC101"]\n')
+    assert project.run().code == 0
+    project.write(".sqla-checks.toml", 'select = ["ALC204"]\n')
+    assert project.run().code == 1
+    (project.root / ".sqla-checks.toml").unlink()
+    (project.root / "sqla-checks.toml").unlink()
+    assert project.run().code == 1
+
+
+def test_a_pyproject_without_the_table_is_passed_over(project: Project) -> None:
+    project.config('ignore = ["ALC204"]')
+    project.write("pkg/pyproject.toml", '[project]\nname = "pkg"\n')
+    project.write("pkg/app.py", SYNC_URL)
+    assert project.run().code == 0
+
+
+def test_extend_inherits_and_the_nearer_file_wins(project: Project) -> None:
+    project.config('ignore = ["ALC101"]\nexclude = ["legacy"]')
+    project.write(
+        "svc/pyproject.toml",
+        '[tool.sqla-checks]\nextend = "../pyproject.toml"\nextend-exclude = ["gen"]\n',
+    )
+    for relative in ("svc/a.py", "svc/legacy/b.py", "svc/gen/c.py"):
+        project.write(relative, SYNC_URL)
+    # exclude comes from the root (relative to its folder: root/legacy, not svc/legacy);
+    # a bare name matches at any depth, as in ruff, so svc/legacy is dropped too.
+    assert _flagged(project.run().out) == ["svc/a.py"]
+    settings = SettingsResolver(cwd=project.root).settings_for("svc/a.py")
+    assert settings.config.sources == (
+        project.root / "svc" / "pyproject.toml",
+        project.root / "pyproject.toml",
+    )
+    assert settings.config.ignore == ("ALC101",)
+    # A select in the extending file starts the rule choice afresh.
+    project.write(
+        "svc/pyproject.toml", '[tool.sqla-checks]\nextend = "../pyproject.toml"\nselect = []\n'
+    )
+    assert project.run("svc").code == 0
+
+
+def test_relative_globs_are_relative_to_the_file_that_wrote_them(project: Project) -> None:
+    project.config('extend-exclude = ["app/legacy/*.py"]')
+    project.write("svc/app/legacy/a.py", SYNC_URL)
+    project.write("app/legacy/b.py", SYNC_URL)
+    project.write("svc/sqla-checks.toml", 'extend = "../pyproject.toml"\nselect = ["ALC204"]\n')
+    # The root's glob means <root>/app/legacy, also when svc/ inherits it.
+    assert _flagged(project.run().out) == ["svc/app/legacy/a.py"]
+    os.chdir(project.root / "svc")
+    assert _flagged(project.run("--no-cache").out) == ["app/legacy/a.py"]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('extend = "missing.toml"\n', "extend: "),
+        ("extend = 3\n", "extend: expected a path"),
+        ('extend = "sqla-checks.toml"\n', "extend: circular"),
+        ("respect-gitignore = 1\n", "respect-gitignore: expected true or false"),
+        ("colour = 1\n", "unknown key 'colour'"),
+    ],
+)
+def test_bad_config_files_name_the_file(project: Project, content: str, message: str) -> None:
+    project.write("app.py", SYNC_URL)
+    project.write("sqla-checks.toml", content)
+    outcome = project.run()
+    assert outcome.code == 2
+    assert f"{project.root / 'sqla-checks.toml'}: " in outcome.err
+    assert message in outcome.err
+
+
+def test_a_broken_nested_configuration_fails_the_run_with_its_path(project: Project) -> None:
+    project.write("app.py", SYNC_URL)
+    project.write("deep/pkg/pyproject.toml", "[tool.sqla-checks\n")
+    project.write("deep/pkg/x.py", SYNC_URL)
+    outcome = project.run()
+    assert outcome.code == 2
+    assert str(project.root / "deep" / "pkg" / "pyproject.toml") in outcome.err
+
+
+def test_config_flag_governs_every_file_with_globs_relative_to_the_cwd(
+    project: Project, tmp_path: Path
+) -> None:
+    _nested_projects(project)
+    shared = tmp_path / "shared.toml"
+    shared.write_text('select = ["ALC204"]\nexclude = ["sub/scripts"]\n')
+    outcome = project.run("--config", str(shared))
+    assert _flagged(outcome.out) == [
+        "app.py",
+        "lib/gen/y.py",
+        "lib/x.py",
+        "scripts/run.py",
+        "sub/app.py",
+    ]
+
+
+def test_show_settings_names_the_files_the_settings_came_from(project: Project) -> None:
+    _nested_projects(project)
+    shown = project.run("--show-settings", "sub/scripts/run.py")
+    assert shown.code == 0
+    assert f"configuration: {project.root / 'sub' / 'pyproject.toml'}" in shown.out
+    assert "per-file-ignores for this file: ALC204" in shown.out
+    assert "rules run on this file: (none)" in shown.out
+    inherited = project.run("--show-settings", "lib/x.py")
+    assert f"configuration: {project.root / 'lib' / '.sqla-checks.toml'}" in inherited.out
+    assert f"  extends: {project.root / 'pyproject.toml'}" in inherited.out
+    assert f"exclude: gen (in {project.root / 'lib'})" in inherited.out
+    stdin_named = project.run("--show-settings", "--stdin-filename", "sub/new.py")
+    assert "rules run on this file: ALC204" in stdin_named.out
+    assert project.run("--show-settings").code == 2
+
+
+def test_help_describes_per_file_discovery_and_stdin(project: Project) -> None:
+    shown = project.run("--help")
+    assert shown.code == 0
+    text = " ".join(shown.out.split())
+    nearest = "each file follows the nearest .sqla-checks.toml, sqla-checks.toml or pyproject.toml"
+    assert nearest in text
+    for flag in ("--stdin-filename", "--show-settings", "--show-files", "--extend-exclude"):
+        assert flag in text
+
+
 # -- target-sqlalchemy ------------------------------------------------------------------
 
 OLD_FACTORY = """\
@@ -216,3 +391,20 @@ def test_a_bad_target_is_a_config_error(project: Project, value: str) -> None:
     assert outcome.code == 2
     assert str(project.root / "pyproject.toml") in outcome.err
     assert 'target-sqlalchemy: expected a SQLAlchemy release such as "1.4" or "2.0"' in outcome.err
+
+
+def test_each_file_gets_the_target_of_its_own_configuration(project: Project) -> None:
+    _target_project(project, '["SQLAlchemy>=2.0"]')
+    project.write(
+        "legacy/pyproject.toml",
+        '[tool.sqla-checks]\nselect = ["ALC205"]\ntarget-sqlalchemy = "1.4"\n',
+    )
+    project.write("legacy/app.py", OLD_FACTORY)
+    lines = project.run("--no-cache").out.splitlines()
+    assert any(line.startswith("app.py:") and "[*]" in line for line in lines), lines
+    assert any(
+        line.startswith("legacy/app.py:") and "the project targets" in line for line in lines
+    ), lines
+    shown = project.run("--show-settings", "legacy/app.py").out
+    assert "target-sqlalchemy: " in shown
+    assert "1.4" in shown.split("target-sqlalchemy: ")[1]

@@ -1,16 +1,21 @@
 """Checking many files: the rules for each file, the cache, and parallel workers.
 
-This is the programmatic entry point the CLI is built on:
+This is the programmatic entry point the CLI and the language server are built on:
 
-    plan = CheckPlan(rule_codes=("ALC204",), root=Path("."))
+    plan = CheckPlan(SettingsResolver(overrides=Overrides(select=("ALC204",))))
     for checked in check_files(["app/db.py"], plan):
         print(checked.result.findings)
+
+    # One document that is not on disk (an editor buffer, stdin):
+    settings = settings_for("app/db.py")
+    result = check_text("app/db.py", source_text, settings)
 
 Results come back in the order of the paths given, whatever the number of workers.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import traceback
 from collections.abc import Iterator, Sequence
@@ -22,11 +27,21 @@ from sqla_checks.contract.finding import FileError, FileResult
 from sqla_checks.contract.rule import Rule
 from sqla_checks.engine import registry
 from sqla_checks.engine.cache import FindingsCache
-from sqla_checks.engine.config import PerFileIgnore
-from sqla_checks.engine.path_patterns import path_matches
 from sqla_checks.engine.runner import RunOptions, check_source
+from sqla_checks.engine.settings import Overrides, Settings, SettingsResolver, settings_for
 from sqla_checks.engine.source import SourceError, read_source_bytes
 from sqla_checks.evidence.project_facts import ProjectFacts, collect_project_facts
+
+__all__ = [
+    "CheckPlan",
+    "CheckedFile",
+    "Overrides",
+    "Settings",
+    "SettingsResolver",
+    "check_files",
+    "check_text",
+    "settings_for",
+]
 
 # Starting worker processes (each imports libcst) costs about as much as checking a
 # dozen small files, so smaller runs stay in process.
@@ -35,30 +50,26 @@ PARALLEL_MIN_FILES = 16
 
 @dataclass(frozen=True)
 class CheckPlan:
-    """What to run on every file: the selected rules and how to treat findings."""
+    """What to run on every file: each file's settings and how to treat findings."""
 
-    rule_codes: tuple[str, ...]
-    root: Path
-    per_file_ignores: tuple[PerFileIgnore, ...] = ()
+    resolver: SettingsResolver
     options: RunOptions = field(default_factory=RunOptions)
     # None disables the cache; it is never used when fixing.
     cache: FindingsCache | None = None
 
     def codes_for(self, path: str) -> tuple[str, ...]:
-        """The selected rule codes minus those per-file-ignores turn off for `path`."""
-        ignored: list[str] = []
-        root = str(self.root)
-        for entry in self.per_file_ignores:
-            negated = entry.pattern.startswith("!")
-            pattern = entry.pattern[1:] if negated else entry.pattern
-            if path_matches(pattern, path, root) != negated:
-                ignored.extend(entry.selectors)
-        if not ignored:
-            return self.rule_codes
-        kept = registry.select_rules(
-            list(self.rule_codes), ignored, _rules_by_codes(self.rule_codes)
-        )
-        return tuple(rule.code for rule in kept)
+        """The rule codes for `path`: its settings' selection minus its per-file-ignores."""
+        return codes_for(path, self.resolver.settings_for(path), self.resolver.cwd)
+
+    def options_for(self, path: str) -> RunOptions:
+        """The run options for `path`: the plan's, with its settings' target release."""
+        return dataclasses.replace(self.options, target=self.resolver.settings_for(path).target)
+
+
+def codes_for(path: str, settings: Settings, cwd: Path | None = None) -> tuple[str, ...]:
+    """The rule codes `settings` run on `path` (relative paths against `cwd`)."""
+    absolute = os.path.normpath(os.path.join(cwd or Path.cwd(), path))
+    return settings.codes_for(absolute)
 
 
 @dataclass(frozen=True)
@@ -86,6 +97,27 @@ def _rules_by_codes(codes: Sequence[str]) -> tuple[type[Rule], ...]:
     return tuple(index[code] for code in codes)
 
 
+def _check_data(
+    path: str,
+    data: bytes,
+    rule_codes: Sequence[str],
+    options: RunOptions,
+    project: ProjectFacts | None = None,
+) -> FileResult:
+    try:
+        return check_source(path, data, _rules_by_codes(rule_codes), options, project)
+    except Exception as exc:
+        # A crashing rule is a bug in the pack, not in the user's file; report it
+        # against this file and keep checking the others.
+        frames = traceback.extract_tb(exc.__traceback__)
+        last = frames[-1] if frames else None
+        where = f"at {os.path.basename(last.filename)}:{last.lineno}; " if last else ""
+        reason = (
+            f"internal error while checking: {type(exc).__name__}: {exc} ({where}please report it)"
+        )
+        return FileResult(path=path, error=FileError(path, reason))
+
+
 def check_file(task: _Task) -> CheckedFile:
     """Check one file (in a worker process or in this one); never raises."""
     try:
@@ -106,20 +138,7 @@ def check_file(task: _Task) -> CheckedFile:
         cached = cache.load(key)
         if cached is not None:
             return CheckedFile(FileResult(path=task.path, findings=cached), from_cache=True)
-    try:
-        result = check_source(
-            task.path, data, _rules_by_codes(task.rule_codes), task.options, task.project
-        )
-    except Exception as exc:
-        # A crashing rule is a bug in the pack, not in the user's file; report it
-        # against this file and keep checking the others.
-        frames = traceback.extract_tb(exc.__traceback__)
-        last = frames[-1] if frames else None
-        where = f"at {os.path.basename(last.filename)}:{last.lineno}; " if last else ""
-        reason = (
-            f"internal error while checking: {type(exc).__name__}: {exc} ({where}please report it)"
-        )
-        return CheckedFile(FileResult(path=task.path, error=FileError(task.path, reason)))
+    result = _check_data(task.path, data, task.rule_codes, task.options, task.project)
     # Results with warnings about noqa comments are not cached, so they warn every run.
     if cache is not None and key is not None and result.error is None and not result.warnings:
         cache.store(key, result.findings)
@@ -130,7 +149,10 @@ def check_file(task: _Task) -> CheckedFile:
 def check_files(paths: Sequence[str], plan: CheckPlan, jobs: int = 1) -> list[CheckedFile]:
     """Check `paths` with `plan`, in `jobs` processes when that pays off."""
     project = _project_facts(paths)
-    tasks = [_Task(path, plan.codes_for(path), plan.options, plan.cache, project) for path in paths]
+    tasks = [
+        _Task(path, plan.codes_for(path), plan.options_for(path), plan.cache, project)
+        for path in paths
+    ]
     workers = min(jobs, len(tasks))
     if workers <= 1 or len(tasks) < PARALLEL_MIN_FILES:
         return [check_file(task) for task in tasks]
@@ -151,3 +173,23 @@ def _project_facts(paths: Sequence[str]) -> ProjectFacts:
                 continue  # the file's own check reports it
 
     return collect_project_facts(sources())
+
+
+def check_text(
+    path: str,
+    source: str | bytes,
+    settings: Settings,
+    options: RunOptions | None = None,
+    cwd: Path | None = None,
+) -> FileResult:
+    """Check source that is not read from disk as if it were the file at `path`.
+
+    `source` is the text an editor holds, or the bytes read from stdin (decoded as a
+    file's would be, coding cookie and all). `path`'s per-file-ignores and target
+    release apply and the findings carry `path`. Never raises for bad input; with
+    `options.fix` the result's `fixed_source` is the fixed source. The document is its
+    own project (no facts from other files).
+    """
+    data = source.encode("utf-8") if isinstance(source, str) else source
+    options = dataclasses.replace(options or RunOptions(), target=settings.target)
+    return _check_data(path, data, codes_for(path, settings, cwd), options)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import PurePosixPath
 
@@ -61,6 +62,18 @@ def path_matches(pattern: str, path: str, root: str) -> bool:
     )
 
 
-def any_path_matches(patterns: Iterable[str], path: str, root: str) -> bool:
-    """Whether any of `patterns` matches `path` (see `path_matches`)."""
-    return any(path_matches(pattern, path, root) for pattern in patterns)
+@dataclass(frozen=True)
+class Glob:
+    """A glob as a configuration wrote it, and the folder it is relative to.
+
+    Ruff resolves a configuration's relative globs against the folder of the file that
+    wrote them (the command line's against the current directory), so a pattern keeps
+    its meaning wherever the run starts and whichever file inherits it with `extend`.
+    """
+
+    pattern: str
+    base: str
+
+    def matches(self, path: str) -> bool:
+        """Whether the glob matches `path` (see `path_matches`)."""
+        return path_matches(self.pattern, path, self.base)
