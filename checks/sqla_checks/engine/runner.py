@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,16 +10,20 @@ from pathlib import Path
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
-from sqla_checks.contract.finding import Edit, FileError, FileResult, Finding, FixInfo, Position
+from sqla_checks.contract.finding import FileError, FileResult, Finding, FixInfo, Position
 from sqla_checks.contract.rule import Applicability, Report, Rule
 from sqla_checks.engine.noqa import is_suppressed, noqa_lines
 from sqla_checks.engine.parse_limits import parse_refusal
 from sqla_checks.engine.source import SourceError, decode_source
 from sqla_checks.evidence.context import FileContext, ScopeEnter, ScopeLeave
-from sqla_checks.fixes.apply import apply_fixes, render_fix
+from sqla_checks.fixes.apply import apply_fixes
+from sqla_checks.fixes.text_edits import FixEdits
 
-# --fix stops after this many rounds even if fixes keep producing new fixable code;
-# real fixes settle in two or three rounds.
+# --fix stops after this many rounds even if fixes keep producing new fixable code.
+# Every round applies all fixes that do not overlap, so the number of findings does
+# not matter: rounds are needed only for fixes nested inside each other (a query
+# chain inside another's argument) and for fixed code that trips another rule, a few
+# levels in real code. The bound stays for a fix that keeps producing fixable code.
 MAX_FIX_ROUNDS = 10
 
 
@@ -98,15 +101,15 @@ def _check_module(
     options: RunOptions,
     result: FileResult,
 ) -> FileResult:
-    initial_findings = 0
     reports: list[tuple[type[Rule], Report]] | None = None
     if options.fix:
         original_code = module.code
-        module, initial_findings, reports = _fix_until_stable(
+        module, applied, reports = _fix_until_stable(
             path, text, module, active, options.unsafe_fixes
         )
         if module.code != original_code:
             result.fixed_source = module.bytes
+            result.fixes_applied = applied
             text = module.code
             # Fixed code may trip (or no longer trip) another rule's prefilter; the
             # last round's reports only stand for the rules it ran.
@@ -116,8 +119,6 @@ def _check_module(
     if reports is None:
         reports = _visit(path, text, module, active)
     result.findings = _to_findings(path, text, module, reports, options.with_edits)
-    if result.fixed_source is not None:
-        result.fixes_applied = max(initial_findings - len(result.findings), 0)
     return result
 
 
@@ -157,6 +158,10 @@ def _to_findings(
         return []
     positions = _positions(module)
     noqa = noqa_lines(text)
+    edits: FixEdits | None = None
+    if with_edits and any(report.fix is not None for _, report in reports):
+        fixes = [report.fix for _, report in reports if report.fix is not None]
+        edits = FixEdits(module, text, positions, fixes)
     findings: list[Finding] = []
     for rule, report in reports:
         code_range = positions[report.node]
@@ -166,13 +171,10 @@ def _to_findings(
             continue
         fix_info = None
         if report.fix is not None:
-            edits: tuple[Edit, ...] = ()
-            if with_edits:
-                edits = _edits(text, render_fix(module, report.fix))
             fix_info = FixInfo(
                 applicability=report.fix.applicability,
                 description=report.fix.description or f"Fix {rule.code}",
-                edits=edits,
+                edits=() if edits is None else edits.edits(report.fix),
             )
         findings.append(
             Finding(
@@ -199,32 +201,28 @@ def _fix_until_stable(
 ) -> tuple[cst.Module, int, list[tuple[type[Rule], Report]] | None]:
     """Apply fixes round by round until a round changes nothing.
 
-    Returns the final module; how many findings the first round had, so the caller
-    can report "fixed" as the findings that went away (a count of applied
-    replacements would over-count: an outer fix can supersede an inner one, which
-    the next round then re-applies); and the reports of the final module when the
-    last round saw it unchanged (None when the round limit cut the loop short).
+    Returns the final module; how many fixes were applied over all rounds; and the
+    reports of the final module when the last round saw it unchanged (None when the
+    round limit cut the loop short).
     """
     allowed: set[Applicability] = {"safe", "unsafe"} if unsafe else {"safe"}
-    initial: int | None = None
+    applied = 0
     for _ in range(MAX_FIX_ROUNDS):
         reports = _visit(path, text, module, rules)
-        unsuppressed = _unsuppressed(text, module, reports)
-        if initial is None:
-            initial = len(unsuppressed)
         fixable = [
             report.fix
-            for _, report in unsuppressed
+            for _, report in _unsuppressed(text, module, reports)
             if report.fix is not None and report.fix.applicability in allowed
         ]
         if not fixable:
-            return module, initial, reports
-        new_module, count = apply_fixes(module, fixable)
-        if count == 0 or new_module.code == module.code:
-            return module, initial, reports
+            return module, applied, reports
+        new_module, landed = apply_fixes(module, fixable)
+        if not landed or new_module.code == module.code:
+            return module, applied, reports
+        applied += len(landed)
         module = new_module
         text = module.code
-    return module, initial or 0, None
+    return module, applied, None
 
 
 def _unsuppressed(
@@ -244,22 +242,3 @@ def _unsuppressed(
             (positions[report.node].start.line, positions[report.node].end.line),
         )
     ]
-
-
-def _edits(old: str, new: str) -> tuple[Edit, ...]:
-    """Line-level edits turning `old` into `new`, in ruff's row/column form."""
-    old_lines = old.splitlines(keepends=True)
-    new_lines = new.splitlines(keepends=True)
-    matcher = difflib.SequenceMatcher(a=old_lines, b=new_lines, autojunk=False)
-    edits: list[Edit] = []
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            continue
-        edits.append(
-            Edit(
-                start=Position(i1 + 1, 1),
-                end=Position(i2 + 1, 1),
-                content="".join(new_lines[j1:j2]),
-            )
-        )
-    return tuple(edits)
