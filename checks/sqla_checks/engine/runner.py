@@ -6,6 +6,7 @@ import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
@@ -16,8 +17,9 @@ from sqla_checks.engine.noqa import is_suppressed, noqa_lines
 from sqla_checks.engine.parse_limits import parse_refusal
 from sqla_checks.engine.source import SourceError, decode_source
 from sqla_checks.evidence.context import FileContext, ScopeEnter, ScopeLeave
-from sqla_checks.fixes.apply import apply_fixes
-from sqla_checks.fixes.text_edits import FixEdits
+
+if TYPE_CHECKING:
+    from sqla_checks.fixes.text_edits import FixEdits
 
 # --fix stops after this many rounds even if fixes keep producing new fixable code.
 # Every round applies all fixes that do not overlap, so the number of findings does
@@ -160,6 +162,9 @@ def _to_findings(
     noqa = noqa_lines(text)
     edits: FixEdits | None = None
     if with_edits and any(report.fix is not None for _, report in reports):
+        # The fix modules (and libcst's codemod visitors) load only when needed.
+        from sqla_checks.fixes.text_edits import FixEdits
+
         fixes = [report.fix for _, report in reports if report.fix is not None]
         edits = FixEdits(module, text, positions, fixes)
     findings: list[Finding] = []
@@ -205,6 +210,8 @@ def _fix_until_stable(
     reports of the final module when the last round saw it unchanged (None when the
     round limit cut the loop short).
     """
+    from sqla_checks.fixes.apply import apply_fixes
+
     allowed: set[Applicability] = {"safe", "unsafe"} if unsafe else {"safe"}
     applied = 0
     for _ in range(MAX_FIX_ROUNDS):
