@@ -75,7 +75,7 @@ class FixEdits:
             node_edits.append(text_edit)
         imports: tuple[Edit, ...] = ()
         if fix.imports:
-            if any(self._near_imports(_edited(edit)) for edit in fix.edits):
+            if any(self._near_imports(edit) for edit in fix.edits):
                 return None
             imports = self._additions(frozenset(fix.imports))
         if fix.unused_imports and not self._all_still_used(fix):
@@ -131,9 +131,33 @@ class FixEdits:
     def _lines(self) -> list[str]:
         return _LINE.findall(self.text)
 
-    def _near_imports(self, node: cst.CSTNode) -> bool:
-        """Whether editing `node` can change where or how libcst adds an import."""
-        return id(node) in self._module_statements or isinstance(node, cst.Import | cst.ImportFrom)
+    def _near_imports(self, edit: NodeEdit | InsertStatements) -> bool:
+        """Whether `edit` can change where or how libcst adds an import.
+
+        libcst adds imports after the module's leading run of import statements (or
+        extends one of them), so edits below that run, in statements that are not
+        imports and do not become imports, change nothing of that.
+        """
+        node = _edited(edit)
+        if isinstance(node, cst.Import | cst.ImportFrom):
+            return True
+        if id(node) not in self._module_statements:
+            return False
+        if isinstance(edit, InsertStatements) or _is_import_line(edit.replacement):
+            return True
+        return _is_import_line(node) or self.module.body.index(node) < self._import_block_end
+
+    @functools.cached_property
+    def _import_block_end(self) -> int:
+        """Where libcst's AddImportsVisitor inserts: after the leading imports."""
+        body = self.module.body
+        # libcst skips a docstring or `__strict__` line; skipping any first statement
+        # can only move the end further down, which keeps this on the safe side.
+        start = 1 if body and not _is_import_line(body[0]) else 0
+        end = start
+        while end < len(body) and _is_import_line(body[end]):
+            end += 1
+        return end
 
     def _additions(self, imports: frozenset[Import]) -> tuple[Edit, ...]:
         if imports not in self._import_edits:
@@ -193,6 +217,14 @@ class _Indents(cst.CSTVisitor):
     def on_leave(self, original_node: cst.CSTNode) -> None:
         if isinstance(original_node, cst.IndentedBlock):
             self.stack.pop()
+
+
+def _is_import_line(node: cst.CSTNode | cst.RemovalSentinel) -> bool:
+    return (
+        isinstance(node, cst.SimpleStatementLine)
+        and len(node.body) == 1
+        and isinstance(node.body[0], cst.Import | cst.ImportFrom)
+    )
 
 
 def _binds(node: cst.Import | cst.ImportFrom, name: str, imp: Import) -> bool:
