@@ -155,12 +155,33 @@ def test_check_source_reports_edits_that_apply(tmp_path: Path) -> None:
         assert fixed != text
 
 
+BACKREF = """\
+from sqlalchemy import Column, ForeignKey, Integer
+from sqlalchemy.orm import declarative_base, relationship
+
+Base = declarative_base()
+
+
+class User(Base):
+    __tablename__ = "user_account"
+    id = Column(Integer, primary_key=True)
+
+
+class Post(Base):
+    __tablename__ = "post"
+    id = Column(Integer, primary_key=True)
+    author = relationship("User", backref="posts")
+"""
+
+
 def test_a_two_edit_fix_edits_only_its_nodes() -> None:
-    text = HANDMADE["nested.py"]
-    result = check_source("nested.py", text.encode(), RULES, RunOptions(with_edits=True))
+    result = check_source("models.py", BACKREF.encode(), RULES, RunOptions(with_edits=True))
     (backref,) = [finding for finding in result.findings if finding.code == "ALC106"]
     assert backref.fix is not None
-    assert [(e.start.line, e.end.line) for e in backref.fix.edits] == [(2, 3), (9, 9), (15, 15)]
-    assert backref.fix.edits[1].content == (
-        '    posts = relationship("Post", back_populates="author", lazy="selectin")\n'
-    )
+    assert [
+        (e.start.line, e.start.column, e.end.line, e.end.column, e.content)
+        for e in backref.fix.edits
+    ] == [
+        (10, 1, 10, 1, '    posts = relationship("Post", back_populates="author")\n'),
+        (15, 14, 15, 51, 'relationship("User", back_populates="posts")'),
+    ]
