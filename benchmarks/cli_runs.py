@@ -72,6 +72,12 @@ class CliWorkspace:
             str(target),
         ]
         entries_before = self.cache_entries()
+        seconds, rss, exit_code, tail = self.time_command(command)
+        new_entries = self.cache_entries() - entries_before
+        return CliRun(seconds, rss, exit_code, tail, new_entries)
+
+    def time_command(self, command: Sequence[str]) -> tuple[float, int, int, str]:
+        """Run any command from the scratch directory: seconds, peak RSS, exit, stderr."""
         measurement = self.scratch / "last-run.txt"
         wrapper = [sys.executable, "-S", str(PEAK_RSS), str(measurement), "--"]
         with tempfile.TemporaryFile() as stderr:
@@ -81,5 +87,4 @@ class CliWorkspace:
             stderr.seek(0)
             tail = stderr.read()[-2000:].decode("utf-8", "replace")
         seconds_text, rss_text = measurement.read_text(encoding="utf-8").split()
-        new_entries = self.cache_entries() - entries_before
-        return CliRun(float(seconds_text), int(rss_text), exit_code, tail, new_entries)
+        return float(seconds_text), int(rss_text), exit_code, tail

@@ -68,6 +68,11 @@ class Results:
             "fixit_style_over_engine": ("fixit_style", "engine"),
             "cli_jobs1_over_jobsN": ("cli_no_cache_jobs1", "cli_no_cache_jobsN"),
             "cli_cold_over_warm": ("cli_cold_cache", "cli_warm_cache"),
+            "json_over_text_legacy_blog": ("format_json_legacy_blog", "format_text_legacy_blog"),
+            "sarif_over_text_legacy_blog": ("format_sarif_legacy_blog", "format_text_legacy_blog"),
+            "json_over_text_legacy500": ("format_json_legacy500", "format_text_legacy500"),
+            "sarif_over_text_legacy500": ("format_sarif_legacy500", "format_text_legacy500"),
+            "one_file_over_import_libcst": ("one_file", "import_libcst"),
         }
         found = {}
         for name, (key, base) in pairs.items():

@@ -18,6 +18,7 @@ import sqla_checks
 from benchmarks import stages
 from benchmarks.cli_runs import CliRun, CliWorkspace
 from benchmarks.corpus import Corpus
+from benchmarks.formats import run_formats
 from benchmarks.results import Results, Row, RuleCost
 from benchmarks.timing import Timing, measure, progress
 from sqla_checks.contract.rule import Rule
@@ -25,7 +26,7 @@ from sqla_checks.engine.registry import all_rules
 
 # In the order they run; `per-rule` is opt-in (it runs the corpus once per rule).
 STAGES = ("parse", "engine", "prefilter", "fixit", "cli", "memory")
-OPTIONAL_STAGES = ("per-rule",)
+OPTIONAL_STAGES = ("per-rule", "formats")
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,11 @@ def run_suite(corpus: Corpus, settings: Settings, scratch: Path) -> Results:
 
     if "per-rule" in wanted:
         _per_rule(corpus, rules, settings, results)
+
+    if "formats" in wanted:
+        # Its own corpora (legacy_blog, 500 legacy modules), whatever --corpus says.
+        workspace = CliWorkspace(scratch / "cli", [rule.code for rule in rules])
+        run_formats(workspace, settings.repeat, results, scratch)
 
     results.environment["load_after"] = os.getloadavg()[0]
     return results

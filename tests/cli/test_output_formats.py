@@ -69,11 +69,12 @@ def test_json_has_ruffs_shape(project: Project) -> None:
     assert fixed["url"].endswith("references/rules.md#alc204-async-engine-sync-driver")
     assert fixed["fix"]["applicability"] == "safe"
     assert fixed["fix"]["message"] == "Use the asyncpg driver"
+    # The edit replaces exactly the fixed node, as ruff's edits do.
     assert fixed["fix"]["edits"] == [
         {
-            "content": 'engine = create_async_engine("postgresql+asyncpg://app@db/blog")\n',
-            "end_location": {"column": 1, "row": 4},
-            "location": {"column": 1, "row": 3},
+            "content": '"postgresql+asyncpg://app@db/blog"',
+            "end_location": {"column": 65, "row": 3},
+            "location": {"column": 30, "row": 3},
         }
     ]
     assert unfixed["fix"] is None

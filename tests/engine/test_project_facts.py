@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from sqla_checks.engine.api import CheckPlan, check_files
+from sqla_checks.engine.api import CheckPlan, Overrides, SettingsResolver, check_files
 from sqla_checks.engine.cache import FindingsCache
 from sqla_checks.engine.runner import RunOptions
 from sqla_checks.evidence.project_facts import collect_project_facts
@@ -39,13 +39,12 @@ def _write(root: Path, name: str, code: str) -> str:
     return str(path)
 
 
+def _resolver(root: Path) -> SettingsResolver:
+    return SettingsResolver(Overrides(select=("ALC101", "ALC103")), cwd=root)
+
+
 def _fixes(root: Path, paths: list[str], cache: FindingsCache | None = None) -> list[bool]:
-    plan = CheckPlan(
-        rule_codes=("ALC101", "ALC103"),
-        root=root,
-        options=RunOptions(with_edits=True),
-        cache=cache,
-    )
+    plan = CheckPlan(_resolver(root), options=RunOptions(with_edits=True), cache=cache)
     [checked] = [c for c in check_files(paths, plan) if c.result.path == paths[0]]
     return [finding.fix is not None for finding in checked.result.findings]
 
@@ -54,7 +53,7 @@ def test_a_query_cls_in_another_file_makes_query_fixes_report_only(tmp_path: Pat
     queries = _write(tmp_path, "queries.py", QUERIES)
     assert _fixes(tmp_path, [queries]) == [True, True]
     factory = _write(tmp_path, "db.py", FACTORY)
-    plan = CheckPlan(rule_codes=("ALC101", "ALC103"), root=tmp_path)
+    plan = CheckPlan(_resolver(tmp_path))
     [checked, _] = check_files([queries, factory], plan)
     messages = [finding.message for finding in checked.result.findings]
     assert len(messages) == 2

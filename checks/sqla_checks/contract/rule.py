@@ -33,16 +33,55 @@ class Import:
 
 
 @dataclass(frozen=True)
-class Fix:
-    """Replace `node` by `replacement` and add `imports`; how safe that is."""
+class NodeEdit:
+    """Replace `node` (a node of the checked tree) by `replacement`, or remove it."""
 
     node: cst.CSTNode
     replacement: cst.CSTNode | cst.RemovalSentinel
+
+
+@dataclass(frozen=True)
+class InsertStatements:
+    """Insert `statements` right after the statement `anchor` (before it with `before`).
+
+    An insertion leaves `anchor` itself alone, so edits inside it do not overlap it,
+    and several insertions at one anchor land together, in the order of their fixes.
+    """
+
+    anchor: cst.BaseStatement
+    statements: tuple[cst.BaseStatement, ...]
+    before: bool = False
+
+
+FixEdit = NodeEdit | InsertStatements
+
+
+@dataclass(frozen=True)
+class Fix:
+    """A set of edits plus the imports they need; how safe applying them is.
+
+    `Fix(node, replacement)` is the one-edit shorthand for
+    `Fix(edits=(NodeEdit(node, replacement),))`. A fix lands whole or not at all: when
+    one of its edits overlaps an edit of a fix applied earlier in the same round, the
+    whole fix waits for the next round.
+    """
+
+    node: cst.CSTNode | None = None
+    replacement: cst.CSTNode | cst.RemovalSentinel | None = None
     applicability: Applicability = "safe"
     imports: tuple[Import, ...] = ()
     # Imports the fix made unnecessary; removed only when nothing else uses them.
     unused_imports: tuple[Import, ...] = ()
     description: str = ""
+    edits: tuple[FixEdit, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.node is not None:
+            if self.replacement is None or self.edits:
+                raise ValueError("Fix takes either node and replacement, or edits")
+            object.__setattr__(self, "edits", (NodeEdit(self.node, self.replacement),))
+        elif not self.edits:
+            raise ValueError("Fix needs node and replacement, or edits")
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import traceback
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -109,6 +107,8 @@ def _check_data(
     except Exception as exc:
         # A crashing rule is a bug in the pack, not in the user's file; report it
         # against this file and keep checking the others.
+        import traceback  # only on this error path
+
         frames = traceback.extract_tb(exc.__traceback__)
         last = frames[-1] if frames else None
         where = f"at {os.path.basename(last.filename)}:{last.lineno}; " if last else ""
@@ -158,6 +158,10 @@ def check_files(paths: Sequence[str], plan: CheckPlan, jobs: int = 1) -> list[Ch
         return [check_file(task) for task in tasks]
     # Chunks amortise the pickling round trip; several per worker keep the load even.
     chunk = max(1, len(tasks) // (workers * 4))
+    # Imported here: multiprocessing and its sockets cost a one-file run (an editor's
+    # save hook) about a tenth of its start-up, for a pool it never starts.
+    from concurrent.futures import ProcessPoolExecutor
+
     with ProcessPoolExecutor(max_workers=workers) as pool:
         return list(pool.map(check_file, tasks, chunksize=chunk))
 

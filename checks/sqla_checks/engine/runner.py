@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
-import difflib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
-from sqla_checks.contract.finding import Edit, FileError, FileResult, Finding, FixInfo, Position
+from sqla_checks.contract.finding import FileError, FileResult, Finding, FixInfo, Position
 from sqla_checks.contract.rule import Applicability, Report, Rule
 from sqla_checks.engine import registry
 from sqla_checks.engine.noqa import FileNoqa, read_noqa
@@ -23,10 +23,15 @@ from sqla_checks.engine.unused_noqa import UNUSED_NOQA, unused_noqa_reports
 from sqla_checks.evidence.context import FileContext, ScopeEnter, ScopeLeave
 from sqla_checks.evidence.project_facts import ProjectFacts
 from sqla_checks.evidence.sqlalchemy_api import Target
-from sqla_checks.fixes.apply import apply_fixes, render_fix
 
-# --fix stops after this many rounds even if fixes keep producing new fixable code;
-# real fixes settle in two or three rounds.
+if TYPE_CHECKING:
+    from sqla_checks.fixes.text_edits import FixEdits
+
+# --fix stops after this many rounds even if fixes keep producing new fixable code.
+# Every round applies all fixes that do not overlap, so the number of findings does
+# not matter: rounds are needed only for fixes nested inside each other (a query
+# chain inside another's argument) and for fixed code that trips another rule, a few
+# levels in real code. The bound stays for a fix that keeps producing fixable code.
 MAX_FIX_ROUNDS = 10
 
 
@@ -106,15 +111,16 @@ def _check_module(
     result: FileResult,
     project: ProjectFacts | None,
 ) -> FileResult:
-    initial_codes: Counter[str] = Counter()
     reports: list[tuple[type[Rule], Report]] | None = None
     if options.fix:
         original_code = module.code
-        module, initial_codes, reports = _fix_until_stable(
+        module, applied, reports = _fix_until_stable(
             path, text, module, active, rules, options, project
         )
         if module.code != original_code:
             result.fixed_source = module.bytes
+            result.fixes_applied = applied.total()
+            result.fixed_codes = dict(applied)
             text = module.code
             # Fixed code may trip (or no longer trip) another rule's prefilter; the
             # last round's reports only stand for the rules it ran.
@@ -125,9 +131,6 @@ def _check_module(
         reports = _visit(path, text, module, active, options.target, project)
     result.findings, noqa = _to_findings(path, text, module, reports, rules, options.with_edits)
     result.warnings = noqa.warnings
-    if result.fixed_source is not None:
-        result.fixes_applied = max(initial_codes.total() - len(result.findings), 0)
-        result.fixed_codes = dict(initial_codes - Counter(f.code for f in result.findings))
     return result
 
 
@@ -173,6 +176,13 @@ def _to_findings(
     if not reports:
         return [], noqa
     positions = positions or _positions(module)
+    edits: FixEdits | None = None
+    if with_edits and any(report.fix is not None for _, report in reports):
+        # The fix modules (and libcst's codemod visitors) load only when needed.
+        from sqla_checks.fixes.text_edits import FixEdits
+
+        fixes = [report.fix for _, report in reports if report.fix is not None]
+        edits = FixEdits(module, text, positions, fixes)
     findings: list[Finding] = []
     for rule, report in reports:
         code_range = positions[report.node]
@@ -180,13 +190,10 @@ def _to_findings(
         end = Position(code_range.end.line, code_range.end.column + 1)
         fix_info = None
         if report.fix is not None:
-            edits: tuple[Edit, ...] = ()
-            if with_edits:
-                edits = _edits(text, render_fix(module, report.fix))
             fix_info = FixInfo(
                 applicability=report.fix.applicability,
                 description=report.fix.description or f"Fix {rule.code}",
-                edits=edits,
+                edits=() if edits is None else edits.edits(report.fix),
             )
         findings.append(
             Finding(
@@ -215,32 +222,32 @@ def _fix_until_stable(
 ) -> tuple[cst.Module, Counter[str], list[tuple[type[Rule], Report]] | None]:
     """Apply fixes round by round until a round changes nothing.
 
-    Returns the final module; the codes of the findings the first round had, so the caller
-    can report "fixed" as the findings that went away (a count of applied
-    replacements would over-count: an outer fix can supersede an inner one, which
-    the next round then re-applies); and the reports of the final module when the
-    last round saw it unchanged (None when the round limit cut the loop short).
+    Returns the final module; the codes of the fixes applied over all rounds (one per
+    fix that landed); and the reports of the final module when the last round saw it
+    unchanged (None when the round limit cut the loop short).
     """
+    from sqla_checks.fixes.apply import apply_fixes
+
     allowed: set[Applicability] = {"safe", "unsafe"} if options.unsafe_fixes else {"safe"}
-    initial: Counter[str] | None = None
+    applied: Counter[str] = Counter()
     for _ in range(MAX_FIX_ROUNDS):
         reports = _visit(path, text, module, rules, options.target, project)
         unsuppressed, _, _ = _unsuppressed(text, module, reports, selected)
-        if initial is None:
-            initial = Counter(rule.code for rule, _ in unsuppressed)
-        fixable = [
-            report.fix
-            for _, report in unsuppressed
+        candidates = [
+            (rule.code, report.fix)
+            for rule, report in unsuppressed
             if report.fix is not None and report.fix.applicability in allowed
         ]
-        if not fixable:
-            return module, initial, reports
-        new_module, count = apply_fixes(module, fixable)
-        if count == 0 or new_module.code == module.code:
-            return module, initial, reports
+        if not candidates:
+            return module, applied, reports
+        code_of = {id(fix): code for code, fix in candidates}
+        new_module, landed = apply_fixes(module, [fix for _, fix in candidates])
+        if not landed or new_module.code == module.code:
+            return module, applied, reports
+        applied.update(code_of[id(fix)] for fix in landed)
         module = new_module
         text = module.code
-    return module, initial or Counter(), None
+    return module, applied, None
 
 
 def _unsuppressed(
@@ -270,22 +277,3 @@ def _unsuppressed(
         unused = unused_noqa_reports(noqa, codes, known, positions)
         kept.extend((unused_rule, report) for report in unused)
     return kept, noqa, positions
-
-
-def _edits(old: str, new: str) -> tuple[Edit, ...]:
-    """Line-level edits turning `old` into `new`, in ruff's row/column form."""
-    old_lines = old.splitlines(keepends=True)
-    new_lines = new.splitlines(keepends=True)
-    matcher = difflib.SequenceMatcher(a=old_lines, b=new_lines, autojunk=False)
-    edits: list[Edit] = []
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            continue
-        edits.append(
-            Edit(
-                start=Position(i1 + 1, 1),
-                end=Position(i2 + 1, 1),
-                content="".join(new_lines[j1:j2]),
-            )
-        )
-    return tuple(edits)

@@ -1,51 +1,130 @@
-"""Applying rule fixes: node replacement by identity, then import bookkeeping.
+"""Applying rule fixes: their edits by node identity, then import bookkeeping.
 
-Fixes are libcst transforms in the style of LibCST codemods: a rule says which node
-becomes what and which imports that needs; this module swaps the nodes and lets
-libcst's own import visitors add what is missing and drop what became unused.
+Fixes are libcst transforms in the style of LibCST codemods: a rule says which nodes
+become what (and which statements go in where) and which imports that needs; this
+module picks the fixes of a round whose edits do not overlap, swaps the nodes in one
+transform, and lets libcst's own import visitors add what is missing and drop what
+became unused.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import libcst as cst
 
-from sqla_checks.contract.rule import Fix
+from sqla_checks.contract.rule import Fix, Import, InsertStatements, NodeEdit
+
+
+class _Containment(cst.CSTVisitor):
+    """For each edited node: the other edited nodes that contain it."""
+
+    def __init__(self, targets: set[int]) -> None:
+        super().__init__()
+        self.targets = targets
+        self.open: list[int] = []
+        self.ancestors: dict[int, frozenset[int]] = {}
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        key = id(node)
+        if key in self.targets:
+            self.ancestors[key] = frozenset(self.open)
+            self.open.append(key)
+        return True
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        if self.open and self.open[-1] == id(original_node):
+            self.open.pop()
+
+
+def compatible_fixes(module: cst.Module, fixes: Sequence[Fix]) -> list[Fix]:
+    """The fixes, in order, that do not overlap one taken before them.
+
+    Two fixes overlap when a node one replaces is, contains or lies inside a node the
+    other replaces, or contains (or is) the anchor of the other's insertion.
+    """
+    if len(fixes) < 2:
+        return list(fixes)
+    targets = {id(_edited(edit)) for fix in fixes for edit in fix.edits}
+    containment = _Containment(targets)
+    module.visit(containment)
+    ancestors = containment.ancestors
+    replaced: set[int] = set()  # nodes replaced by a taken fix
+    anchors: set[int] = set()  # anchors of a taken fix's insertions
+    enclosing: set[int] = set()  # nodes containing any taken fix's edited node
+    taken: list[Fix] = []
+    for fix in fixes:
+        if all(id(_edited(edit)) in ancestors for edit in fix.edits) and not any(
+            _overlaps(edit, ancestors, replaced, anchors, enclosing) for edit in fix.edits
+        ):
+            taken.append(fix)
+            for edit in fix.edits:
+                key = id(_edited(edit))
+                (replaced if isinstance(edit, NodeEdit) else anchors).add(key)
+                enclosing |= ancestors[key]
+    return taken
+
+
+def _edited(edit: NodeEdit | InsertStatements) -> cst.CSTNode:
+    return edit.node if isinstance(edit, NodeEdit) else edit.anchor
+
+
+def _overlaps(
+    edit: NodeEdit | InsertStatements,
+    ancestors: dict[int, frozenset[int]],
+    replaced: set[int],
+    anchors: set[int],
+    enclosing: set[int],
+) -> bool:
+    key = id(_edited(edit))
+    if replaced & ancestors[key] or key in replaced:
+        return True
+    # A replacement must not swallow a taken node or insertion anchor.
+    return isinstance(edit, NodeEdit) and (key in enclosing or key in anchors)
 
 
 class _Replacer(cst.CSTTransformer):
     def __init__(self, fixes: Sequence[Fix]) -> None:
         super().__init__()
-        self.replacements = {id(fix.node): fix for fix in fixes}
-        self.applied: list[Fix] = []
+        self.replacements: dict[int, cst.CSTNode | cst.RemovalSentinel] = {}
+        self.before: dict[int, list[cst.BaseStatement]] = {}
+        self.after: dict[int, list[cst.BaseStatement]] = {}
+        for fix in fixes:
+            for edit in fix.edits:
+                if isinstance(edit, NodeEdit):
+                    self.replacements[id(edit.node)] = edit.replacement
+                else:
+                    side = self.before if edit.before else self.after
+                    side.setdefault(id(edit.anchor), []).extend(edit.statements)
 
     def on_leave(  # type: ignore[override]  # libcst's generic signature is too narrow
         self, original_node: cst.CSTNode, updated_node: cst.CSTNode
-    ) -> cst.CSTNode | cst.RemovalSentinel:
-        fix = self.replacements.get(id(original_node))
-        if fix is None:
-            return updated_node
-        # An inner fix already applied inside this node is dropped by the outer
-        # replacement (built from the original); the next round re-finds it.
-        self.applied.append(fix)
-        return fix.replacement
+    ) -> cst.CSTNode | cst.RemovalSentinel | cst.FlattenSentinel[cst.CSTNode]:
+        key = id(original_node)
+        replacement = self.replacements.get(key)
+        if replacement is not None:
+            return replacement
+        if key in self.before or key in self.after:
+            return cst.FlattenSentinel(
+                [*self.before.get(key, ()), updated_node, *self.after.get(key, ())]
+            )
+        return updated_node
 
 
-def apply_fixes(module: cst.Module, fixes: Sequence[Fix]) -> tuple[cst.Module, int]:
-    """Apply `fixes` to `module`; return the new module and how many were applied."""
-    replacer = _Replacer(fixes)
-    new_module = module.visit(replacer)
-    if not replacer.applied:
-        return module, 0
-    new_module = _fix_imports(new_module, replacer.applied)
+def apply_fixes(module: cst.Module, fixes: Sequence[Fix]) -> tuple[cst.Module, list[Fix]]:
+    """Apply the compatible ones of `fixes` to `module`: the new module and those fixes."""
+    applied = compatible_fixes(module, fixes)
+    if not applied:
+        return module, []
+    new_module = module.visit(_Replacer(applied))
+    new_module = _fix_imports(new_module, applied)
     # A fix must never leave code that does not parse: check before anyone writes it.
     cst.parse_module(new_module.bytes)
-    return new_module, len(replacer.applied)
+    return new_module, applied
 
 
 def render_fix(module: cst.Module, fix: Fix) -> str:
-    """The source after applying `fix` alone (for reporting its edits)."""
+    """The source after applying `fix` alone."""
     fixed, _ = apply_fixes(module, [fix])
     return fixed.code
 
@@ -53,21 +132,34 @@ def render_fix(module: cst.Module, fix: Fix) -> str:
 def _fix_imports(module: cst.Module, fixes: Sequence[Fix]) -> cst.Module:
     additions = {imp for fix in fixes for imp in fix.imports}
     removals = {imp for fix in fixes for imp in fix.unused_imports}
-    if not additions and not removals:
-        return module
-    # Imported here: libcst.codemod pulls in libcst.matchers, about half a second of
-    # start-up that a run without fixes (a pre-commit hook, say) should not pay.
+    if additions:
+        module = add_imports(module, additions)
+    if removals:
+        module = remove_unused_imports(module, removals)
+    return module
+
+
+# libcst.codemod is imported inside these two: it pulls in libcst.matchers, about half
+# a second of start-up that a run without fixes (a pre-commit hook, say) should not pay.
+
+
+def add_imports(module: cst.Module, imports: Iterable[Import]) -> cst.Module:
+    """`module` with each of `imports` added unless it is already there."""
     from libcst.codemod import CodemodContext
-    from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
+    from libcst.codemod.visitors import AddImportsVisitor
 
     context = CodemodContext()
-    for imp in sorted(additions, key=lambda i: (i.module, i.name or "")):
+    for imp in sorted(imports, key=lambda i: (i.module, i.name or "")):
         AddImportsVisitor.add_needed_import(context, imp.module, imp.name)
-    if additions:
-        module = AddImportsVisitor(context).transform_module(module)
-    if removals:
-        context = CodemodContext()
-        for imp in sorted(removals, key=lambda i: (i.module, i.name or "")):
-            RemoveImportsVisitor.remove_unused_import(context, imp.module, imp.name)
-        module = RemoveImportsVisitor(context).transform_module(module)
-    return module
+    return AddImportsVisitor(context).transform_module(module)
+
+
+def remove_unused_imports(module: cst.Module, imports: Iterable[Import]) -> cst.Module:
+    """`module` without those of `imports` that nothing uses any more."""
+    from libcst.codemod import CodemodContext
+    from libcst.codemod.visitors import RemoveImportsVisitor
+
+    context = CodemodContext()
+    for imp in sorted(imports, key=lambda i: (i.module, i.name or "")):
+        RemoveImportsVisitor.remove_unused_import(context, imp.module, imp.name)
+    return RemoveImportsVisitor(context).transform_module(module)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from sqla_checks.contract.rule import Bad, Fix, Good, Import, Rule
+from sqla_checks.contract.rule import Bad, Fix, Good, Import, InsertStatements, NodeEdit, Rule
 from sqla_checks.evidence.call_arguments import keyword_arg, keyword_argument
 from sqla_checks.evidence.declarative import class_attribute, class_body_names
 
@@ -283,6 +283,9 @@ where the generated ones came after every declared one.
         self._attributes: dict[int, tuple[cst.ClassDef, str]] = {}
         self._classes: dict[str, cst.ClassDef] | None = None
         self._found: list[tuple[cst.Arg, Fix | None]] = []
+        # (target class, attribute) pairs an earlier fix of this file adds: a second
+        # backref of that name onto the class gets no fix (SQLAlchemy refuses it too).
+        self._claimed: set[tuple[str, str]] = set()
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         if len(self.context.classes) != 1 or self.context.functions:
@@ -302,14 +305,12 @@ where the generated ones came after every declared one.
             self._found.append((arg, self._fix(node, arg)))
 
     def leave_Module(self, original_node: cst.Module) -> None:
-        # Every fix rewrites the module, so `--fix` applies one per round: the last
-        # one reported (`checks/fixes.py` keeps the last fix per node). Reported last
-        # to first, the fixes land in source order, and each new relationship goes
-        # after those added before it: the order in which SQLAlchemy set the backrefs
-        # up (mapper by mapper, each mapper's relationships in source order), which
-        # is the order of the target mapper's properties and so of its cascades.
-        # Findings are sorted by position for output whatever the order here.
-        for arg, fix in reversed(self._found):
+        # Reported in source order: `--fix` applies all of them in one round, and the
+        # new relationships inserted at one place land in the order of their fixes,
+        # the order in which SQLAlchemy set the backrefs up (mapper by mapper, each
+        # mapper's relationships in source order), which is the order of the target
+        # mapper's properties and so of its cascades.
+        for arg, fix in self._found:
             self.report(arg, fix=fix)
 
     # -- the fix ----------------------------------------------------------------------
@@ -344,7 +345,7 @@ where the generated ones came after every declared one.
         name = name_node.evaluated_value
         if not isinstance(name, str) or not name.isidentifier():
             return None
-        if _has_attribute(target, name, classes):
+        if _has_attribute(target, name, classes, self._claimed):
             return None
 
         new_forward = call.with_changes(
@@ -371,17 +372,10 @@ where the generated ones came after every declared one.
                 )
             ]
         )
-        # Two top-level statements change; the module is rebuilt shallowly around them,
-        # which keeps this cheap even with a finding per class.
-        new_source = _replace_attribute_value(source, call, new_forward)
-        new_target = _append_attribute(target, reverse)
-        swaps: dict[int, cst.BaseStatement] = {id(source): new_source, id(target): new_target}
-        replacement = module.with_changes(
-            body=[swaps.get(id(statement), statement) for statement in module.body]
-        )
+        anchor, before = _insertion_point(target)
+        self._claimed.add((target.name.value, name))
         return Fix(
-            module,
-            replacement,
+            edits=(NodeEdit(call, new_forward), InsertStatements(anchor, (reverse,), before)),
             applicability="unsafe",
             unused_imports=unused,
             description=f"Declare {target.name.value}.{name} with back_populates",
@@ -452,8 +446,14 @@ def _secondary_visible(
     return body.index(target) > body.index(source)
 
 
-def _has_attribute(target: cst.ClassDef, name: str, classes: Mapping[str, cst.ClassDef]) -> bool:
-    """Whether `target` or one of its bases in this module binds `name` (or may)."""
+def _has_attribute(
+    target: cst.ClassDef,
+    name: str,
+    classes: Mapping[str, cst.ClassDef],
+    claimed: set[tuple[str, str]],
+) -> bool:
+    """Whether `target` or one of its bases in this module binds `name` (or may), or
+    an earlier fix of this file adds it to one of them."""
     seen: set[str] = set()
     pending = [target]
     while pending:
@@ -462,7 +462,7 @@ def _has_attribute(target: cst.ClassDef, name: str, classes: Mapping[str, cst.Cl
             continue
         seen.add(node.name.value)
         names = class_body_names(node)
-        if name in names or "*" in names:
+        if name in names or "*" in names or (node.name.value, name) in claimed:
             return True
         for base in node.bases:
             if isinstance(base.value, cst.Name) and base.value.value in classes:
@@ -476,29 +476,12 @@ def _is_literal(node: cst.BaseExpression) -> bool:
     return isinstance(node, cst.Name) and node.value in {"True", "False", "None"}
 
 
-def _append_attribute(target: cst.ClassDef, statement: cst.SimpleStatementLine) -> cst.ClassDef:
-    """Insert `statement` after the class's leading run of simple statements."""
+def _insertion_point(target: cst.ClassDef) -> tuple[cst.BaseStatement, bool]:
+    """Where the new relationship goes: after the class's leading run of simple
+    statements (the anchor, and False), or before its first statement (and True)."""
     assert isinstance(target.body, cst.IndentedBlock)
-    body = list(target.body.body)
-    position = 0
-    for index, existing in enumerate(body):
-        if not isinstance(existing, cst.SimpleStatementLine):
-            break
-        position = index + 1
-    body.insert(position, statement)
-    return target.with_changes(body=target.body.with_changes(body=body))
-
-
-def _replace_attribute_value(
-    node: cst.ClassDef, value: cst.BaseExpression, new_value: cst.BaseExpression
-) -> cst.ClassDef:
-    """`node` with the class attribute whose value is `value` now set to `new_value`."""
-    assert isinstance(node.body, cst.IndentedBlock)
-    body: list[cst.BaseStatement] = []
-    for statement in node.body.body:
-        attribute = class_attribute(statement)
-        if attribute is not None and attribute[2] is value:
-            assert isinstance(statement, cst.SimpleStatementLine)
-            statement = statement.with_changes(body=[attribute[0].with_changes(value=new_value)])
-        body.append(statement)
-    return node.with_changes(body=node.body.with_changes(body=body))
+    body = target.body.body
+    leading = 0
+    while leading < len(body) and isinstance(body[leading], cst.SimpleStatementLine):
+        leading += 1
+    return (body[leading - 1], False) if leading else (body[0], True)
