@@ -93,6 +93,8 @@ def test_json_output_names_the_stdin_filename(project: Project) -> None:
     assert done.returncode == 1
     entries = json.loads(done.stdout)
     assert [entry["filename"].endswith("app/db.py") for entry in entries] == [True]
+    unnamed = json.loads(_pipe(project, SYNC_URL, "--format", "json", "-").stdout)
+    assert [entry["filename"] for entry in unnamed] == ["-"]
 
 
 def test_unparsable_buffer_is_an_error_naming_the_file(project: Project) -> None:

@@ -43,7 +43,7 @@ def finding_to_ruff_json(finding: Finding) -> dict[str, Any]:
         "cell": None,
         "code": finding.code,
         "end_location": _location(finding.end),
-        "filename": os.path.abspath(finding.path),
+        "filename": _filename(finding.path),
         "fix": fix,
         "location": _location(finding.start),
         "message": finding.message,
@@ -61,7 +61,7 @@ def file_error_to_ruff_json(error: FileError) -> dict[str, Any]:
         "cell": None,
         "code": file_errors.CODE,
         "end_location": location,
-        "filename": os.path.abspath(error.path),
+        "filename": _filename(error.path),
         "fix": None,
         "location": location,
         "message": error.reason,
@@ -77,3 +77,9 @@ def render(report: RunReport) -> str:
     entries.extend(file_error_to_ruff_json(error) for error in report.errors)
     entries.sort(key=lambda e: (e["filename"], e["location"]["row"], e["location"]["column"]))
     return json.dumps(entries, indent=2, ensure_ascii=False) + "\n"
+
+
+def _filename(path: str) -> str:
+    """Absolute, as ruff writes it; stdin without --stdin-filename stays `-`."""
+    return path if path == "-" else os.path.abspath(path)
+
