@@ -82,4 +82,3 @@ def render(report: RunReport) -> str:
 def _filename(path: str) -> str:
     """Absolute, as ruff writes it; stdin without --stdin-filename stays `-`."""
     return path if path == "-" else os.path.abspath(path)
-
