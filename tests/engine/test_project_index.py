@@ -60,6 +60,12 @@ PROJECT = {
         from .user import User
         from . import user
     """,
+    # Mentions SQLAlchemy, so it is summarised, and the package it imports from is too.
+    "app/services.py": """
+        from sqlalchemy import select
+
+        from app.models import Base, TimestampMixin, User
+    """,
     "app/models/base.py": """
         from sqlalchemy import Column, DateTime
         from sqlalchemy.orm import DeclarativeBase

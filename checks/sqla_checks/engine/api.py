@@ -191,7 +191,7 @@ def project_facts(
     `documents` are texts that are not read from disk (an editor buffer, stdin), as
     `(path, bytes)`; the modules they import are read from disk.
     """
-    scan = ProjectScan()
+    scan = ProjectScan(trigger for rule in registry.all_rules() for trigger in rule.triggers)
     queries = []
     for path, data in _sources(paths, documents):
         queries.extend(custom_query_classes(path, data))

@@ -21,9 +21,11 @@ from pathlib import Path
 from sqla_checks.evidence.module_summary import ModuleSummary, summarize
 from sqla_checks.evidence.project_index import IndexBuilder, ProjectIndex
 
-# Files whose bytes hold none of these bind nothing another module's rules look up
-# (a base, a model, a `db`, a session factory or dependency, or a re-export of one).
-_MARKERS = (b"qlalchemy", b"import", b"Model", b"Base", b"ession")
+# Files of the run are summarised when their bytes mention SQLAlchemy (or
+# Flask-SQLAlchemy) or hold a rule's trigger (the files rules parse anyway). Any other
+# module is summarised only when a summarised one imports it (a re-exporting
+# `__init__.py`, a `get_db` module): lookups only ever start from checked files.
+_MARKERS = (b"qlalchemy",)
 # A bound on the imported modules read beyond the run's files (vendored trees).
 _MAX_EXTRA_MODULES = 5000
 
@@ -74,15 +76,22 @@ class _Layout:
 class ProjectScan:
     """Collects the summaries of a run's files one at a time, then builds the index."""
 
-    def __init__(self) -> None:
+    def __init__(self, triggers: Iterable[str] = ()) -> None:
+        self._markers = _MARKERS + tuple(trigger.encode() for trigger in triggers)
         self._layout = _Layout()
         self._summaries: dict[str, ModuleSummary] = {}
         self._pending: list[str] = []
+        # Top-level packages of the run's files: the closure stays inside them, so a
+        # run over `site-packages/alembic` does not read SQLAlchemy's own modules.
+        self._packages: set[str] = set()
 
     def add(self, path: str, data: bytes) -> None:
         """Summarise the file at `path` (its bytes `data`), if it may matter."""
         module, is_package = self._layout.module_of(path)
-        if not module or module in self._summaries or not any(m in data for m in _MARKERS):
+        if not module or module in self._summaries:
+            return
+        self._packages.add(module.partition(".")[0])
+        if not any(marker in data for marker in self._markers):
             return
         summary = summarize(module, path, data, is_package)
         if summary is not None:
@@ -93,15 +102,17 @@ class ProjectScan:
         """Summarise the project modules the files import (transitively), and resolve."""
         layout, summaries, pending = self._layout, self._summaries, self._pending
         known: set[str] = set(summaries)
+        modules: set[str] = set(summaries)
         extra = 0
         while pending and extra < _MAX_EXTRA_MODULES:
             module = pending.pop()
-            if module in known:
+            if module in known or module.partition(".")[0] not in self._packages:
                 continue
             known.add(module)
             found = layout.find(module)
             if found is None:
                 continue
+            modules.add(module)
             path, is_package = found
             try:
                 data = Path(path).read_bytes()
@@ -112,7 +123,11 @@ class ProjectScan:
             if summary is not None:
                 summaries[module] = summary
                 pending.extend(summary.imported_modules())
-        modules = {name for name in known if name in summaries or layout.find(name) is not None}
+        for module in list(modules):
+            # Parent packages of known modules (`import app.models` binds `app`).
+            while "." in module:
+                module = module.rpartition(".")[0]
+                modules.add(module)
         return IndexBuilder(summaries.values(), modules).build()
 
 

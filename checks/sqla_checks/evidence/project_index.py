@@ -509,9 +509,7 @@ class IndexBuilder:
                         fact = self._dotted(summary, spelled, 0)
                         if isinstance(fact, ProjectClass) and fact.qualified != _FLASK_SQLALCHEMY:
                             known = self._facts.get(fact.qualified)
-                            if self._owner(fact.qualified) is None or isinstance(
-                                known, ModelClass
-                            ):
+                            if self._owner(fact.qualified) is None or isinstance(known, ModelClass):
                                 continue
                             self._facts[fact.qualified] = ModelClass(mixin=True)
                             changed = True
