@@ -124,7 +124,7 @@ def index(tmp_path: Path) -> ProjectIndex:
         ("app.extensions.db", FlaskSQLAlchemy()),
         ("app.extensions.Column", SqlaName("sqlalchemy.Column")),
         ("app.extensions.db.relationship", SqlaName("sqlalchemy.orm.relationship")),
-        ("app.extensions.db.Model", ModelClass(base=True, generates_tablename=True)),
+        ("app.extensions.db.Model", ModelClass(base=True, generates_tablename=True, query=True)),
         ("app.extensions.db.session", Instance(Kind.SYNC_SESSION, registry=True)),
         ("app.db.engine", Instance(Kind.ASYNC_ENGINE)),
         ("app.db.AsyncSessionLocal", Instance(Kind.ASYNC_FACTORY)),

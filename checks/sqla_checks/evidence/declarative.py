@@ -88,6 +88,15 @@ class DeclarativeIndex:
         """
         return self.classes.get(node.name.value) is node and node.name.value in self._plain
 
+    def has_query_property(self, node: cst.BaseExpression) -> bool:
+        """Whether `node` names a mapped class whose `node.query` is a legacy Query.
+
+        From the project index: a subclass of Flask-SQLAlchemy's `db.Model`, or of a
+        class given `query = <scoped_session>.query_property()`, in any module.
+        """
+        fact = self._imports.fact_of(node)
+        return isinstance(fact, ModelClass) and fact.query and not fact.mixin
+
     def is_declarative_name(self, name: str) -> bool:
         """Whether `name` is a module-level class recognised as declarative."""
         return name in self._declarative

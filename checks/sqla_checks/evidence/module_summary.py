@@ -16,6 +16,7 @@ count; the first binding of a name wins, as in `evidence.imports`, except that a
 from __future__ import annotations
 
 import ast
+import dataclasses
 from dataclasses import dataclass, field
 
 
@@ -43,6 +44,8 @@ class Called:
     # The dotted callee of the first positional argument when it is a call itself:
     # `scoped_session(sessionmaker(...))`.
     first_call: str | None = None
+    # `Base.query = Session.query_property()` follows `Base = declarative_base()`.
+    query_property: bool = False
 
     def keyword(self, name: str) -> str | None:
         """The dotted value of keyword `name`, if given as a dotted name."""
@@ -68,6 +71,9 @@ class ClassSummary:
     # `__tablename__` computed (`@declared_attr def __tablename__`): subclasses get one.
     generates_tablename: bool = False
     abstract: bool = False
+    # `query = <session>.query_property()` in the body, or `Name.query = ...` at the
+    # top level of the module: `Name.query` (and a subclass's) is a legacy Query.
+    query_property: bool = False
 
 
 @dataclass(frozen=True)
@@ -168,6 +174,21 @@ def _add(bindings: dict[str, Binding], stars: list[str], statement: ast.stmt, pa
         for target in targets:
             if isinstance(target, ast.Name) and value is not None:
                 bindings.setdefault(target.id, value)
+            elif (
+                isinstance(target, ast.Attribute)
+                and target.attr == "query"
+                and isinstance(target.value, ast.Name)
+                and _is_query_property(statement.value)
+            ):
+                # `Base.query = Session.query_property()` after `class Base` (or after
+                # `Base = declarative_base()`): recorded on the class binding.
+                _give_query_property(bindings, target.value.id)
+
+
+def _give_query_property(bindings: dict[str, Binding], name: str) -> None:
+    binding = bindings.get(name)
+    if isinstance(binding, ClassSummary | Called):
+        bindings[name] = dataclasses.replace(binding, query_property=True)
 
 
 def _absolute(module: str | None, level: int, package: str) -> str | None:
@@ -231,7 +252,7 @@ def _decorators(node: ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef) -> 
 
 def _class(node: ast.ClassDef) -> ClassSummary:
     bases = tuple(name for base in node.bases if (name := dotted(base)) is not None)
-    tablename = generates = abstract = False
+    tablename = generates = abstract = query = False
     for statement in node.body:
         if isinstance(statement, ast.Assign | ast.AnnAssign):
             targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
@@ -240,12 +261,23 @@ def _class(node: ast.ClassDef) -> ClassSummary:
                 tablename = True
             if "__abstract__" in names and _is_true(statement.value):
                 abstract = True
+            if "query" in names and _is_query_property(statement.value):
+                query = True
         elif (
             isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef)
             and statement.name == "__tablename__"
         ):
             generates = True
-    return ClassSummary(bases, _decorators(node), tablename, generates, abstract)
+    return ClassSummary(bases, _decorators(node), tablename, generates, abstract, query)
+
+
+def _is_query_property(node: ast.expr | None) -> bool:
+    """`<session>.query_property(...)`: the legacy `Model.query` of `scoped_session`."""
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "query_property"
+    )
 
 
 def _is_true(node: ast.expr | None) -> bool:

@@ -79,6 +79,9 @@ class ModelClass:
     # A plain class used as a base by mapped classes: its columns are mapped, but
     # subclassing it alone maps nothing.
     mixin: bool = False
+    # `Class.query` is a legacy Query: Flask-SQLAlchemy's `db.Model` and its
+    # subclasses, a class given `query = <scoped_session>.query_property()`.
+    query: bool = False
 
 
 @dataclass(frozen=True)
@@ -253,7 +256,7 @@ def attribute_of(owner: Fact, attr: str) -> Fact | None:
     """What `owner.attr` is, for the owners whose attributes are known."""
     if isinstance(owner, FlaskSQLAlchemy):
         if attr == "Model":
-            return ModelClass(base=True, generates_tablename=True)
+            return ModelClass(base=True, generates_tablename=True, query=True)
         if attr == "session":
             return Instance(Kind.SYNC_SESSION, registry=True)
         if attr.startswith("_") or attr in _FLASK_DB_OWN:
@@ -370,7 +373,7 @@ class IndexBuilder:
         if isinstance(callee, SqlaName):
             public = _sqla_public(callee.qualified)
             if public in _DECLARATIVE_FACTORIES:
-                return ModelClass(base=True)
+                return ModelClass(base=True, query=call.query_property)
             if public in CONSTRUCTOR_KINDS:
                 kind = CONSTRUCTOR_KINDS[public]
                 if public == "sessionmaker":
@@ -392,7 +395,7 @@ class IndexBuilder:
         if call.callee.endswith(".generate_base") and isinstance(
             self._dotted(summary, call.callee.rpartition(".")[0], depth), SqlaName | Instance
         ):
-            return ModelClass(base=True)
+            return ModelClass(base=True, query=call.query_property)
         return None
 
     def _is_flask_sqlalchemy(self, klass: ProjectClass, depth: int) -> bool:
@@ -431,6 +434,7 @@ class IndexBuilder:
     ) -> Fact | None:
         qualified = f"{summary.module}.{name}"
         base = generates = declarative = False
+        query = klass.query_property
         for decorator in klass.decorators:
             fact = self._dotted(summary, decorator, depth)
             if isinstance(fact, SqlaName):
@@ -451,12 +455,15 @@ class IndexBuilder:
             elif isinstance(fact, ModelClass) and not fact.mixin:
                 declarative = True
                 generates = generates or fact.generates_tablename
+                query = query or fact.query
         if klass.tablename:
             declarative = True
         if klass.generates_tablename:
             generates = True
         if declarative:
-            return ModelClass(base=base or klass.abstract, generates_tablename=generates)
+            return ModelClass(
+                base=base or klass.abstract, generates_tablename=generates, query=query
+            )
         return ProjectClass(qualified)
 
     def _function(

@@ -75,18 +75,23 @@ hand; keep `.limit(1)` for `.first()`, and `.unique()` on the result, as ALC101'
 fix does.
 """
     blind_spots = """
-The class must be known as a model: defined in this module on a `db.Model`-style
-base or a base given `query = session.query_property()`; or a CapWords name used
-with a method only a Query has (`filter_by`, `get_or_404`, `paginate`, ...).
-`Model.query.get(pk)` on an imported model is therefore not reported: `get` is too
-common a method name to count as evidence.
+The class must be known as a model whose `query` is a Query: a subclass of a
+`db.Model`-style base or of a class given `query = session.query_property()` (also
+`Base.query = session.query_property()`), defined in this module or, through the
+project index, in another module of the project (Flask-SQLAlchemy's `db` found
+wherever `db = SQLAlchemy()` is); or a CapWords name whose `.query` chain calls a
+method only a Query has (`filter_by`, `get_or_404`, `paginate`, ...). For a known
+model every use is reported, a bare `q = User.query` too; for an unknown class
+`Model.query.get(pk)` is not, as `get` is too common a method name to count as
+evidence. Not seen: models defined inside functions, and classes whose `db` is a
+function's return value (`app, db = setup()`).
 """
     references = (
         "https://flask-sqlalchemy.readthedocs.io/en/stable/legacy-query/",
         "https://docs.sqlalchemy.org/en/20/orm/contextual.html#sqlalchemy.orm.scoped_session.query_property",
         "https://docs.sqlalchemy.org/en/20/orm/queryguide/query.html",
     )
-    triggers = (".query.",)
+    triggers = (".query",)
     examples = (
         Bad(
             """
@@ -182,9 +187,17 @@ common a method name to count as evidence.
         self._seen: set[int] = set()
         self._models: frozenset[str] | None = None
 
+    def visit_Assign(self, node: cst.Assign) -> None:
+        # `User.query = ...` sets the property; it does not read it.
+        for target in node.targets:
+            self._seen.add(id(target.target))
+
     def visit_Call(self, node: cst.Call) -> None:
+        self._seen.add(id(node.func))  # `X.query(...)` is a call of `query` (ALC101's)
         current: cst.BaseExpression = node
+        methods: list[str] = []
         while isinstance(current, cst.Call) and isinstance(current.func, cst.Attribute):
+            methods.append(current.func.attr.value)
             inner = current.func.value
             if isinstance(inner, cst.Attribute) and inner.attr.value == "query":
                 break
@@ -197,18 +210,34 @@ common a method name to count as evidence.
         if id(prop) in self._seen:
             return
         self._seen.add(id(prop))
-        method = current.func.attr.value
-        if self._is_query_model(prop.value, method):
+        # Innermost first: the method called on `.query`, then the rest of the chain.
+        methods.reverse()
+        if self._is_query_model(prop.value, methods):
             self.report(current)
 
-    def _is_query_model(self, model: cst.BaseExpression, method: str) -> bool:
-        if method not in _DISTINCTIVE_MODEL_QUERY_METHODS | _GENERIC_MODEL_QUERY_METHODS:
-            return False
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        """A bare `Model.query` value (`q = User.query`), on a class known to have one."""
+        if node.attr.value != "query" or id(node) in self._seen:
+            return
+        self._seen.add(id(node))
+        if self._is_known_query_model(node.value):
+            self.report(node)
+
+    def _is_known_query_model(self, model: cst.BaseExpression) -> bool:
+        """Whether `model` is a class whose `query` is provably a legacy Query."""
         if isinstance(model, cst.Name):
             if self._models is None:
                 self._models = _query_models(self.context)
             if model.value in self._models:
                 return True
+        return self.context.declarative.has_query_property(model)
+
+    def _is_query_model(self, model: cst.BaseExpression, methods: list[str]) -> bool:
+        if self._is_known_query_model(model):
+            return True
+        if methods[0] not in _DISTINCTIVE_MODEL_QUERY_METHODS | _GENERIC_MODEL_QUERY_METHODS:
+            return False
+        if isinstance(model, cst.Name):
             name = model.value
         elif isinstance(model, cst.Attribute) and isinstance(model.value, cst.Name):
             name = model.attr.value
@@ -216,7 +245,15 @@ common a method name to count as evidence.
             return False
         if self.context.sqla_name(model) is not None:
             return False
-        return is_cap_words(name) and method in _DISTINCTIVE_MODEL_QUERY_METHODS
+        # An unknown CapWords class: a method only a Query has, anywhere in the chain
+        # of Query methods (`X.query.limit(5).order_by(...)`).
+        query_methods = _DISTINCTIVE_MODEL_QUERY_METHODS | _GENERIC_MODEL_QUERY_METHODS
+        chain = []
+        for method in methods:
+            if method not in query_methods:
+                break
+            chain.append(method)
+        return is_cap_words(name) and any(m in _DISTINCTIVE_MODEL_QUERY_METHODS for m in chain)
 
 
 def _query_models(context: FileContext) -> frozenset[str]:
@@ -244,8 +281,10 @@ def _query_models(context: FileContext) -> frozenset[str]:
             continue
         for base in statement.bases:
             value = base.value
-            if (isinstance(value, cst.Attribute) and value.attr.value == "Model") or (
-                isinstance(value, cst.Name) and value.value in models | query_bases
+            if (
+                (isinstance(value, cst.Attribute) and value.attr.value == "Model")
+                or (isinstance(value, cst.Name) and value.value in models | query_bases)
+                or context.declarative.has_query_property(value)
             ):
                 models.add(statement.name.value)
                 break

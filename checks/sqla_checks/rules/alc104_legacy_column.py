@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import re
 from typing import TYPE_CHECKING, Literal
 
 import libcst as cst
@@ -56,6 +57,8 @@ _CONSTRAINTS_WITHOUT_NULLABILITY = {
     "CheckConstraint",
     "Index",
 }
+# `from app.db import Column` / `from app.db import (\n    Column,\n)`.
+_IMPORTED_COLUMN = re.compile(r"\bimport\s+(\([^)]*|[^\n]*)\bColumn\b")
 _LITERALS = {"typing.Literal", "typing_extensions.Literal"}
 _BUILTIN_NAMES = frozenset(dir(builtins))
 _GENERIC_CONTAINERS = {
@@ -186,14 +189,23 @@ offered under a SQLAlchemy version guard (`if sqlalchemy.__version__ ...`, `try:
 import ... except ImportError`), nor when a guard binds `mapped_column` or `Mapped`.
 """
     blind_spots = """
-A class counts as a model only with evidence in the same module (see
+A class counts as a model only with evidence (see
 `checks/sqla_checks/evidence/declarative.py`): a base assigned from `declarative_base()` or
-`registry().generate_base()`, a `DeclarativeBase` subclass, `@registry.mapped`, a
-`__tablename__`, a subclass of one of those, or a mixin used by one. A subclass of a
-`Base` imported from elsewhere without `__tablename__` (single-table inheritance),
-classes defined inside functions, and `Column()` returned from `@declared_attr`
-functions are not checked. Columns passed through `*args` or `**kwargs` get no fix.
-Nullability is read from the class and its bases in this module: a
+`registry().generate_base()`, a `DeclarativeBase` subclass, `@as_declarative`,
+`@registry.mapped`, a `__tablename__`, a subclass of one of those, or a mixin used by
+one. Through the project index this evidence may live in another module of the run
+or of a project package it imports: a base or mapped class imported from there
+(Flask-SQLAlchemy's `db.Model` with `db = SQLAlchemy()` anywhere in the project,
+single-table subclasses of an imported model, bases that generate `__tablename__`),
+a mixin that a mapped class of another module uses, and `db.Column` or a
+re-exported `Column = db.Column`. Not seen: a file checked on its own outside any
+package, classes defined inside functions (test suites that build models in a
+test, as Flask-Admin's do), a `db` that is a function's return value
+(`app, db = setup()`), mixins shipped for other projects to use (no mapped class of
+the run subclasses them, such as Flask-AppBuilder's `AuditMixin`), and `Column()`
+returned from `@declared_attr` functions. Columns passed through `*args` or
+`**kwargs` get no fix; the fix of an imported `Column` alias leaves that import in
+place. Nullability is read from the class and its bases in this module: a
 `PrimaryKeyConstraint` added to the table in other ways (`Table.append_constraint`,
 events) is not seen. Names in annotations are looked up among the module's
 top-level bindings; one rebound inside a function with `global` is not followed.
@@ -207,8 +219,12 @@ top-level bindings; one rebound inside a function with `global` is not followed.
 
     @classmethod
     def applies_to_text(cls, text: str) -> bool:
-        """Many projects have a `Column` of their own: every match needs a SQLAlchemy import."""
-        return "sqlalchemy" in text and super().applies_to_text(text)
+        """Many projects have a `Column` of their own: a match needs SQLAlchemy named in
+        the file, an attribute call (`db.Column(...)`) or an imported `Column` (which the
+        project index may know as SQLAlchemy's)."""
+        return super().applies_to_text(text) and (
+            "sqlalchemy" in text or ".Column(" in text or _IMPORTED_COLUMN.search(text) is not None
+        )
 
     examples = (
         Bad(

@@ -94,6 +94,8 @@ The class is written with `DeclarativeBase` only where that name means
 SQLAlchemy's (or through an import such as `orm.DeclarativeBase`); where the module
 binds it otherwise, no fix.
 
+`declarative_base` re-exported by a project module counts as SQLAlchemy's (the
+project index follows the import); a project function of that name does not.
 `registry().generate_base()` and `@as_declarative()` are not flagged. Only
 `Name = declarative_base(...)` statements at module level are fixed; a base created
 inside a function or with an annotated assignment is reported only.

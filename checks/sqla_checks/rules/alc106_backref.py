@@ -110,7 +110,10 @@ one foreign-key path, which a linter cannot prove. Without a fix: backrefs whose
 `foreign_keys` or `remote_side`, self-referential ones, and targets in other modules.
 """
     blind_spots = """
-Only `relationship()` imported from SQLAlchemy is checked. The added relationship
+Only `relationship()` that is SQLAlchemy's is checked: imported from it, re-exported
+by a project module, or Flask-SQLAlchemy's `db.relationship` (and `db.backref`) with
+`db = SQLAlchemy()` in any module of the project; a `db` that is a function's return
+value (`app, db = setup()`) is not followed. The added relationship
 has no `Mapped[]` annotation (add it by hand); it is placed after the target
 class's leading run of attributes. With several backrefs onto one class, the new
 relationships follow the source order of the forward ones, the order in which
