@@ -559,3 +559,38 @@ def test_a_query_property_given_to_an_imported_base(tmp_path: Path) -> None:
         """,
     }
     assert _run(tmp_path, files, "ALC102") == {"app/views.py": [5]}
+
+
+def test_a_column_named_query_hides_the_property(tmp_path: Path) -> None:
+    files = {
+        **QUERY,
+        "app/search.py": """
+            from app.extensions import db
+
+
+            class Search(db.Model):
+                id = db.Column(db.Integer, primary_key=True)
+                query = db.Column(db.Text)
+
+
+            class Local(db.Model):
+                id = db.Column(db.Integer, primary_key=True)
+                query = db.Column(db.Text)
+
+
+            def local():
+                return Local.query.distinct()
+        """,
+        "app/views.py": """
+            from app.search import Search
+
+
+            def matching(text):
+                return Search.query.ilike(text), Search.query.distinct()
+
+
+            def column():
+                return Search.query
+        """,
+    }
+    assert _run(tmp_path, files, "ALC102") == {}

@@ -74,6 +74,9 @@ class ClassSummary:
     # `query = <session>.query_property()` in the body, or `Name.query = ...` at the
     # top level of the module: `Name.query` (and a subclass's) is a legacy Query.
     query_property: bool = False
+    # The body binds `query` to something else (a column named `query`): the class's
+    # `query` is no Query, whatever its bases give.
+    hides_query: bool = False
 
 
 @dataclass(frozen=True)
@@ -252,7 +255,7 @@ def _decorators(node: ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef) -> 
 
 def _class(node: ast.ClassDef) -> ClassSummary:
     bases = tuple(name for base in node.bases if (name := dotted(base)) is not None)
-    tablename = generates = abstract = query = False
+    tablename = generates = abstract = query = hides = False
     for statement in node.body:
         if isinstance(statement, ast.Assign | ast.AnnAssign):
             targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
@@ -261,14 +264,17 @@ def _class(node: ast.ClassDef) -> ClassSummary:
                 tablename = True
             if "__abstract__" in names and _is_true(statement.value):
                 abstract = True
-            if "query" in names and _is_query_property(statement.value):
-                query = True
+            if "query" in names:
+                query = _is_query_property(statement.value)
+                hides = not query
+        elif isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            hides = hides or statement.name == "query"
         elif (
             isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef)
             and statement.name == "__tablename__"
         ):
             generates = True
-    return ClassSummary(bases, _decorators(node), tablename, generates, abstract, query)
+    return ClassSummary(bases, _decorators(node), tablename, generates, abstract, query, hides)
 
 
 def _is_query_property(node: ast.expr | None) -> bool:

@@ -456,6 +456,8 @@ class IndexBuilder:
                 declarative = True
                 generates = generates or fact.generates_tablename
                 query = query or fact.query
+        if klass.hides_query:
+            query = False
         if klass.tablename:
             declarative = True
         if klass.generates_tablename:

@@ -6,6 +6,7 @@ import libcst as cst
 
 from sqla_checks.contract.rule import Bad, Good, Rule
 from sqla_checks.evidence.context import FileContext
+from sqla_checks.evidence.declarative import class_body_names
 from sqla_checks.evidence.query_entities import is_cap_words
 
 # Methods of the legacy Query seen on `Model.query` (Flask-SQLAlchemy, query_property).
@@ -279,6 +280,8 @@ def _query_models(context: FileContext) -> frozenset[str]:
         if _declares_query_property(statement) or statement.name.value in query_bases:
             models.add(statement.name.value)
             continue
+        if "query" in class_body_names(statement):
+            continue  # a column (or method) named `query` hides the property
         for base in statement.bases:
             value = base.value
             if (
