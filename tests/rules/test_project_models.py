@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 
 from sqla_checks.engine.api import CheckPlan, Overrides, SettingsResolver, check_files
+from sqla_checks.engine.project_scan import build_project_index
 from sqla_checks.engine.runner import RunOptions
+from sqla_checks.evidence.project_index import ModelClass
 
 EXTENSIONS = """
     from flask_sqlalchemy import SQLAlchemy
@@ -594,3 +596,10 @@ def test_a_column_named_query_hides_the_property(tmp_path: Path) -> None:
         """,
     }
     assert _run(tmp_path, files, "ALC102") == {}
+
+
+def test_the_index_knows_a_base_made_with_a_tablename_mixin(tmp_path: Path) -> None:
+    paths = _write(tmp_path, GENERATED_TABLENAME_BASE)
+    index = build_project_index((p, Path(p).read_bytes()) for p in paths)
+    assert index.lookup("app.models.base.Base") == ModelClass(base=True, generates_tablename=True)
+    assert index.lookup("app.models.user.User") == ModelClass(generates_tablename=True)

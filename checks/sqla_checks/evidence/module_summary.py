@@ -269,11 +269,9 @@ def _class(node: ast.ClassDef) -> ClassSummary:
                 hides = not query
         elif isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             hides = hides or statement.name == "query"
-        elif (
-            isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef)
-            and statement.name == "__tablename__"
-        ):
-            generates = True
+            generates = generates or (
+                not isinstance(statement, ast.ClassDef) and statement.name == "__tablename__"
+            )
     return ClassSummary(bases, _decorators(node), tablename, generates, abstract, query, hides)
 
 

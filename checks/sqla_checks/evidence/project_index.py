@@ -373,7 +373,13 @@ class IndexBuilder:
         if isinstance(callee, SqlaName):
             public = _sqla_public(callee.qualified)
             if public in _DECLARATIVE_FACTORIES:
-                return ModelClass(base=True, query=call.query_property)
+                # `declarative_base(cls=Mixin)`: the base's body is the mixin's.
+                body = self._class_summary(summary, call.keyword("cls"), depth)
+                return ModelClass(
+                    base=True,
+                    generates_tablename=body is not None and body.generates_tablename,
+                    query=call.query_property or (body is not None and body.query_property),
+                )
             if public in CONSTRUCTOR_KINDS:
                 kind = CONSTRUCTOR_KINDS[public]
                 if public == "sessionmaker":
@@ -397,6 +403,17 @@ class IndexBuilder:
         ):
             return ModelClass(base=True, query=call.query_property)
         return None
+
+    def _class_summary(
+        self, summary: ModuleSummary, spelled: str | None, depth: int
+    ) -> ClassSummary | None:
+        """The summary of the project class `spelled` names in `summary`'s module."""
+        fact = self._dotted(summary, spelled, depth) if spelled else None
+        owner = self._owner(fact.qualified) if isinstance(fact, ProjectClass) else None
+        if owner is None:
+            return None
+        binding = owner[0].bindings.get(owner[1])
+        return binding if isinstance(binding, ClassSummary) else None
 
     def _is_flask_sqlalchemy(self, klass: ProjectClass, depth: int) -> bool:
         if klass.qualified == _FLASK_SQLALCHEMY:
