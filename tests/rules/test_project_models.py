@@ -603,3 +603,18 @@ def test_the_index_knows_a_base_made_with_a_tablename_mixin(tmp_path: Path) -> N
     index = build_project_index((p, Path(p).read_bytes()) for p in paths)
     assert index.lookup("app.models.base.Base") == ModelClass(base=True, generates_tablename=True)
     assert index.lookup("app.models.user.User") == ModelClass(generates_tablename=True)
+
+
+def test_a_query_chain_that_continues_on_the_next_line(tmp_path: Path) -> None:
+    files = {
+        **QUERY,
+        "app/views.py": """
+            from app.models import User
+
+
+            def active():
+                return (User.query
+                        .all())
+        """,
+    }
+    assert _run(tmp_path, files, "ALC102") == {"app/views.py": [5]}
