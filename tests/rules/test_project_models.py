@@ -618,3 +618,21 @@ def test_a_query_chain_that_continues_on_the_next_line(tmp_path: Path) -> None:
         """,
     }
     assert _run(tmp_path, files, "ALC102") == {"app/views.py": [5]}
+
+
+def test_a_column_imported_in_parentheses_from_the_project(tmp_path: Path) -> None:
+    files = {
+        "app/__init__.py": "",
+        "app/extensions.py": EXTENSIONS,
+        "app/models.py": """
+            from app.extensions import (
+                db,
+                Column,
+            )
+
+
+            class Tag(db.Model):
+                id = Column(db.Integer, primary_key=True)
+        """,
+    }
+    assert _run(tmp_path, files, "ALC104") == {"app/models.py": [8]}
