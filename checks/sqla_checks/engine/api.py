@@ -64,10 +64,13 @@ class CheckPlan:
         return dataclasses.replace(self.options, target=self.resolver.settings_for(path).target)
 
 
-def codes_for(path: str, settings: Settings, cwd: Path | None = None) -> tuple[str, ...]:
-    """The rule codes `settings` run on `path` (relative paths against `cwd`)."""
+def codes_for(
+    path: str, settings: Settings, cwd: Path | None = None, source: bytes | None = None
+) -> tuple[str, ...]:
+    """The rule codes `settings` run on `path` (relative paths against `cwd`);
+    `source` is its content when that is not the file on disk."""
     absolute = os.path.normpath(os.path.join(cwd or Path.cwd(), path))
-    return settings.codes_for(absolute)
+    return settings.codes_for(absolute, source)
 
 
 @dataclass(frozen=True)
@@ -190,10 +193,11 @@ def check_text(
 
     `source` is the text an editor holds, or the bytes read from stdin (decoded as a
     file's would be, coding cookie and all). `path`'s per-file-ignores and target
-    release apply and the findings carry `path`. Never raises for bad input; with
+    release apply, an Alembic revision file is recognised from `path` and `source`,
+    and the findings carry `path`. Never raises for bad input; with
     `options.fix` the result's `fixed_source` is the fixed source. The document is its
     own project (no facts from other files).
     """
     data = source.encode("utf-8") if isinstance(source, str) else source
     options = dataclasses.replace(options or RunOptions(), target=settings.target)
-    return _check_data(path, data, codes_for(path, settings, cwd), options)
+    return _check_data(path, data, codes_for(path, settings, cwd, data), options)
