@@ -161,7 +161,7 @@ def check_file(task: _Task) -> CheckedFile:
 
 def check_files(paths: Sequence[str], plan: CheckPlan, jobs: int = 1) -> list[CheckedFile]:
     """Check `paths` with `plan`, in `jobs` processes when that pays off."""
-    project = project_facts(paths)
+    project = project_facts(paths, cache=None if plan.options.fix else plan.cache)
     workers = min(jobs, len(paths))
     in_process = workers <= 1 or len(paths) < PARALLEL_MIN_FILES
     shared = project if in_process else None
@@ -184,14 +184,18 @@ def check_files(paths: Sequence[str], plan: CheckPlan, jobs: int = 1) -> list[Ch
 
 
 def project_facts(
-    paths: Sequence[str], documents: Sequence[tuple[str, bytes]] = ()
+    paths: Sequence[str],
+    documents: Sequence[tuple[str, bytes]] = (),
+    cache: FindingsCache | None = None,
 ) -> ProjectFacts:
     """Facts every file's check needs from the others (one extra read of each file).
 
     `documents` are texts that are not read from disk (an editor buffer, stdin), as
-    `(path, bytes)`; the modules they import are read from disk.
+    `(path, bytes)`; the modules they import are read from disk. With a `cache`, module
+    summaries are kept there.
     """
-    scan = ProjectScan(trigger for rule in registry.all_rules() for trigger in rule.triggers)
+    triggers = (trigger for rule in registry.all_rules() for trigger in rule.triggers)
+    scan = ProjectScan(triggers, cache)
     queries = []
     for path, data in _sources(paths, documents):
         queries.extend(custom_query_classes(path, data))

@@ -18,6 +18,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
+from sqla_checks.engine.cache import FindingsCache
 from sqla_checks.evidence.module_summary import ModuleSummary, summarize
 from sqla_checks.evidence.project_index import IndexBuilder, ProjectIndex
 
@@ -76,7 +77,9 @@ class _Layout:
 class ProjectScan:
     """Collects the summaries of a run's files one at a time, then builds the index."""
 
-    def __init__(self, triggers: Iterable[str] = ()) -> None:
+    def __init__(self, triggers: Iterable[str] = (), cache: FindingsCache | None = None) -> None:
+        # Summaries are cached by content, so a warm run parses nothing.
+        self._cache = cache
         self._markers = _MARKERS + tuple(trigger.encode() for trigger in triggers)
         self._layout = _Layout()
         self._summaries: dict[str, ModuleSummary] = {}
@@ -93,7 +96,7 @@ class ProjectScan:
         self._packages.add(module.partition(".")[0])
         if not any(marker in data for marker in self._markers):
             return
-        summary = summarize(module, path, data, is_package)
+        summary = self._summarize(module, path, data, is_package)
         if summary is not None:
             self._summaries[module] = summary
             self._pending.extend(summary.imported_modules())
@@ -119,7 +122,7 @@ class ProjectScan:
             except OSError:
                 continue
             extra += 1
-            summary = summarize(module, path, data, is_package)
+            summary = self._summarize(module, path, data, is_package)
             if summary is not None:
                 summaries[module] = summary
                 pending.extend(summary.imported_modules())
@@ -129,6 +132,19 @@ class ProjectScan:
                 module = module.rpartition(".")[0]
                 modules.add(module)
         return IndexBuilder(summaries.values(), modules).build()
+
+    def _summarize(
+        self, module: str, path: str, data: bytes, is_package: bool
+    ) -> ModuleSummary | None:
+        if self._cache is None:
+            return summarize(module, path, data, is_package)
+        key = self._cache.summary_key(path, module, is_package, data)
+        summary = self._cache.load_summary(key)
+        if summary is None:
+            summary = summarize(module, path, data, is_package)
+            if summary is not None:
+                self._cache.store_summary(key, summary)
+        return summary
 
 
 def build_project_index(sources: Iterable[tuple[str, bytes]]) -> ProjectIndex:
