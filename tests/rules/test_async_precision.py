@@ -14,6 +14,8 @@ from sqla_checks.evidence.imports import ImportMap
 from sqla_checks.rules.alc201_sync_in_async import SyncInAsync
 from sqla_checks.rules.alc202_missing_await import MissingAwait
 from sqla_checks.rules.alc203_await_on_sync_method import AwaitOnSyncMethod
+from sqla_checks.rules.alc205_sessionmaker_async_class import SessionmakerAsyncClass
+from sqla_checks.rules.alc206_expire_on_commit import ExpireOnCommit
 from sqla_checks.rules.alc208_blocking_call_in_session import BlockingCallInSession
 from tests.rules.lint import fixed_code, lint
 
@@ -362,3 +364,17 @@ def test_a_route_handing_its_session_to_a_nested_def_gets_no_hint_there() -> Non
     (finding,) = lint(SyncInAsync, code).findings
     assert finding.start.line == 10
     assert "threadpool" not in finding.message
+
+
+def test_factory_rules_read_the_fallback_import_as_async_sessionmaker() -> None:
+    imports = FALLBACK_IMPORT.split("    engine =")[0]
+    code = (
+        imports
+        + """
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    Typed = async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+    Expiring = async_sessionmaker(engine)
+    """
+    )
+    assert findings(code, [SessionmakerAsyncClass, ExpireOnCommit]) == [("ALC206", 12)]

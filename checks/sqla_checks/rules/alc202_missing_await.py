@@ -116,7 +116,16 @@ alias imported from another module (`session: SessionDep`) or returned by an
 untyped helper is invisible. Evidence follows the paths of the code: a name bound to
 an async engine in one branch of an `if`/`try`/`match` or loop and to a sync one (or
 to anything unknown) in another is unknown where both paths reach, so the fix never
-adds `await` to a call that may be sync.
+adds `await` to a call that may be sync. A union of sync and async types
+(`Session | AsyncSession`) is unknown too. A name without such evidence, or
+annotated only as a sync `Session`, counts as an `AsyncSession` in a function that
+awaits a session coroutine on it (`await session.commit()`,
+`await session.execute(stmt)`, `await session.scalars(stmt)`, ...) and awaits no
+method an `AsyncSession` lacks; awaited `get`, `delete` or `close` prove nothing
+(HTTP and cache clients have them), nor does `execute` of a SQL string (a driver's,
+such as asyncpg's or aiosqlite's). So a session from another module is seen only
+through such awaits in the same function, and one on an attribute (`self.db`,
+`request.state.db`) only through an annotation.
 """
     references = (
         "https://docs.sqlalchemy.org/en/20/orm/extensions/asyncio.html#synopsis-orm",
