@@ -148,6 +148,20 @@ def test_awaits_overrule_a_sync_annotation() -> None:
     assert findings(code) == []
 
 
+def test_a_sync_annotated_session_that_is_awaited_gets_missing_awaits() -> None:
+    code = """
+    from sqlalchemy.ext.asyncio import AsyncSession
+    from sqlalchemy.orm import Session
+
+    async def save(db: Session, stmt):
+        await db.execute(stmt)
+        db.commit()
+    """
+    assert findings(code) == [("ALC202", 7)]
+    # ALC202 and ALC203 run only where the module names an asyncio API.
+    assert findings(code.replace("AsyncSession", "Session")) == []
+
+
 def test_look_alike_awaits_do_not_overrule_a_constructor() -> None:
     code = """
     from sqlalchemy.orm import Session

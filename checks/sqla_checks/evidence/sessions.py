@@ -12,11 +12,12 @@ it from what the code itself says, and nothing else:
   `SessionLocal` and `engine` were themselves assigned from a SQLAlchemy constructor;
 - attributes set from evidence: `self.session = session` in `__init__` after
   `session: AsyncSession`, or a class-level `session: AsyncSession` annotation;
-- awaits: a name the enclosing `async def` awaits a session coroutine on
-  (`await s.commit()`, `await s.execute(stmt)`, see `SESSION_PROOF_METHODS`) is an
-  `AsyncSession` there, when nothing else is known of it or only an annotation says
-  it is a sync `Session`: a sync session's results cannot be awaited. An awaited
-  method no `AsyncSession` has (`await conn.fetch(...)`) says it is something else.
+- awaits, for the receivers rules ask about (`awaited_receiver_kind`): a name the
+  enclosing `async def` awaits a session coroutine on (`await s.commit()`,
+  `await s.execute(stmt)`, see `SESSION_PROOF_METHODS`) is an `AsyncSession` there,
+  when nothing else is known of it or only an annotation says it is a sync
+  `Session`: a sync session's results cannot be awaited. An awaited method no
+  `AsyncSession` has (`await conn.fetch(...)`) says it is something else.
 
 A union of kinds that differ (`Session | AsyncSession`, `Union[...]`, a type without
 evidence in it) is unknown; `X | None` and `Optional[X]` are `X`.
@@ -40,6 +41,7 @@ from __future__ import annotations
 
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
@@ -60,6 +62,9 @@ from sqla_checks.evidence.sqlalchemy_api import (
     Kind,
     Role,
 )
+
+if TYPE_CHECKING:
+    from sqla_checks.evidence.context import FileContext
 
 _CONTAINERS = {"Annotated", "Optional", "Final", "ClassVar"}
 # Methods an `AsyncSession` may be awaited on without that saying more.
@@ -124,14 +129,7 @@ class SessionIndex:
     ) -> Kind | None:
         """The kind of `node` as seen from inside `functions` (innermost last)."""
         if isinstance(node, cst.Name):
-            kind, annotated = self._name_kind(node.value, functions)
-            if (
-                (kind is None or (annotated and kind is Kind.SYNC_SESSION))
-                and functions
-                and node.value in self.awaited_sessions(functions[-1])
-            ):
-                return Kind.ASYNC_SESSION
-            return kind
+            return self._name_kind(node.value, functions)[0]
         if isinstance(node, cst.Attribute):
             if isinstance(node.value, cst.Name) and node.value.value in {"self", "cls"}:
                 for klass in reversed(classes):
@@ -159,8 +157,16 @@ class SessionIndex:
                     return None, False  # a local without evidence shadows outer names
         return self.module_scope.names.get(name), False
 
+    def annotated_only(self, name: str, functions: list[cst.FunctionDef]) -> bool:
+        """Whether only an annotation gives `name` its kind where it is read."""
+        return self._name_kind(name, functions)[1]
+
     def awaited_sessions(self, function: cst.FunctionDef) -> frozenset[str]:
-        """Names `function` awaits session coroutines on, and no other method."""
+        """Names `function` awaits session coroutines on, and no other method.
+
+        One walk of the function body, so rules ask only about the receivers of calls
+        they would report (see `awaited_receiver_kind`), never about every name.
+        """
         if function.asynchronous is None:
             return frozenset()  # no `await` outside `async def` (computed for nothing)
         found = self._awaited_sessions.get(function)
@@ -265,6 +271,28 @@ class SessionIndex:
                 if kind.role is Role.SESSION:
                     return kind
         return None
+
+
+def awaited_receiver_kind(context: FileContext, node: cst.BaseExpression) -> Kind | None:
+    """`context.kind_of(node)`, with the awaits of the enclosing `async def` as evidence.
+
+    A plain name with no kind, or one only an annotation says is a sync `Session`, is
+    an `AsyncSession` where the function awaits session coroutines on it and nothing
+    an `AsyncSession` lacks (see `SESSION_PROOF_METHODS`): a sync session's results
+    cannot be awaited. Walking the function costs, so rules ask this only about the
+    receiver of a call they would otherwise report or skip.
+    """
+    kind = context.kind_of(node)
+    functions = context.functions
+    if not (isinstance(node, cst.Name) and functions and context.uses_sqlalchemy):
+        return kind
+    sessions = context.sessions
+    overrulable = kind is None or (
+        kind is Kind.SYNC_SESSION and sessions.annotated_only(node.value, functions)
+    )
+    if overrulable and node.value in sessions.awaited_sessions(functions[-1]):
+        return Kind.ASYNC_SESSION
+    return kind
 
 
 def async_class_argument(call: cst.Call, imports: ImportMap) -> cst.Arg | None:

@@ -10,6 +10,7 @@ import libcst as cst
 
 from sqla_checks.contract.rule import Bad, Good, Rule
 from sqla_checks.evidence.fastapi_routes import fastapi_applications, is_route
+from sqla_checks.evidence.sessions import awaited_receiver_kind
 from sqla_checks.evidence.sqlalchemy_api import IO_METHODS_OF_SYNC, METADATA_BIND_METHODS, Kind
 
 if TYPE_CHECKING:
@@ -300,6 +301,8 @@ router created in the same module (`app = FastAPI()`, `router = APIRouter()`).
         kind = self.context.kind_of(receiver)
         if kind is None or method not in IO_METHODS_OF_SYNC.get(kind, ()):
             return
+        if awaited_receiver_kind(self.context, receiver) is Kind.ASYNC_SESSION:
+            return  # annotated `Session`, but the function awaits its coroutines
         self.report(
             node,
             f"{_NOUNS[kind]} `.{method}()` inside `async def` blocks the event loop: "
