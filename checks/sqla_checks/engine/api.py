@@ -25,10 +25,11 @@ from sqla_checks.contract.finding import FileError, FileResult
 from sqla_checks.contract.rule import Rule
 from sqla_checks.engine import registry
 from sqla_checks.engine.cache import FindingsCache
+from sqla_checks.engine.project_scan import ProjectScan
 from sqla_checks.engine.runner import RunOptions, check_source
 from sqla_checks.engine.settings import Overrides, Settings, SettingsResolver, settings_for
 from sqla_checks.engine.source import SourceError, read_source_bytes
-from sqla_checks.evidence.project_facts import ProjectFacts, collect_project_facts
+from sqla_checks.evidence.project_facts import ProjectFacts, custom_query_classes
 
 __all__ = [
     "CheckPlan",
@@ -88,7 +89,18 @@ class _Task:
     rule_codes: tuple[str, ...]
     options: RunOptions
     cache: FindingsCache | None
-    project: ProjectFacts
+    # None in a worker process: the facts were handed over once, at its start.
+    project: ProjectFacts | None
+
+
+# The project facts of the run, in a worker process (set by `_start_worker`): the index
+# is built once by the parent and sent once per worker, not once per task.
+_worker_project = ProjectFacts()
+
+
+def _start_worker(project: ProjectFacts) -> None:
+    global _worker_project
+    _worker_project = project
 
 
 def _rules_by_codes(codes: Sequence[str]) -> tuple[type[Rule], ...]:
@@ -127,6 +139,7 @@ def check_file(task: _Task) -> CheckedFile:
         data = read_source_bytes(task.path)
     except SourceError as exc:
         return CheckedFile(FileResult(path=task.path, error=FileError(task.path, str(exc))))
+    project = task.project if task.project is not None else _worker_project
     cache = None if task.options.fix else task.cache
     key = None
     if cache is not None:
@@ -136,12 +149,12 @@ def check_file(task: _Task) -> CheckedFile:
             task.rule_codes,
             task.options.with_edits,
             task.options.target,
-            task.project.fingerprint(),
+            project.fingerprint(),
         )
         cached = cache.load(key)
         if cached is not None:
             return CheckedFile(FileResult(path=task.path, findings=cached), from_cache=True)
-    result = _check_data(task.path, data, task.rule_codes, task.options, task.project)
+    result = _check_data(task.path, data, task.rule_codes, task.options, project)
     # Results with warnings about noqa comments are not cached, so they warn every run.
     if cache is not None and key is not None and result.error is None and not result.warnings:
         cache.store(key, result.findings)
@@ -151,13 +164,15 @@ def check_file(task: _Task) -> CheckedFile:
 
 def check_files(paths: Sequence[str], plan: CheckPlan, jobs: int = 1) -> list[CheckedFile]:
     """Check `paths` with `plan`, in `jobs` processes when that pays off."""
-    project = _project_facts(paths)
+    project = project_facts(paths, cache=None if plan.options.fix else plan.cache)
+    workers = min(jobs, len(paths))
+    in_process = workers <= 1 or len(paths) < PARALLEL_MIN_FILES
+    shared = project if in_process else None
     tasks = [
-        _Task(path, plan.codes_for(path), plan.options_for(path), plan.cache, project)
+        _Task(path, plan.codes_for(path), plan.options_for(path), plan.cache, shared)
         for path in paths
     ]
-    workers = min(jobs, len(tasks))
-    if workers <= 1 or len(tasks) < PARALLEL_MIN_FILES:
+    if in_process:
         return [check_file(task) for task in tasks]
     # Chunks amortise the pickling round trip; several per worker keep the load even.
     chunk = max(1, len(tasks) // (workers * 4))
@@ -165,21 +180,41 @@ def check_files(paths: Sequence[str], plan: CheckPlan, jobs: int = 1) -> list[Ch
     # save hook) about a tenth of its start-up, for a pool it never starts.
     from concurrent.futures import ProcessPoolExecutor
 
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers, initializer=_start_worker, initargs=(project,)
+    ) as pool:
         return list(pool.map(check_file, tasks, chunksize=chunk))
 
 
-def _project_facts(paths: Sequence[str]) -> ProjectFacts:
-    """Facts every file's check needs from the others (one extra read of each file)."""
+def project_facts(
+    paths: Sequence[str],
+    documents: Sequence[tuple[str, bytes]] = (),
+    cache: FindingsCache | None = None,
+) -> ProjectFacts:
+    """Facts every file's check needs from the others (one extra read of each file).
 
-    def sources() -> Iterator[tuple[str, bytes]]:
-        for path in paths:
-            try:
-                yield path, read_source_bytes(path)
-            except SourceError:
-                continue  # the file's own check reports it
+    `documents` are texts that are not read from disk (an editor buffer, stdin), as
+    `(path, bytes)`; the modules they import are read from disk. With a `cache`, module
+    summaries are kept there.
+    """
+    triggers = (trigger for rule in registry.all_rules() for trigger in rule.triggers)
+    scan = ProjectScan(triggers, cache)
+    queries = []
+    for path, data in _sources(paths, documents):
+        queries.extend(custom_query_classes(path, data))
+        scan.add(path, data)
+    return ProjectFacts(custom_query_classes=tuple(queries), index=scan.index())
 
-    return collect_project_facts(sources())
+
+def _sources(
+    paths: Sequence[str], documents: Sequence[tuple[str, bytes]]
+) -> Iterator[tuple[str, bytes]]:
+    yield from documents
+    for path in paths:
+        try:
+            yield path, read_source_bytes(path)
+        except SourceError:
+            continue  # the file's own check reports it
 
 
 def check_text(
@@ -194,10 +229,11 @@ def check_text(
     `source` is the text an editor holds, or the bytes read from stdin (decoded as a
     file's would be, coding cookie and all). `path`'s per-file-ignores and target
     release apply, an Alembic revision file is recognised from `path` and `source`,
-    and the findings carry `path`. Never raises for bad input; with
-    `options.fix` the result's `fixed_source` is the fixed source. The document is its
-    own project (no facts from other files).
+    and the findings carry `path`. Never raises for bad input; with `options.fix` the
+    result's `fixed_source` is the fixed source. The project index holds the document
+    and the project modules it imports, read from disk.
     """
     data = source.encode("utf-8") if isinstance(source, str) else source
     options = dataclasses.replace(options or RunOptions(), target=settings.target)
-    return _check_data(path, data, codes_for(path, settings, cwd, data), options)
+    project = project_facts((), documents=[(path, data)])
+    return _check_data(path, data, codes_for(path, settings, cwd, data), options, project)

@@ -60,7 +60,8 @@ class FileContext:
     @cached_property
     def imports(self) -> ImportMap:
         """Local names -> qualified names, from the module's imports."""
-        return ImportMap.of_module(self.module)
+        index = self.project.index
+        return ImportMap.of_module(self.module, index, index.module_of(self.path))
 
     @cached_property
     def sessions(self) -> SessionIndex:
@@ -148,8 +149,14 @@ class FileContext:
 
     @cached_property
     def uses_sqlalchemy(self) -> bool:
-        """Whether the module imports anything from SQLAlchemy."""
-        return self.imports.imports_from("sqlalchemy")
+        """Whether the module imports anything from SQLAlchemy or Flask-SQLAlchemy, or a
+        project name the index knows as one of theirs."""
+        imports = self.imports
+        return (
+            imports.imports_from("sqlalchemy")
+            or imports.imports_from("flask_sqlalchemy")
+            or imports.imports_project_facts()
+        )
 
 
 class ScopeEnter(BatchedVisitor):

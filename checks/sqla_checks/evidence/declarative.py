@@ -12,12 +12,15 @@ about each module-level class:
 - its body assigns `__tablename__` (the base may live in another module);
 - it inherits from a class already recognised above;
 - it is used as a base (a mixin) by a class recognised above, or decorated with
-  `@declarative_mixin`.
+  `@declarative_mixin`;
+- through the project index: a base imported from another module (or Flask-SQLAlchemy's
+  `db.Model`) is a declarative base or mapped class there, or this class is used as a
+  mixin by a mapped class of another module.
 
-Classes defined inside functions or under `if` blocks are not considered. A class
-whose base is imported from another module and which has no `__tablename__` of its
-own (a single-table-inheritance subclass, say) is not recognised: a missed finding
-is better than a false one.
+Classes defined inside functions or under `if` blocks are not considered. Without
+the index (a file checked on its own, no project), a class whose base is imported and
+which has no `__tablename__` of its own is not recognised: a missed finding is better
+than a false one.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ import libcst as cst
 
 from sqla_checks.evidence.assignments import Assignment, assigned_name, simple_assignment
 from sqla_checks.evidence.imports import ImportMap, dotted_name, sqla_symbol
+from sqla_checks.evidence.project_index import ModelClass
 
 _BASE_CLASSES = {"DeclarativeBase", "DeclarativeBaseNoMeta"}
 _BASE_FACTORIES = {"declarative_base"}
@@ -57,6 +61,10 @@ class DeclarativeIndex:
                 self._declarative.add(name)
                 if self._is_plain(node, base_names, registries):
                     self._plain.add(name)
+        for name in self.classes:
+            # Mixins of mapped classes of other modules (from the project index).
+            if isinstance(imports.fact_of(cst.Name(name)), ModelClass):
+                self._declarative.add(name)
         # Mixins: classes of this module used as bases by a declarative class.
         changed = True
         while changed:
@@ -95,6 +103,9 @@ class DeclarativeIndex:
             ):
                 return True
             if self._sqla(arg.value) in _BASE_CLASSES:
+                return True
+            fact = self._imports.fact_of(arg.value)
+            if isinstance(fact, ModelClass) and not fact.mixin:
                 return True
         for decorator in node.decorators:
             target = decorator.decorator

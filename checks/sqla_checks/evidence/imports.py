@@ -2,13 +2,27 @@
 
 libcst gives no types, so rules recognise `sa.Column`, `Column` or `orm.relationship`
 by the imports that bound those names. All imports in the file count, wherever they
-are (imports inside functions are common in scripts); a name bound twice keeps its
-first meaning, which is good enough for lint purposes.
+are (imports inside functions are common in scripts); a name bound twice keeps one
+meaning, which is good enough for lint purposes. In a `try` statement it is the
+body's: `try: from sqlalchemy.ext.asyncio import async_sessionmaker` followed by
+`except ImportError: from sqlalchemy.orm import sessionmaker as async_sessionmaker`
+means SQLAlchemy's `async_sessionmaker` wherever it exists, and the fallback only on
+releases that lack it (fixes stay withheld there: `version_guards`).
+
+With a project index (`evidence.project_index`), a name imported from a project module
+that re-exports a SQLAlchemy object resolves to that object (`from app.db import
+Column` -> `sqlalchemy.Column`), and so do the module's own top-level aliases
+(`Column = db.Column` after `db = SQLAlchemy()`).
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import libcst as cst
+
+if TYPE_CHECKING:
+    from sqla_checks.evidence.project_index import Fact, ProjectIndex
 
 
 def dotted_name(node: cst.BaseExpression) -> str | None:
@@ -26,13 +40,26 @@ def dotted_name(node: cst.BaseExpression) -> str | None:
 class ImportMap:
     """Local name -> fully qualified name, built from every import in a module."""
 
-    def __init__(self) -> None:
+    def __init__(self, index: ProjectIndex | None = None, module_name: str | None = None) -> None:
         self._names: dict[str, str] = {}
+        self._index = index
+        self._module_name = module_name
+        # Top-level names the module binds itself (resolved through the index).
+        self._own: set[str] = set()
 
     @classmethod
-    def of_module(cls, module: cst.Module) -> ImportMap:
-        """Collect the imports of `module` (a walk over statements, not expressions)."""
-        imports = cls()
+    def of_module(
+        cls,
+        module: cst.Module,
+        index: ProjectIndex | None = None,
+        module_name: str | None = None,
+    ) -> ImportMap:
+        """Collect the imports of `module` (a walk over statements, not expressions).
+
+        `index` and `module_name` (the module's dotted name in the index) let names
+        resolve through other modules of the project.
+        """
+        imports = cls(index, module_name)
         pending: list[cst.CSTNode] = [module]
         while pending:
             node = pending.pop()
@@ -40,6 +67,10 @@ class ImportMap:
                 imports._add(node)
             elif isinstance(node, cst.SimpleStatementLine | cst.Module | cst.IndentedBlock):
                 pending.extend(node.body)
+            elif isinstance(node, cst.Try | cst.TryStar):
+                # The last pushed is walked first: the `try` body's imports win over
+                # the `except ImportError:` fallback's (see the module docstring).
+                pending.extend(reversed([c for c in node.children if not _is_expression(c)]))
             elif isinstance(node, cst.BaseCompoundStatement):
                 pending.extend(child for child in node.children if not _is_expression(child))
             elif isinstance(node, cst.BaseSuite | cst.Else | cst.ExceptHandler | cst.Finally):
@@ -48,6 +79,7 @@ class ImportMap:
             # The module's own `def mapped_column` (or class, or assignment) is not the
             # imported object, whichever comes first: not provably the import's.
             imports._names.pop(name, None)
+            imports._own.add(name)
         return imports
 
     def _add(self, node: cst.Import | cst.ImportFrom) -> None:
@@ -77,15 +109,54 @@ class ImportMap:
             self._names.setdefault(local, f"{base}.{alias.name.value}")
 
     def resolve(self, node: cst.BaseExpression) -> str | None:
-        """The qualified name `node` refers to through an import, or None."""
+        """The qualified name `node` refers to through an import, or None.
+
+        Through the project index, a project name that stands for a SQLAlchemy object
+        gives that object's name; the module's own names give only such objects.
+        """
+        qualified = self._qualified(node)
+        if qualified is None or self._index is None:
+            return qualified
+        canonical = self._index.canonical(qualified)
+        if self._is_own(node) and not canonical.startswith("sqlalchemy."):
+            return None
+        return canonical
+
+    def fact_of(self, node: cst.BaseExpression) -> Fact | None:
+        """What the project index knows `node` to be (a base, a `db`, a factory)."""
+        if self._index is None:
+            return None
+        qualified = self._qualified(node)
+        return self._index.lookup(qualified) if qualified is not None else None
+
+    def _qualified(self, node: cst.BaseExpression) -> str | None:
         dotted = dotted_name(node)
         if dotted is None:
             return None
         head, _, rest = dotted.partition(".")
         target = self._names.get(head)
         if target is None:
+            if head in self._own and self._module_name and self._index is not None:
+                return f"{self._module_name}.{dotted}"
             return None
         return f"{target}.{rest}" if rest else target
+
+    def _is_own(self, node: cst.BaseExpression) -> bool:
+        dotted = dotted_name(node)
+        return dotted is not None and dotted.partition(".")[0] not in self._names
+
+    def imports_project_facts(self) -> bool:
+        """Whether a name comes from a project module that the index knows as SQLAlchemy's
+        (a re-export, a `db` object, a base, a session factory or dependency)."""
+        if self._index is None:
+            return False
+        from sqla_checks.evidence.project_index import ProjectClass, ProjectModule
+
+        for qualified in self._names.values():
+            fact = self._index.lookup(qualified)
+            if fact is not None and not isinstance(fact, ProjectClass | ProjectModule):
+                return True
+        return False
 
     def imports_from(self, package: str) -> bool:
         """Whether any name in the module comes from `package` (or a submodule)."""

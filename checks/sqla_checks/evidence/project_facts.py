@@ -1,6 +1,9 @@
 """Facts about the whole run that a file cannot see in its own text.
 
-Today there is one: where a custom `Query` class is configured. A session factory made
+Where a custom `Query` class is configured, and the project index
+(`evidence.project_index`: what the top-level names of the project's modules are).
+
+A session factory made
 with `sessionmaker(query_cls=SoftDeleteQuery)`, Flask-SQLAlchemy's
 `SQLAlchemy(query_class=...)`, `db.Model.query_class = ...` or a model's class-level
 `query_class = ...` give every `session.query(...)` / `Model.query` of the project
@@ -11,7 +14,7 @@ The engine collects the facts from the texts of every file of the run before che
 (`collect_project_facts`) and hands them to each file's `FileContext`; a file checked
 alone is its own project (`facts_of_file`). Only files whose bytes mention
 `query_cls` or `query_class` are searched further, so the scan costs about one read
-of the files. The project index of issue 11 will add its facts here.
+of the files. The engine builds the index (`engine.project_scan`) in the same pass.
 """
 
 from __future__ import annotations
@@ -19,7 +22,9 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
+
+from sqla_checks.evidence.project_index import ProjectIndex
 
 _MARKERS = (b"query_cls", b"query_class")
 # Values that configure no custom class: the defaults, and pass-through parameters.
@@ -44,17 +49,19 @@ class ProjectFacts:
     """What the engine knows about the files of the run as a whole."""
 
     custom_query_classes: tuple[CustomQueryClass, ...] = ()
+    index: ProjectIndex = field(default_factory=ProjectIndex)
 
     def fingerprint(self) -> str:
         """A stable text of the facts, for cache keys: findings depend on them."""
-        return json.dumps(asdict(self), sort_keys=True)
+        queries = [asdict(found) for found in self.custom_query_classes]
+        return json.dumps([queries, self.index.fingerprint], sort_keys=True)
 
 
 def collect_project_facts(sources: Iterable[tuple[str, bytes]]) -> ProjectFacts:
-    """The facts of a run, from `(path, bytes)` of each of its files."""
+    """The facts of a run (no index), from `(path, bytes)` of each of its files."""
     found: list[CustomQueryClass] = []
     for path, data in sources:
-        found.extend(_custom_query_classes(path, data))
+        found.extend(custom_query_classes(path, data))
     return ProjectFacts(custom_query_classes=tuple(found))
 
 
@@ -77,7 +84,7 @@ _SETTING = re.compile(
 _DYNAMIC_RELATIONSHIP = re.compile(r"\b(?:relationship|dynamic_loader|backref)\(")
 
 
-def _custom_query_classes(path: str, data: bytes) -> list[CustomQueryClass]:
+def custom_query_classes(path: str, data: bytes) -> list[CustomQueryClass]:
     if not any(marker in data for marker in _MARKERS):
         return []
     text = data.decode("utf-8", errors="replace")

@@ -1,0 +1,155 @@
+"""Building the project index of a run: module names, summaries, imported modules.
+
+Each file's module name comes from the package layout: the directories above it that
+hold an `__init__.py` are its packages (`app/models/user.py` under `app/__init__.py`
+and `app/models/__init__.py` is `app.models.user`), and the first directory without
+one is a root. Files of the run whose text may matter to another module are
+summarised (`evidence.module_summary`); then every project module they import, found
+under the roots, is read and summarised too, and so on, so a file checked alone still
+sees the base class, the `db` object or the session factory it imports.
+
+The scan reads a file the run does not check only to summarise it; it never reports
+on it. Unreadable or unparsable modules are left out (the index then knows less).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from sqla_checks.engine.cache import FindingsCache
+from sqla_checks.evidence.module_summary import ModuleSummary, summarize
+from sqla_checks.evidence.project_index import IndexBuilder, ProjectIndex
+
+# Files of the run are summarised when their bytes mention SQLAlchemy (or
+# Flask-SQLAlchemy) or hold a rule's trigger (the files rules parse anyway). Any other
+# module is summarised only when a summarised one imports it (a re-exporting
+# `__init__.py`, a `get_db` module): lookups only ever start from checked files.
+_MARKERS = (b"qlalchemy",)
+# A bound on the imported modules read beyond the run's files (vendored trees).
+_MAX_EXTRA_MODULES = 5000
+
+
+class _Layout:
+    """Module names of paths, and paths of module names, from `__init__.py` files."""
+
+    def __init__(self) -> None:
+        self._is_package_dir: dict[str, bool] = {}
+        self.roots: list[str] = []
+
+    def _package_dir(self, directory: str) -> bool:
+        known = self._is_package_dir.get(directory)
+        if known is None:
+            known = os.path.isfile(os.path.join(directory, "__init__.py"))
+            self._is_package_dir[directory] = known
+        return known
+
+    def module_of(self, path: str) -> tuple[str, bool]:
+        """`(module name, is_package)` of the file at `path`; records its root."""
+        absolute = os.path.abspath(path)
+        directory, filename = os.path.split(absolute)
+        stem = filename[:-3] if filename.endswith(".py") else filename
+        is_package = stem == "__init__"
+        parts = [] if is_package else [stem]
+        while self._package_dir(directory):
+            directory, package = os.path.split(directory)
+            parts.append(package)
+            if not package:
+                break
+        if directory not in self.roots:
+            self.roots.append(directory)
+        return ".".join(reversed(parts)), is_package
+
+    def find(self, module: str) -> tuple[str, bool] | None:
+        """`(path, is_package)` of `module` under one of the roots, if it exists."""
+        relative = module.replace(".", os.sep)
+        for root in self.roots:
+            base = os.path.join(root, relative)
+            if os.path.isfile(base + ".py"):
+                return base + ".py", False
+            init = os.path.join(base, "__init__.py")
+            if os.path.isfile(init):
+                return init, True
+        return None
+
+
+class ProjectScan:
+    """Collects the summaries of a run's files one at a time, then builds the index."""
+
+    def __init__(self, triggers: Iterable[str] = (), cache: FindingsCache | None = None) -> None:
+        # Summaries are cached by content, so a warm run parses nothing.
+        self._cache = cache
+        self._markers = _MARKERS + tuple(trigger.encode() for trigger in triggers)
+        self._layout = _Layout()
+        self._summaries: dict[str, ModuleSummary] = {}
+        self._pending: list[str] = []
+        # Top-level packages of the run's files: the closure stays inside them, so a
+        # run over `site-packages/alembic` does not read SQLAlchemy's own modules.
+        self._packages: set[str] = set()
+
+    def add(self, path: str, data: bytes) -> None:
+        """Summarise the file at `path` (its bytes `data`), if it may matter."""
+        module, is_package = self._layout.module_of(path)
+        if not module or module in self._summaries:
+            return
+        self._packages.add(module.partition(".")[0])
+        if not any(marker in data for marker in self._markers):
+            return
+        summary = self._summarize(module, path, data, is_package)
+        if summary is not None:
+            self._summaries[module] = summary
+            self._pending.extend(summary.imported_modules())
+
+    def index(self) -> ProjectIndex:
+        """Summarise the project modules the files import (transitively), and resolve."""
+        layout, summaries, pending = self._layout, self._summaries, self._pending
+        known: set[str] = set(summaries)
+        modules: set[str] = set(summaries)
+        extra = 0
+        while pending and extra < _MAX_EXTRA_MODULES:
+            module = pending.pop()
+            if module in known or module.partition(".")[0] not in self._packages:
+                continue
+            known.add(module)
+            found = layout.find(module)
+            if found is None:
+                continue
+            modules.add(module)
+            path, is_package = found
+            try:
+                data = Path(path).read_bytes()
+            except OSError:
+                continue
+            extra += 1
+            summary = self._summarize(module, path, data, is_package)
+            if summary is not None:
+                summaries[module] = summary
+                pending.extend(summary.imported_modules())
+        for module in list(modules):
+            # Parent packages of known modules (`import app.models` binds `app`).
+            while "." in module:
+                module = module.rpartition(".")[0]
+                modules.add(module)
+        return IndexBuilder(summaries.values(), modules).build()
+
+    def _summarize(
+        self, module: str, path: str, data: bytes, is_package: bool
+    ) -> ModuleSummary | None:
+        if self._cache is None:
+            return summarize(module, path, data, is_package)
+        key = self._cache.summary_key(path, module, is_package, data)
+        summary = self._cache.load_summary(key)
+        if summary is None:
+            summary = summarize(module, path, data, is_package)
+            if summary is not None:
+                self._cache.store_summary(key, summary)
+        return summary
+
+
+def build_project_index(sources: Iterable[tuple[str, bytes]]) -> ProjectIndex:
+    """The index of the run made of `sources`, `(path, bytes)` of each file."""
+    scan = ProjectScan()
+    for path, data in sources:
+        scan.add(path, data)
+    return scan.index()

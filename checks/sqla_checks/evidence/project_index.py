@@ -1,0 +1,530 @@
+"""What the names of a project's modules are, across modules: the project index.
+
+A file can rarely prove on its own that `Base` is a declarative base, that `db` is
+Flask-SQLAlchemy's object or that `SessionLocal` makes sessions: those are bound in
+another module of the project. The engine summarises every module of the run (and
+the project modules they import) with `evidence.module_summary`, and this module
+resolves each top-level name of each module, following imports and re-exports from
+module to module, to one of a few facts:
+
+- `SqlaName`: the name is a SQLAlchemy object (`Column = db.Column`,
+  `from app.db import relationship` where `app.db` imported it from SQLAlchemy);
+- `Instance`: a session, session factory or engine, with its `Kind`; `registry`
+  marks a `scoped_session`-style registry, whose call returns the session it proxies;
+- `FlaskSQLAlchemy`: a Flask-SQLAlchemy `SQLAlchemy()` object (or of a project
+  subclass), whose `db.Column`, `db.relationship`, `db.Model` and `db.session` are
+  SQLAlchemy's;
+- `ModelClass`: a declarative base, a mapped class or a mixin of mapped classes;
+- `SessionDependency`: a function whose call (or `Depends(...)`) gives a session;
+- `AnnotationAlias`: `SessionDep = Annotated[Session, ...]`.
+
+Resolution is done once, in the process that builds the index, so worker processes
+receive plain dictionaries. Rules do not use this module directly: the evidence
+helpers (`ImportMap`, `DeclarativeIndex`, `SessionIndex`) consult it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from functools import cached_property
+
+from sqla_checks.evidence.module_summary import (
+    Alias,
+    Binding,
+    Called,
+    ClassSummary,
+    FunctionSummary,
+    Imported,
+    ModuleSummary,
+    Subscripted,
+)
+from sqla_checks.evidence.sqlalchemy_api import ANNOTATION_KINDS, CONSTRUCTOR_KINDS, Kind, Role
+
+
+@dataclass(frozen=True)
+class SqlaName:
+    """A SQLAlchemy object, by its qualified name (`sqlalchemy.orm.relationship`)."""
+
+    qualified: str
+
+
+@dataclass(frozen=True)
+class Instance:
+    """A session, factory, connection or engine object."""
+
+    kind: Kind
+    # A `scoped_session` / `async_scoped_session` registry: calling it returns the
+    # session it proxies (`Session()` on a registry is that thread's session).
+    registry: bool = False
+
+
+@dataclass(frozen=True)
+class FlaskSQLAlchemy:
+    """A Flask-SQLAlchemy `SQLAlchemy()` object."""
+
+
+@dataclass(frozen=True)
+class ModelClass:
+    """A class that takes part in declarative mapping."""
+
+    # A declarative base: its subclasses are mapped (Flask-SQLAlchemy's `db.Model`,
+    # `declarative_base()`, a `DeclarativeBase` subclass).
+    base: bool = False
+    # Subclasses get a `__tablename__` without writing one (Flask-SQLAlchemy's
+    # `db.Model`, a base with `@declared_attr def __tablename__`).
+    generates_tablename: bool = False
+    # A plain class used as a base by mapped classes: its columns are mapped, but
+    # subclassing it alone maps nothing.
+    mixin: bool = False
+
+
+@dataclass(frozen=True)
+class SessionDependency:
+    """A function that provides a session of `kind` (a `get_db`-style provider).
+
+    A plain function's call returns the session; a generator's is a generator (what
+    FastAPI's `Depends()` unwraps), and a `@contextmanager` one's a context manager
+    whose `with ... as s` gives the session.
+    """
+
+    kind: Kind
+    generator: bool = False
+    context_manager: bool = False
+
+
+@dataclass(frozen=True)
+class AnnotationAlias:
+    """A module-level annotation alias naming a session type."""
+
+    kind: Kind
+
+
+@dataclass(frozen=True)
+class ProjectClass:
+    """A project class that is not (known to be) declarative, by qualified name."""
+
+    qualified: str
+
+
+@dataclass(frozen=True)
+class ProjectModule:
+    """A module of the project."""
+
+    name: str
+
+
+Fact = (
+    SqlaName
+    | Instance
+    | FlaskSQLAlchemy
+    | ModelClass
+    | SessionDependency
+    | AnnotationAlias
+    | ProjectClass
+    | ProjectModule
+)
+
+# Flask-SQLAlchemy's `db.<name>` for names that are not SQLAlchemy's (3.1
+# `SQLAlchemy.__init__` and its properties); every other public name is looked up in
+# `sqlalchemy`, then `sqlalchemy.orm` (`SQLAlchemy.__getattr__`).
+_FLASK_DB_OWN = frozenset(
+    {
+        "Query",
+        "engine",
+        "engines",
+        "metadata",
+        "metadatas",
+        "init_app",
+        "get_engine",
+        "get_or_404",
+        "first_or_404",
+        "one_or_404",
+        "paginate",
+        "create_all",
+        "drop_all",
+        "reflect",
+        "get_tables_for_bind",
+        "get_binds",
+        "get_app",
+        "app",
+    }
+)
+# Names Flask-SQLAlchemy takes from `sqlalchemy.orm` (the rest come from `sqlalchemy`).
+_ORM_NAMES = frozenset(
+    {
+        "relationship",
+        "relation",
+        "backref",
+        "dynamic_loader",
+        "mapped_column",
+        "Mapped",
+        "declared_attr",
+        "column_property",
+        "deferred",
+        "synonym",
+        "composite",
+        "joinedload",
+        "selectinload",
+        "subqueryload",
+        "lazyload",
+        "contains_eager",
+        "load_only",
+        "aliased",
+        "with_polymorphic",
+        "Session",
+        "sessionmaker",
+        "scoped_session",
+        "Query",
+    }
+)
+_FLASK_SQLALCHEMY = "flask_sqlalchemy.SQLAlchemy"
+_FLASK_SQLALCHEMY_LITE = "flask_sqlalchemy.extension.SQLAlchemy"
+_DECLARATIVE_BASE_CLASSES = {"DeclarativeBase", "DeclarativeBaseNoMeta"}
+_DECLARATIVE_FACTORIES = {"declarative_base"}
+_MAPPING_DECORATORS = {"mapped", "mapped_as_dataclass"}
+_DECLARATIVE_DECORATORS = {"as_declarative", "declarative_mixin"}
+_SCOPED = {"scoped_session", "async_scoped_session"}
+_CONTEXT_MANAGERS = {"contextmanager", "asynccontextmanager"}
+# Resolution follows at most this many hops (import cycles, long alias chains).
+_MAX_DEPTH = 40
+
+
+def _sqla_public(qualified: str) -> str | None:
+    """`Column` for `sqlalchemy.Column` / `sqlalchemy.sql.schema.Column`, else None."""
+    if qualified != "sqlalchemy" and not qualified.startswith("sqlalchemy."):
+        return None
+    parts = qualified.split(".")
+    if "func" in parts[1:-1]:
+        return None
+    return parts[-1]
+
+
+@dataclass(frozen=True)
+class ProjectIndex:
+    """The resolved facts of a project's top-level names, by qualified name."""
+
+    facts: Mapping[str, Fact] = field(default_factory=dict)
+    # Module name of each summarised file, by the path the engine read it from.
+    modules_by_path: Mapping[str, str] = field(default_factory=dict)
+    # Every module of the project the index knows (summarised or not).
+    modules: frozenset[str] = frozenset()
+    # Rules resolve the same names over and over; lookups are remembered.
+    _memo: dict[str, Fact | None] = field(default_factory=dict, compare=False, repr=False)
+
+    def module_of(self, path: str) -> str | None:
+        """The module name of the file at `path`, when the index summarised it."""
+        return self.modules_by_path.get(path)
+
+    def lookup(self, qualified: str) -> Fact | None:
+        """What `qualified` (`app.models.Base`, `app.ext.db.Column`) is, if known."""
+        if not self.facts:
+            return None
+        if qualified not in self._memo:
+            self._memo[qualified] = self._lookup(qualified)
+        return self._memo[qualified]
+
+    def _lookup(self, qualified: str) -> Fact | None:
+        found = self.facts.get(qualified)
+        if found is not None:
+            return found
+        if qualified in self.modules:
+            return ProjectModule(qualified)
+        head, _, attr = qualified.rpartition(".")
+        if not head:
+            return None
+        owner = self.lookup(head)
+        return attribute_of(owner, attr) if owner is not None else None
+
+    def canonical(self, qualified: str) -> str:
+        """`qualified`, or the SQLAlchemy name it stands for (`sqlalchemy.Column`)."""
+        if qualified.startswith("sqlalchemy."):
+            return qualified
+        fact = self.lookup(qualified)
+        return fact.qualified if isinstance(fact, SqlaName) else qualified
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """A digest of every fact, for cache keys: findings depend on them."""
+        text = json.dumps(
+            sorted((name, type(fact).__name__, _plain(fact)) for name, fact in self.facts.items()),
+        )
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _plain(fact: Fact) -> str:
+    return json.dumps(asdict(fact), sort_keys=True, default=lambda value: value.name)
+
+
+def attribute_of(owner: Fact, attr: str) -> Fact | None:
+    """What `owner.attr` is, for the owners whose attributes are known."""
+    if isinstance(owner, FlaskSQLAlchemy):
+        if attr == "Model":
+            return ModelClass(base=True, generates_tablename=True)
+        if attr == "session":
+            return Instance(Kind.SYNC_SESSION, registry=True)
+        if attr.startswith("_") or attr in _FLASK_DB_OWN:
+            return None
+        if attr == "relation":
+            return SqlaName("sqlalchemy.orm.relationship")
+        module = "sqlalchemy.orm" if attr in _ORM_NAMES else "sqlalchemy"
+        return SqlaName(f"{module}.{attr}")
+    if isinstance(owner, SqlaName):
+        return SqlaName(f"{owner.qualified}.{attr}")
+    return None
+
+
+class IndexBuilder:
+    """Resolves the summaries of a project's modules into a `ProjectIndex`."""
+
+    def __init__(self, summaries: Iterable[ModuleSummary], modules: Iterable[str] = ()) -> None:
+        self._summaries = {summary.module: summary for summary in summaries}
+        self._modules = frozenset(modules) | frozenset(self._summaries)
+        self._facts: dict[str, Fact | None] = {}
+        self._resolving: set[str] = set()
+
+    def build(self) -> ProjectIndex:
+        """Resolve every top-level name of every summarised module."""
+        for summary in self._summaries.values():
+            for name in summary.bindings:
+                self.resolve(f"{summary.module}.{name}")
+        self._add_mixins()
+        facts = {name: fact for name, fact in self._facts.items() if fact is not None}
+        paths = {summary.path: summary.module for summary in self._summaries.values()}
+        return ProjectIndex(facts, paths, self._modules)
+
+    # -- resolution -------------------------------------------------------------
+    def resolve(self, qualified: str, depth: int = 0) -> Fact | None:
+        """The fact `qualified` stands for, following imports across modules."""
+        if qualified in self._facts:
+            return self._facts[qualified]
+        sqla = _sqla_public(qualified)
+        if sqla is not None:
+            return SqlaName(qualified)
+        if qualified in (_FLASK_SQLALCHEMY, _FLASK_SQLALCHEMY_LITE):
+            return ProjectClass(_FLASK_SQLALCHEMY)
+        if depth > _MAX_DEPTH or qualified in self._resolving:
+            return None
+        self._resolving.add(qualified)
+        try:
+            fact = self._resolve_uncached(qualified, depth)
+        finally:
+            self._resolving.discard(qualified)
+        if self._owner(qualified) is not None:
+            self._facts[qualified] = fact  # only project names are recorded
+        return fact
+
+    def _owner(self, qualified: str) -> tuple[ModuleSummary, str] | None:
+        """The summarised module binding the first name of `qualified`, and the rest."""
+        parts = qualified.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            summary = self._summaries.get(".".join(parts[:cut]))
+            if summary is not None:
+                return summary, ".".join(parts[cut:])
+        return None
+
+    def _resolve_uncached(self, qualified: str, depth: int) -> Fact | None:
+        if qualified in self._modules:
+            return ProjectModule(qualified)
+        owner = self._owner(qualified)
+        if owner is None:
+            return None
+        summary, rest = owner
+        head, _, attrs = rest.partition(".")
+        fact = self._binding(summary, head, depth)
+        for attr in attrs.split(".") if attrs else ():
+            if fact is None:
+                return None
+            fact = self._attribute(fact, attr, depth)
+        return fact
+
+    def _attribute(self, owner: Fact, attr: str, depth: int) -> Fact | None:
+        if isinstance(owner, ProjectModule):
+            return self.resolve(f"{owner.name}.{attr}", depth + 1)
+        return attribute_of(owner, attr)
+
+    def _binding(self, summary: ModuleSummary, name: str, depth: int) -> Fact | None:
+        binding = summary.bindings.get(name)
+        if binding is None:
+            for star in summary.star_imports:
+                found = self.resolve(f"{star}.{name}", depth + 1)
+                if found is not None:
+                    return found
+            return None
+        return self._value(summary, binding, name, depth)
+
+    def _dotted(self, summary: ModuleSummary, dotted: str, depth: int) -> Fact | None:
+        """What the dotted expression `dotted` means in `summary`'s module."""
+        return self.resolve(f"{summary.module}.{dotted}", depth + 1)
+
+    def _value(
+        self, summary: ModuleSummary, binding: Binding, name: str, depth: int
+    ) -> Fact | None:
+        if isinstance(binding, Imported):
+            return self.resolve(binding.qualified, depth + 1)
+        if isinstance(binding, Alias):
+            return self._dotted(summary, binding.dotted, depth)
+        if isinstance(binding, Called):
+            return self._call(summary, binding, depth)
+        if isinstance(binding, Subscripted):
+            return self._annotation(summary, binding, depth)
+        if isinstance(binding, ClassSummary):
+            return self._class(summary, binding, name, depth)
+        return self._function(summary, binding, depth)
+
+    def _call(self, summary: ModuleSummary, call: Called, depth: int) -> Fact | None:
+        callee = self._dotted(summary, call.callee, depth)
+        if isinstance(callee, SqlaName):
+            public = _sqla_public(callee.qualified)
+            if public in _DECLARATIVE_FACTORIES:
+                return ModelClass(base=True)
+            if public in CONSTRUCTOR_KINDS:
+                kind = CONSTRUCTOR_KINDS[public]
+                if public == "sessionmaker":
+                    class_ = call.keyword("class_")
+                    made = self._dotted(summary, class_, depth) if class_ else None
+                    if isinstance(made, SqlaName) and made.qualified.endswith(".AsyncSession"):
+                        kind = Kind.ASYNC_FACTORY
+                return Instance(kind, registry=public in _SCOPED)
+            return None
+        if isinstance(callee, ProjectClass) and self._is_flask_sqlalchemy(callee, depth):
+            return FlaskSQLAlchemy()
+        if isinstance(callee, Instance):
+            if callee.registry:
+                return Instance(callee.kind)
+            session = callee.kind.session_made
+            return Instance(session) if session is not None else None
+        if isinstance(callee, SessionDependency) and not callee.generator:
+            return Instance(callee.kind)
+        if call.callee.endswith(".generate_base") and isinstance(
+            self._dotted(summary, call.callee.rpartition(".")[0], depth), SqlaName | Instance
+        ):
+            return ModelClass(base=True)
+        return None
+
+    def _is_flask_sqlalchemy(self, klass: ProjectClass, depth: int) -> bool:
+        if klass.qualified == _FLASK_SQLALCHEMY:
+            return True
+        owner = self._owner(klass.qualified)
+        if owner is None or depth > _MAX_DEPTH:
+            return False
+        summary, name = owner
+        binding = summary.bindings.get(name)
+        if not isinstance(binding, ClassSummary):
+            return False
+        for base in binding.bases:
+            fact = self._dotted(summary, base, depth)
+            if isinstance(fact, ProjectClass) and self._is_flask_sqlalchemy(fact, depth + 1):
+                return True
+        return False
+
+    def _annotation(self, summary: ModuleSummary, alias: Subscripted, depth: int) -> Fact | None:
+        if alias.first is None:
+            return None
+        head = self._dotted(summary, alias.head, depth)
+        if not (isinstance(head, SqlaName) or alias.head.rpartition(".")[2] == "Annotated"):
+            return None
+        inner = self._dotted(summary, alias.first, depth)
+        if isinstance(inner, SqlaName):
+            kind = ANNOTATION_KINDS.get(_sqla_public(inner.qualified) or "")
+            if kind is not None and kind.role is Role.SESSION:
+                return AnnotationAlias(kind)
+        if isinstance(inner, AnnotationAlias):
+            return inner
+        return None
+
+    def _class(
+        self, summary: ModuleSummary, klass: ClassSummary, name: str, depth: int
+    ) -> Fact | None:
+        qualified = f"{summary.module}.{name}"
+        base = generates = declarative = False
+        for decorator in klass.decorators:
+            fact = self._dotted(summary, decorator, depth)
+            if isinstance(fact, SqlaName):
+                public = _sqla_public(fact.qualified)
+                if public in _DECLARATIVE_DECORATORS:
+                    declarative = True
+                    base = base or public == "as_declarative"
+                if public in _MAPPING_DECORATORS:
+                    declarative = True
+            elif decorator.rpartition(".")[2] in _MAPPING_DECORATORS:
+                owner = self._dotted(summary, decorator.rpartition(".")[0], depth)
+                declarative = declarative or isinstance(owner, ModelClass | SqlaName)
+        for spelled in klass.bases:
+            fact = self._dotted(summary, spelled, depth)
+            if isinstance(fact, SqlaName):
+                if _sqla_public(fact.qualified) in _DECLARATIVE_BASE_CLASSES:
+                    declarative = base = True
+            elif isinstance(fact, ModelClass) and not fact.mixin:
+                declarative = True
+                generates = generates or fact.generates_tablename
+        if klass.tablename:
+            declarative = True
+        if klass.generates_tablename:
+            generates = True
+        if declarative:
+            return ModelClass(base=base or klass.abstract, generates_tablename=generates)
+        return ProjectClass(qualified)
+
+    def _function(
+        self, summary: ModuleSummary, function: FunctionSummary, depth: int
+    ) -> Fact | None:
+        for spelled in (*function.returns, *function.produces):
+            fact = self._dotted(summary, spelled, depth)
+            kind = self._session_kind(fact, spelled in function.produces)
+            if kind is not None:
+                managers = {d.rpartition(".")[2] for d in function.decorators}
+                return SessionDependency(
+                    kind,
+                    generator=function.generator,
+                    context_manager=bool(managers & _CONTEXT_MANAGERS),
+                )
+        return None
+
+    @staticmethod
+    def _session_kind(fact: Fact | None, called: bool) -> Kind | None:
+        """The session kind `fact` gives: named in an annotation, or called."""
+        if isinstance(fact, SqlaName) and not called:
+            kind = ANNOTATION_KINDS.get(_sqla_public(fact.qualified) or "")
+            return kind if kind is not None and kind.role is Role.SESSION else None
+        if isinstance(fact, SqlaName):
+            kind = CONSTRUCTOR_KINDS.get(_sqla_public(fact.qualified) or "")
+            return kind if kind is not None and kind.role is Role.SESSION else None
+        if isinstance(fact, Instance) and called:
+            if fact.registry:
+                return fact.kind
+            return fact.kind.session_made
+        if isinstance(fact, SessionDependency):
+            return fact.kind
+        if isinstance(fact, AnnotationAlias) and not called:
+            return fact.kind
+        return None
+
+    # -- mixins -----------------------------------------------------------------
+    def _add_mixins(self) -> None:
+        """Project classes used as bases of mapped classes are mixins of the mapping."""
+        changed = True
+        while changed:
+            changed = False
+            for summary in self._summaries.values():
+                for name, binding in summary.bindings.items():
+                    if not isinstance(binding, ClassSummary):
+                        continue
+                    if not isinstance(self._facts.get(f"{summary.module}.{name}"), ModelClass):
+                        continue
+                    for spelled in binding.bases:
+                        fact = self._dotted(summary, spelled, 0)
+                        if isinstance(fact, ProjectClass) and fact.qualified != _FLASK_SQLALCHEMY:
+                            known = self._facts.get(fact.qualified)
+                            if self._owner(fact.qualified) is None or isinstance(known, ModelClass):
+                                continue
+                            self._facts[fact.qualified] = ModelClass(mixin=True)
+                            changed = True
+        # Names that re-export a class now known as a mixin take its fact.
+        for name, fact in self._facts.items():
+            if isinstance(fact, ProjectClass):
+                mixin = self._facts.get(fact.qualified)
+                if isinstance(mixin, ModelClass):
+                    self._facts[name] = mixin
