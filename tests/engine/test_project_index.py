@@ -287,3 +287,29 @@ def test_module_summaries_are_cached_and_damaged_entries_are_misses(
     for entry in entries:
         entry.write_text(entry.read_text().replace("DeclarativeBase", "DeclarativeBasf"))
     assert project_facts(paths, cache=cache).index.facts == cold.facts
+
+
+def test_namespace_packages_resolve_from_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = {
+        "app/base.py": """
+            from sqlalchemy.orm import DeclarativeBase
+
+
+            class Base(DeclarativeBase):
+                pass
+        """,
+        "app/models.py": """
+            from sqlalchemy import Column, Integer
+
+            from app.base import Base
+
+
+            class User(Base):
+                id = Column(Integer, primary_key=True)
+        """,
+    }
+    paths = _write(tmp_path, files)
+    monkeypatch.chdir(tmp_path)
+    assert _codes(paths[1:], tmp_path) == {"app/models.py": ["ALC104:7"]}

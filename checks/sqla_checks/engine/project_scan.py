@@ -61,10 +61,17 @@ class _Layout:
             self.roots.append(directory)
         return ".".join(reversed(parts)), is_package
 
-    def find(self, module: str) -> tuple[str, bool] | None:
-        """`(path, is_package)` of `module` under one of the roots, if it exists."""
+    def find(self, module: str, under_roots: bool = True) -> tuple[str, bool] | None:
+        """`(path, is_package)` of `module` under one of the roots, if it exists.
+
+        The working directory and its `src/` count as roots too: `app/main.py` importing
+        `app.models` without an `app/__init__.py` is a namespace package run from there.
+        `under_roots=False` looks there only.
+        """
         relative = module.replace(".", os.sep)
-        for root in self.roots:
+        cwd = os.getcwd()
+        roots = self.roots if under_roots else []
+        for root in (*roots, cwd, os.path.join(cwd, "src")):
             base = os.path.join(root, relative)
             if os.path.isfile(base + ".py"):
                 return base + ".py", False
@@ -84,8 +91,9 @@ class ProjectScan:
         self._layout = _Layout()
         self._summaries: dict[str, ModuleSummary] = {}
         self._pending: list[str] = []
-        # Top-level packages of the run's files: the closure stays inside them, so a
-        # run over `site-packages/alembic` does not read SQLAlchemy's own modules.
+        # Top-level packages of the run's files: beyond the working directory, the
+        # closure stays inside them, so a run over `site-packages/alembic` does not read
+        # SQLAlchemy's own modules.
         self._packages: set[str] = set()
 
     def add(self, path: str, data: bytes) -> None:
@@ -109,10 +117,10 @@ class ProjectScan:
         extra = 0
         while pending and extra < _MAX_EXTRA_MODULES:
             module = pending.pop()
-            if module in known or module.partition(".")[0] not in self._packages:
+            if module in known:
                 continue
             known.add(module)
-            found = layout.find(module)
+            found = layout.find(module, under_roots=module.partition(".")[0] in self._packages)
             if found is None:
                 continue
             modules.add(module)
