@@ -18,8 +18,9 @@ Then `sqla-checks --select ALC101,ALC102,ALC103,ALC104,ALC106` runs once over ev
 project, and a finding counts for a place when it is in the same file on the same
 line. Recall is found / counted. The `ast` count is spelling only, so it also counts
 some places that are not SQLAlchemy (a precision review is separate). Alembic
-revision files (a module assigning both `revision` and `down_revision`) are left out
-of the count: an applied migration is history, not code to modernise.
+revision files are left out of the count, found as sqla-checks finds them
+(`sqla_checks.engine.alembic_revisions`): an applied migration is history, not code
+to modernise, and sqla-checks does not run the legacy rules on them.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchmarks.pypi_sources import DownloadError, download, unpack
+from sqla_checks.engine.alembic_revisions import AlembicRevisions
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -123,16 +125,6 @@ def _called_name(call: ast.Call) -> str | None:
     return None
 
 
-def _is_revision(tree: ast.Module) -> bool:
-    assigned: set[str] = set()
-    for statement in tree.body:
-        if isinstance(statement, ast.Assign):
-            assigned.update(t.id for t in statement.targets if isinstance(t, ast.Name))
-        elif isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
-            assigned.add(statement.target.id)
-    return {"revision", "down_revision"} <= assigned
-
-
 def python_files(root: Path) -> Iterator[Path]:
     """The project's modules (no metadata folders)."""
     for path in sorted(root.rglob("*.py")):
@@ -144,13 +136,15 @@ def count_places(root: Path) -> tuple[Places, set[str]]:
     """Places by kind, and the revision files left out (resolved paths)."""
     places = Places()
     revisions: set[str] = set()
+    detector = AlembicRevisions()
     for path in python_files(root):
+        data = path.read_bytes()
         try:
-            tree = ast.parse(path.read_bytes())
+            tree = ast.parse(data)
         except (SyntaxError, ValueError):
             continue
         places.files += 1
-        if _is_revision(tree):
+        if detector.why_revision(str(path.resolve()), data) is not None:
             revisions.add(str(path.resolve()))
             continue
         counter = _Counter(str(path.resolve()), places)

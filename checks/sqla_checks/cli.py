@@ -56,7 +56,9 @@ exit codes:
 configuration: each file follows the nearest .sqla-checks.toml, sqla-checks.toml or
 pyproject.toml with a [tool.sqla-checks] table in its folder or above (keys: select,
 ignore, extend-select, per-file-ignores, exclude, extend-exclude, respect-gitignore,
-extend, target-sqlalchemy); --show-settings FILE says which. Suppress one finding with
+extend, target-sqlalchemy, check-alembic-revisions); --show-settings FILE says which.
+Alembic revision files get no legacy (ALC1xx) or async (ALC2xx) findings or fixes
+unless check-alembic-revisions = true (or --check-alembic-revisions). Suppress one finding with
 `# noqa: ALC101`, a whole file with `# sqla-checks: noqa[: CODES]` on a line of its
 own; --extend-select ALC001 reports unused ones. Rule docs: sqla-checks --explain ALC101.
 
@@ -195,6 +197,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="skip files .gitignore, .ignore or .git/info/exclude ignore (default: true)",
     )
+    run.add_argument(
+        "--check-alembic-revisions",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="run the legacy and async rules on Alembic revision files too (default: false)",
+    )
     run.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
     run.add_argument(
         "--jobs",
@@ -320,6 +328,7 @@ def _overrides(args: argparse.Namespace, cwd: Path) -> Overrides:
         exclude=None if exclude is None else command_line_globs(exclude, cwd),
         extend_exclude=command_line_globs(_flatten(args.extend_exclude) or [], cwd),
         respect_gitignore=args.respect_gitignore,
+        check_alembic_revisions=args.check_alembic_revisions,
     )
 
 

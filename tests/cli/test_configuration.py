@@ -408,3 +408,26 @@ def test_each_file_gets_the_target_of_its_own_configuration(project: Project) ->
     shown = project.run("--show-settings", "legacy/app.py").out
     assert "target-sqlalchemy: " in shown
     assert "1.4" in shown.split("target-sqlalchemy: ")[1]
+
+
+# -- Alembic revision files (tests/engine/test_alembic_revisions.py has the details) ----
+
+
+@pytest.mark.claim("readme-alembic-revisions")
+def test_alembic_revisions_get_no_legacy_or_async_findings_or_fixes(project: Project) -> None:
+    project.write("alembic.ini", "[alembic]\nscript_location = %(here)s/migrations\n")
+    revision = project.write("migrations/versions/0001_first.py", SYNC_URL)
+    stray = project.write(
+        "db/versions/0002_second.py", "revision = '2'\ndown_revision = '1'\n" + SYNC_URL
+    )
+    project.write("migrations/env.py", SYNC_URL)
+    outcome = project.run("--no-cache")
+    assert _flagged(outcome.out) == ["migrations/env.py"]
+    assert project.run("--fix").code == 0
+    assert revision.read_text() == SYNC_URL
+    assert stray.read_text().endswith(SYNC_URL)
+    turned_on = project.run("--no-cache", "--check-alembic-revisions")
+    assert _flagged(turned_on.out) == [
+        "db/versions/0002_second.py",
+        "migrations/versions/0001_first.py",
+    ]

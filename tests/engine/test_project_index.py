@@ -7,7 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from sqla_checks.engine.api import CheckPlan, Overrides, SettingsResolver, check_files, check_text
+from sqla_checks.engine import project_scan
+from sqla_checks.engine.api import (
+    CheckPlan,
+    Overrides,
+    SettingsResolver,
+    check_files,
+    check_text,
+    project_facts,
+)
 from sqla_checks.engine.cache import FindingsCache
 from sqla_checks.engine.project_scan import build_project_index
 from sqla_checks.engine.settings import settings_for
@@ -258,3 +266,50 @@ def test_worker_processes_see_the_same_index(tmp_path: Path) -> None:
     in_process = _codes(paths, tmp_path)
     assert len(in_process) == 22  # 20 models, user.py and the mixin in base.py
     assert _codes(paths, tmp_path, jobs=2) == in_process
+
+
+def test_module_summaries_are_cached_and_damaged_entries_are_misses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    paths = _write(tmp_path, PROJECT)
+    (tmp_path / "cache").mkdir()
+    cache = FindingsCache(directory=tmp_path / "cache", fingerprint="test")
+    cold = project_facts(paths, cache=cache).index
+    entries = sorted((tmp_path / "cache").rglob("*.json"))
+    assert len(entries) == len(cold.modules_by_path) == 6
+
+    def no_parsing(*args: object) -> None:
+        raise AssertionError("a warm scan parsed a module")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(project_scan, "summarize", no_parsing)
+        assert project_facts(paths, cache=cache).index.facts == cold.facts
+    for entry in entries:
+        entry.write_text(entry.read_text().replace("DeclarativeBase", "DeclarativeBasf"))
+    assert project_facts(paths, cache=cache).index.facts == cold.facts
+
+
+def test_namespace_packages_resolve_from_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = {
+        "app/base.py": """
+            from sqlalchemy.orm import DeclarativeBase
+
+
+            class Base(DeclarativeBase):
+                pass
+        """,
+        "app/models.py": """
+            from sqlalchemy import Column, Integer
+
+            from app.base import Base
+
+
+            class User(Base):
+                id = Column(Integer, primary_key=True)
+        """,
+    }
+    paths = _write(tmp_path, files)
+    monkeypatch.chdir(tmp_path)
+    assert _codes(paths[1:], tmp_path) == {"app/models.py": ["ALC104:7"]}

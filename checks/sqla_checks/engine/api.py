@@ -65,10 +65,13 @@ class CheckPlan:
         return dataclasses.replace(self.options, target=self.resolver.settings_for(path).target)
 
 
-def codes_for(path: str, settings: Settings, cwd: Path | None = None) -> tuple[str, ...]:
-    """The rule codes `settings` run on `path` (relative paths against `cwd`)."""
+def codes_for(
+    path: str, settings: Settings, cwd: Path | None = None, source: bytes | None = None
+) -> tuple[str, ...]:
+    """The rule codes `settings` run on `path` (relative paths against `cwd`);
+    `source` is its content when that is not the file on disk."""
     absolute = os.path.normpath(os.path.join(cwd or Path.cwd(), path))
-    return settings.codes_for(absolute)
+    return settings.codes_for(absolute, source)
 
 
 @dataclass(frozen=True)
@@ -161,7 +164,7 @@ def check_file(task: _Task) -> CheckedFile:
 
 def check_files(paths: Sequence[str], plan: CheckPlan, jobs: int = 1) -> list[CheckedFile]:
     """Check `paths` with `plan`, in `jobs` processes when that pays off."""
-    project = project_facts(paths)
+    project = project_facts(paths, cache=None if plan.options.fix else plan.cache)
     workers = min(jobs, len(paths))
     in_process = workers <= 1 or len(paths) < PARALLEL_MIN_FILES
     shared = project if in_process else None
@@ -184,14 +187,18 @@ def check_files(paths: Sequence[str], plan: CheckPlan, jobs: int = 1) -> list[Ch
 
 
 def project_facts(
-    paths: Sequence[str], documents: Sequence[tuple[str, bytes]] = ()
+    paths: Sequence[str],
+    documents: Sequence[tuple[str, bytes]] = (),
+    cache: FindingsCache | None = None,
 ) -> ProjectFacts:
     """Facts every file's check needs from the others (one extra read of each file).
 
     `documents` are texts that are not read from disk (an editor buffer, stdin), as
-    `(path, bytes)`; the modules they import are read from disk.
+    `(path, bytes)`; the modules they import are read from disk. With a `cache`, module
+    summaries are kept there.
     """
-    scan = ProjectScan(trigger for rule in registry.all_rules() for trigger in rule.triggers)
+    triggers = (trigger for rule in registry.all_rules() for trigger in rule.triggers)
+    scan = ProjectScan(triggers, cache)
     queries = []
     for path, data in _sources(paths, documents):
         queries.extend(custom_query_classes(path, data))
@@ -221,11 +228,12 @@ def check_text(
 
     `source` is the text an editor holds, or the bytes read from stdin (decoded as a
     file's would be, coding cookie and all). `path`'s per-file-ignores and target
-    release apply and the findings carry `path`. Never raises for bad input; with
-    `options.fix` the result's `fixed_source` is the fixed source. The project index
-    holds the document and the project modules it imports, read from disk.
+    release apply, an Alembic revision file is recognised from `path` and `source`,
+    and the findings carry `path`. Never raises for bad input; with `options.fix` the
+    result's `fixed_source` is the fixed source. The project index holds the document
+    and the project modules it imports, read from disk.
     """
     data = source.encode("utf-8") if isinstance(source, str) else source
     options = dataclasses.replace(options or RunOptions(), target=settings.target)
     project = project_facts((), documents=[(path, data)])
-    return _check_data(path, data, codes_for(path, settings, cwd), options, project)
+    return _check_data(path, data, codes_for(path, settings, cwd, data), options, project)

@@ -26,6 +26,7 @@ from typing import Any
 
 import sqla_checks
 from sqla_checks.contract.finding import Finding
+from sqla_checks.evidence.module_summary import ModuleSummary, summary_from_json, summary_to_json
 from sqla_checks.evidence.sqlalchemy_api import Target
 
 CACHE_DIRECTORY = ".sqla-checks-cache"
@@ -111,9 +112,37 @@ class FindingsCache:
 
     def store(self, key: str, findings: Sequence[Finding]) -> None:
         """Write an entry; failures are ignored (the next run simply misses)."""
-        entry = self._entry(key)
         items = [finding.to_dict() for finding in findings]
-        payload = {"key": key, "digest": _digest(items), "findings": items}
+        self._write(key, {"key": key, "digest": _digest(items), "findings": items})
+
+    def summary_key(self, path: str, module: str, is_package: bool, data: bytes) -> str:
+        """The entry name of the project-index summary of `data`, the module `module`."""
+        digest = hashlib.sha256()
+        header = json.dumps([self.fingerprint, "summary", path, module, is_package])
+        digest.update(header.encode())
+        digest.update(hashlib.sha256(data).digest())
+        return digest.hexdigest()
+
+    def load_summary(self, key: str) -> ModuleSummary | None:
+        """The cached module summary for `key`, or None on a miss or a damaged entry."""
+        try:
+            payload: Any = json.loads(self._entry(key).read_bytes())
+            if not isinstance(payload, dict) or payload.get("key") != key:
+                return None
+            summary = payload["summary"]
+            if payload.get("digest") != _digest(summary):
+                return None
+            return summary_from_json(summary)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None
+
+    def store_summary(self, key: str, summary: ModuleSummary) -> None:
+        """Write a summary entry; failures are ignored."""
+        items = summary_to_json(summary)
+        self._write(key, {"key": key, "digest": _digest(items), "summary": items})
+
+    def _write(self, key: str, payload: dict[str, Any]) -> None:
+        entry = self._entry(key)
         try:
             entry.parent.mkdir(exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=entry.parent, suffix=".tmp")

@@ -32,7 +32,15 @@ CONFIG_FILES = (".sqla-checks.toml", "sqla-checks.toml", PYPROJECT)
 
 _LIST_KEYS = ("select", "ignore", "extend-select", "exclude", "extend-exclude")
 _SELECTOR_KEYS = ("select", "ignore", "extend-select")
-KNOWN_KEYS = (*_LIST_KEYS, "per-file-ignores", "respect-gitignore", "extend", TARGET_KEY)
+CHECK_REVISIONS_KEY = "check-alembic-revisions"
+KNOWN_KEYS = (
+    *_LIST_KEYS,
+    "per-file-ignores",
+    "respect-gitignore",
+    "extend",
+    TARGET_KEY,
+    CHECK_REVISIONS_KEY,
+)
 
 
 class ConfigError(Exception):
@@ -69,6 +77,9 @@ class Config:
     respect_gitignore: bool = True
     # `target-sqlalchemy`; None means "infer it" (engine/target_version.py).
     target_sqlalchemy: Release | None = None
+    # `check-alembic-revisions`: run the legacy and async rules on Alembic revision
+    # files too (engine/alembic_revisions.py); off, since an applied migration is history.
+    check_alembic_revisions: bool = False
 
     @property
     def path(self) -> Path | None:
@@ -156,6 +167,9 @@ def _merge(base: Config, own: Config, table: Mapping[str, Any]) -> Config:
         if "respect-gitignore" in table
         else base.respect_gitignore,
         target_sqlalchemy=own.target_sqlalchemy if TARGET_KEY in table else base.target_sqlalchemy,
+        check_alembic_revisions=own.check_alembic_revisions
+        if CHECK_REVISIONS_KEY in table
+        else base.check_alembic_revisions,
     )
 
 
@@ -179,9 +193,8 @@ def parse_table(table: Any, path: Path, base: Path | None = None) -> Config:
             _check_selectors(values[key], where, key)
     folder = base or path.parent
     per_file = _per_file_ignores(table.get("per-file-ignores", {}), where, str(folder))
-    respect_gitignore = table.get("respect-gitignore", True)
-    if not isinstance(respect_gitignore, bool):
-        raise ConfigError(f"{where} respect-gitignore: expected true or false")
+    respect_gitignore = _boolean(table, "respect-gitignore", True, where)
+    check_revisions = _boolean(table, CHECK_REVISIONS_KEY, False, where)
     select = values.get("select")
     return Config(
         root=folder,
@@ -194,7 +207,15 @@ def parse_table(table: Any, path: Path, base: Path | None = None) -> Config:
         extend_exclude=tuple(Glob(p, str(folder)) for p in values.get("extend-exclude", ())),
         respect_gitignore=respect_gitignore,
         target_sqlalchemy=_target(table.get(TARGET_KEY), where),
+        check_alembic_revisions=check_revisions,
     )
+
+
+def _boolean(table: Mapping[str, Any], key: str, default: bool, where: str) -> bool:
+    value = table.get(key, default)
+    if not isinstance(value, bool):
+        raise ConfigError(f"{where} {key}: expected true or false")
+    return value
 
 
 def _target(value: Any, where: str) -> Release | None:

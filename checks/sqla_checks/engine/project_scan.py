@@ -18,6 +18,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
+from sqla_checks.engine.cache import FindingsCache
 from sqla_checks.evidence.module_summary import ModuleSummary, summarize
 from sqla_checks.evidence.project_index import IndexBuilder, ProjectIndex
 
@@ -60,10 +61,17 @@ class _Layout:
             self.roots.append(directory)
         return ".".join(reversed(parts)), is_package
 
-    def find(self, module: str) -> tuple[str, bool] | None:
-        """`(path, is_package)` of `module` under one of the roots, if it exists."""
+    def find(self, module: str, under_roots: bool = True) -> tuple[str, bool] | None:
+        """`(path, is_package)` of `module` under one of the roots, if it exists.
+
+        The working directory and its `src/` count as roots too: `app/main.py` importing
+        `app.models` without an `app/__init__.py` is a namespace package run from there.
+        `under_roots=False` looks there only.
+        """
         relative = module.replace(".", os.sep)
-        for root in self.roots:
+        cwd = os.getcwd()
+        roots = self.roots if under_roots else []
+        for root in (*roots, cwd, os.path.join(cwd, "src")):
             base = os.path.join(root, relative)
             if os.path.isfile(base + ".py"):
                 return base + ".py", False
@@ -76,13 +84,16 @@ class _Layout:
 class ProjectScan:
     """Collects the summaries of a run's files one at a time, then builds the index."""
 
-    def __init__(self, triggers: Iterable[str] = ()) -> None:
+    def __init__(self, triggers: Iterable[str] = (), cache: FindingsCache | None = None) -> None:
+        # Summaries are cached by content, so a warm run parses nothing.
+        self._cache = cache
         self._markers = _MARKERS + tuple(trigger.encode() for trigger in triggers)
         self._layout = _Layout()
         self._summaries: dict[str, ModuleSummary] = {}
         self._pending: list[str] = []
-        # Top-level packages of the run's files: the closure stays inside them, so a
-        # run over `site-packages/alembic` does not read SQLAlchemy's own modules.
+        # Top-level packages of the run's files: beyond the working directory, the
+        # closure stays inside them, so a run over `site-packages/alembic` does not read
+        # SQLAlchemy's own modules.
         self._packages: set[str] = set()
 
     def add(self, path: str, data: bytes) -> None:
@@ -93,7 +104,7 @@ class ProjectScan:
         self._packages.add(module.partition(".")[0])
         if not any(marker in data for marker in self._markers):
             return
-        summary = summarize(module, path, data, is_package)
+        summary = self._summarize(module, path, data, is_package)
         if summary is not None:
             self._summaries[module] = summary
             self._pending.extend(summary.imported_modules())
@@ -106,10 +117,10 @@ class ProjectScan:
         extra = 0
         while pending and extra < _MAX_EXTRA_MODULES:
             module = pending.pop()
-            if module in known or module.partition(".")[0] not in self._packages:
+            if module in known:
                 continue
             known.add(module)
-            found = layout.find(module)
+            found = layout.find(module, under_roots=module.partition(".")[0] in self._packages)
             if found is None:
                 continue
             modules.add(module)
@@ -119,7 +130,7 @@ class ProjectScan:
             except OSError:
                 continue
             extra += 1
-            summary = summarize(module, path, data, is_package)
+            summary = self._summarize(module, path, data, is_package)
             if summary is not None:
                 summaries[module] = summary
                 pending.extend(summary.imported_modules())
@@ -129,6 +140,19 @@ class ProjectScan:
                 module = module.rpartition(".")[0]
                 modules.add(module)
         return IndexBuilder(summaries.values(), modules).build()
+
+    def _summarize(
+        self, module: str, path: str, data: bytes, is_package: bool
+    ) -> ModuleSummary | None:
+        if self._cache is None:
+            return summarize(module, path, data, is_package)
+        key = self._cache.summary_key(path, module, is_package, data)
+        summary = self._cache.load_summary(key)
+        if summary is None:
+            summary = summarize(module, path, data, is_package)
+            if summary is not None:
+                self._cache.store_summary(key, summary)
+        return summary
 
 
 def build_project_index(sources: Iterable[tuple[str, bytes]]) -> ProjectIndex:

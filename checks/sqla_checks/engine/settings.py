@@ -15,6 +15,7 @@ from pathlib import Path
 
 from sqla_checks.contract.rule import Rule
 from sqla_checks.engine import registry
+from sqla_checks.engine.alembic_revisions import AlembicRevisions, exempt_codes
 from sqla_checks.engine.config import Config, config_file_in, read_config
 from sqla_checks.engine.path_patterns import Glob
 from sqla_checks.engine.target_version import effective_target
@@ -32,6 +33,8 @@ class Overrides:
     exclude: tuple[Glob, ...] | None = None
     extend_exclude: tuple[Glob, ...] = ()
     respect_gitignore: bool | None = None
+    # `--check-alembic-revisions` / `--no-check-alembic-revisions`.
+    check_alembic_revisions: bool | None = None
 
 
 def resolve_rules(config: Config, overrides: Overrides = Overrides()) -> tuple[type[Rule], ...]:
@@ -58,6 +61,11 @@ class Settings:
     respect_gitignore: bool = True
     # The oldest SQLAlchemy release these files run on (None: unknown, the newest).
     target: Target | None = None
+    # Whether the legacy and async rules also run on Alembic revision files.
+    check_alembic_revisions: bool = False
+    # Shared by every Settings of a run, so each folder's Alembic configuration is
+    # read once.
+    revisions: AlembicRevisions = field(default_factory=AlembicRevisions, compare=False)
 
     @property
     def rule_codes(self) -> tuple[str, ...]:
@@ -73,13 +81,26 @@ class Settings:
             for selector in entry.selectors
         )
 
-    def codes_for(self, path: str) -> tuple[str, ...]:
-        """The rule codes to run on `path` (absolute): the selection minus per-file-ignores."""
+    def codes_for(self, path: str, source: bytes | None = None) -> tuple[str, ...]:
+        """The rule codes to run on `path` (absolute): the selection minus
+        per-file-ignores, and minus the legacy and async rules when `path` is an
+        Alembic revision file (`source`: its content, when not the file on disk)."""
         ignored = self.ignored_for(path)
-        if not ignored:
-            return self.rule_codes
-        kept = registry.select_rules(list(self.rule_codes), list(ignored), self.rules)
-        return tuple(rule.code for rule in kept)
+        codes = self.rule_codes
+        if ignored:
+            kept = registry.select_rules(list(codes), list(ignored), self.rules)
+            codes = tuple(rule.code for rule in kept)
+        exempt = exempt_codes(codes)
+        if exempt and self.revision_reason(path, source) is not None:
+            codes = tuple(code for code in codes if code not in exempt)
+        return codes
+
+    def revision_reason(self, path: str, source: bytes | None = None) -> str | None:
+        """Why `path` (absolute) counts as an Alembic revision file the legacy and async
+        rules skip; None when it does not, or when the settings check revisions too."""
+        if self.check_alembic_revisions:
+            return None
+        return self.revisions.why_revision(path, source)
 
     def is_excluded(self, path: str) -> bool:
         """Whether `exclude`/`extend-exclude` (configured or given) match `path`."""
@@ -96,6 +117,7 @@ class SettingsResolver:
     cwd: Path = field(default_factory=Path.cwd)
     _by_directory: dict[str, Settings] = field(default_factory=dict, init=False, repr=False)
     _by_file: dict[Path | None, Settings] = field(default_factory=dict, init=False, repr=False)
+    _revisions: AlembicRevisions = field(default_factory=AlembicRevisions, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.cwd = self.cwd.absolute()
@@ -165,6 +187,10 @@ class SettingsResolver:
             if overrides.respect_gitignore is None
             else overrides.respect_gitignore,
             target=effective_target(config.target_sqlalchemy, config.root),
+            check_alembic_revisions=config.check_alembic_revisions
+            if overrides.check_alembic_revisions is None
+            else overrides.check_alembic_revisions,
+            revisions=self._revisions,
         )
         self._by_file[path] = settings
         return settings

@@ -2,8 +2,12 @@
 
 libcst gives no types, so rules recognise `sa.Column`, `Column` or `orm.relationship`
 by the imports that bound those names. All imports in the file count, wherever they
-are (imports inside functions are common in scripts); a name bound twice keeps its
-first meaning, which is good enough for lint purposes.
+are (imports inside functions are common in scripts); a name bound twice keeps one
+meaning, which is good enough for lint purposes. In a `try` statement it is the
+body's: `try: from sqlalchemy.ext.asyncio import async_sessionmaker` followed by
+`except ImportError: from sqlalchemy.orm import sessionmaker as async_sessionmaker`
+means SQLAlchemy's `async_sessionmaker` wherever it exists, and the fallback only on
+releases that lack it (fixes stay withheld there: `version_guards`).
 
 With a project index (`evidence.project_index`), a name imported from a project module
 that re-exports a SQLAlchemy object resolves to that object (`from app.db import
@@ -63,6 +67,10 @@ class ImportMap:
                 imports._add(node)
             elif isinstance(node, cst.SimpleStatementLine | cst.Module | cst.IndentedBlock):
                 pending.extend(node.body)
+            elif isinstance(node, cst.Try | cst.TryStar):
+                # The last pushed is walked first: the `try` body's imports win over
+                # the `except ImportError:` fallback's (see the module docstring).
+                pending.extend(reversed([c for c in node.children if not _is_expression(c)]))
             elif isinstance(node, cst.BaseCompoundStatement):
                 pending.extend(child for child in node.children if not _is_expression(child))
             elif isinstance(node, cst.BaseSuite | cst.Else | cst.ExceptHandler | cst.Finally):

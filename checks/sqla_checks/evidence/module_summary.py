@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -373,3 +374,46 @@ def _callee(node: ast.expr | None) -> str | None:
     if isinstance(node, ast.Call):
         return dotted(node.func)
     return None
+
+
+# -- a JSON form, for the cache (never pickle: the cache is a folder of the project) ----
+_BINDING_TYPES: dict[str, type[Binding]] = {
+    cls.__name__: cls
+    for cls in (Imported, Alias, Called, Subscripted, ClassSummary, FunctionSummary)
+}
+
+
+def summary_to_json(summary: ModuleSummary) -> dict[str, object]:
+    """A JSON-ready form of `summary` (`summary_from_json` reads it back)."""
+    bindings = {
+        name: [type(binding).__name__, asdict(binding)]
+        for name, binding in summary.bindings.items()
+    }
+    return {
+        "module": summary.module,
+        "path": summary.path,
+        "is_package": summary.is_package,
+        "bindings": bindings,
+        "star_imports": list(summary.star_imports),
+    }
+
+
+def summary_from_json(payload: Any) -> ModuleSummary:
+    """The summary `summary_to_json` wrote; raises ValueError/TypeError/KeyError if damaged."""
+    bindings: dict[str, Binding] = {}
+    for name, (kind, fields) in payload["bindings"].items():
+        cls = _BINDING_TYPES[kind]
+        values: dict[str, Any] = {
+            key: tuple(tuple(v) if isinstance(v, list) else v for v in value)
+            if isinstance(value, list)
+            else value
+            for key, value in fields.items()
+        }
+        bindings[name] = cls(**values)
+    return ModuleSummary(
+        str(payload["module"]),
+        str(payload["path"]),
+        bool(payload["is_package"]),
+        bindings,
+        tuple(payload["star_imports"]),
+    )

@@ -214,6 +214,8 @@ class ProjectIndex:
     modules_by_path: Mapping[str, str] = field(default_factory=dict)
     # Every module of the project the index knows (summarised or not).
     modules: frozenset[str] = frozenset()
+    # Rules resolve the same names over and over; lookups are remembered.
+    _memo: dict[str, Fact | None] = field(default_factory=dict, compare=False, repr=False)
 
     def module_of(self, path: str) -> str | None:
         """The module name of the file at `path`, when the index summarised it."""
@@ -221,6 +223,13 @@ class ProjectIndex:
 
     def lookup(self, qualified: str) -> Fact | None:
         """What `qualified` (`app.models.Base`, `app.ext.db.Column`) is, if known."""
+        if not self.facts:
+            return None
+        if qualified not in self._memo:
+            self._memo[qualified] = self._lookup(qualified)
+        return self._memo[qualified]
+
+    def _lookup(self, qualified: str) -> Fact | None:
         found = self.facts.get(qualified)
         if found is not None:
             return found

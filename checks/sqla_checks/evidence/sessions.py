@@ -11,7 +11,16 @@ it from what the code itself says, and nothing else:
   `s = SessionLocal()`, `async with engine.begin() as conn`, where `factory`,
   `SessionLocal` and `engine` were themselves assigned from a SQLAlchemy constructor;
 - attributes set from evidence: `self.session = session` in `__init__` after
-  `session: AsyncSession`, or a class-level `session: AsyncSession` annotation.
+  `session: AsyncSession`, or a class-level `session: AsyncSession` annotation;
+- awaits, for the receivers rules ask about (`awaited_receiver_kind`): a name the
+  enclosing `async def` awaits a session coroutine on (`await s.commit()`,
+  `await s.execute(stmt)`, see `SESSION_PROOF_METHODS`) is an `AsyncSession` there,
+  when nothing else is known of it or only an annotation says it is a sync
+  `Session`: a sync session's results cannot be awaited. An awaited method no
+  `AsyncSession` has (`await conn.fetch(...)`) says it is something else.
+
+A union of kinds that differ (`Session | AsyncSession`, `Union[...]`, a type without
+evidence in it) is unknown; `X | None` and `Optional[X]` are `X`.
 
 Anything else is unknown, and rules treat unknown as "not a session": a missed
 finding is better than a false one. Cross-module facts (a factory imported from
@@ -32,6 +41,7 @@ from __future__ import annotations
 
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
@@ -42,13 +52,27 @@ from sqla_checks.evidence.call_arguments import keyword_argument
 from sqla_checks.evidence.imports import ImportMap, dotted_name, sqla_symbol
 from sqla_checks.evidence.sqlalchemy_api import (
     ANNOTATION_KINDS,
+    AWAITABLE_NON_COROUTINES_OF_ASYNC_SESSION,
     CONSTRUCTOR_KINDS,
+    COROUTINE_METHODS,
     METHOD_RESULTS,
+    PLAIN_METHODS_OF_ASYNC,
+    SESSION_PROOF_METHODS,
+    STATEMENT_METHODS,
     Kind,
     Role,
 )
 
+if TYPE_CHECKING:
+    from sqla_checks.evidence.context import FileContext
+
 _CONTAINERS = {"Annotated", "Optional", "Final", "ClassVar"}
+# Methods an `AsyncSession` may be awaited on without that saying more.
+_AWAITABLE_ON_ASYNC_SESSION = (
+    COROUTINE_METHODS[Kind.ASYNC_SESSION]
+    | PLAIN_METHODS_OF_ASYNC[Kind.ASYNC_SESSION]
+    | AWAITABLE_NON_COROUTINES_OF_ASYNC_SESSION
+)
 
 
 @dataclass
@@ -57,6 +81,8 @@ class _Scope:
     # Every name the function binds itself (parameters, assignments, `with ... as`),
     # with or without evidence: a local binding hides a module-level one of that name.
     bound: set[str] = field(default_factory=set)
+    # Names whose kind only an annotation gives (awaits may overrule a sync one).
+    annotated: set[str] = field(default_factory=set)
 
 
 class SessionIndex:
@@ -73,6 +99,7 @@ class SessionIndex:
         self.aliases: dict[str, Kind] = {}
         self._functions: dict[str, cst.FunctionDef] = {}
         self._dependencies: dict[str, Kind | None] = {}
+        self._awaited_sessions: dict[cst.FunctionDef, frozenset[str]] = {}
         self._collect_module_level(module)
         # Function and class bindings are recorded by this visitor during the runner's
         # one batched traversal, just ahead of the rules, so a rule looking at a node
@@ -102,14 +129,7 @@ class SessionIndex:
     ) -> Kind | None:
         """The kind of `node` as seen from inside `functions` (innermost last)."""
         if isinstance(node, cst.Name):
-            for function in reversed(functions):
-                scope = self.function_scopes.get(function)
-                if scope is not None:
-                    if node.value in scope.names:
-                        return scope.names[node.value]
-                    if node.value in scope.bound:
-                        return None  # a local without evidence shadows outer names
-            return self.module_scope.names.get(node.value)
+            return self._name_kind(node.value, functions)[0]
         if isinstance(node, cst.Attribute):
             if isinstance(node.value, cst.Name) and node.value.value in {"self", "cls"}:
                 for klass in reversed(classes):
@@ -125,6 +145,37 @@ class SessionIndex:
         if isinstance(node, cst.Await):
             return self.kind_of(node.expression, functions, classes)
         return None
+
+    def _name_kind(self, name: str, functions: list[cst.FunctionDef]) -> tuple[Kind | None, bool]:
+        """The kind bindings give `name`, and whether only an annotation gave it."""
+        for function in reversed(functions):
+            scope = self.function_scopes.get(function)
+            if scope is not None:
+                if name in scope.names:
+                    return scope.names[name], name in scope.annotated
+                if name in scope.bound:
+                    return None, False  # a local without evidence shadows outer names
+        return self.module_scope.names.get(name), False
+
+    def annotated_only(self, name: str, functions: list[cst.FunctionDef]) -> bool:
+        """Whether only an annotation gives `name` its kind where it is read."""
+        return self._name_kind(name, functions)[1]
+
+    def awaited_sessions(self, function: cst.FunctionDef) -> frozenset[str]:
+        """Names `function` awaits session coroutines on, and no other method.
+
+        One walk of the function body, so rules ask only about the receivers of calls
+        they would report (see `awaited_receiver_kind`), never about every name.
+        """
+        if function.asynchronous is None:
+            return frozenset()  # no `await` outside `async def` (computed for nothing)
+        found = self._awaited_sessions.get(function)
+        if found is None:
+            finder = _AwaitedReceivers()
+            function.body.visit(finder)
+            found = frozenset(finder.proven - finder.disproven)
+            self._awaited_sessions[function] = found
+        return found
 
     def call_result(
         self,
@@ -162,8 +213,10 @@ class SessionIndex:
                 node = cst.parse_expression(text)
             except cst.ParserSyntaxError:
                 return None
-        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
-            return self.annotation_kind(node.left) or self.annotation_kind(node.right)
+        members = union_members(self.imports, node)
+        if members is not None:
+            kinds = {self.annotation_kind(member) for member in members if not _is_none(member)}
+            return kinds.pop() if len(kinds) == 1 else None
         if isinstance(node, cst.Subscript):
             head = sqla_or_typing_symbol(self.imports, node.value)
             if head in _CONTAINERS and node.slice:
@@ -220,6 +273,28 @@ class SessionIndex:
         return None
 
 
+def awaited_receiver_kind(context: FileContext, node: cst.BaseExpression) -> Kind | None:
+    """`context.kind_of(node)`, with the awaits of the enclosing `async def` as evidence.
+
+    A plain name with no kind, or one only an annotation says is a sync `Session`, is
+    an `AsyncSession` where the function awaits session coroutines on it and nothing
+    an `AsyncSession` lacks (see `SESSION_PROOF_METHODS`): a sync session's results
+    cannot be awaited. Walking the function costs, so rules ask this only about the
+    receiver of a call they would otherwise report or skip.
+    """
+    kind = context.kind_of(node)
+    functions = context.functions
+    if not (isinstance(node, cst.Name) and functions and context.uses_sqlalchemy):
+        return kind
+    sessions = context.sessions
+    overrulable = kind is None or (
+        kind is Kind.SYNC_SESSION and sessions.annotated_only(node.value, functions)
+    )
+    if overrulable and node.value in sessions.awaited_sessions(functions[-1]):
+        return Kind.ASYNC_SESSION
+    return kind
+
+
 def async_class_argument(call: cst.Call, imports: ImportMap) -> cst.Arg | None:
     """The `class_=AsyncSession` argument of a `sessionmaker(...)` call, if it has one.
 
@@ -230,6 +305,28 @@ def async_class_argument(call: cst.Call, imports: ImportMap) -> cst.Arg | None:
     arg = keyword_argument(call, "class_")
     if arg is not None and sqla_symbol(imports.resolve(arg.value)) == "AsyncSession":
         return arg
+    return None
+
+
+def union_members(imports: ImportMap, node: cst.BaseExpression) -> list[cst.BaseExpression] | None:
+    """The members of `A | B` or `Union[A, B]`, nested unions flattened; None for
+    anything else (an empty list: a union whose members cannot be read)."""
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
+        left = union_members(imports, node.left)
+        right = union_members(imports, node.right)
+        return [
+            *(left if left is not None else [node.left]),
+            *(right if right is not None else [node.right]),
+        ]
+    if isinstance(node, cst.Subscript) and sqla_or_typing_symbol(imports, node.value) == "Union":
+        members: list[cst.BaseExpression] = []
+        for element in node.slice:
+            if not isinstance(element.slice, cst.Index):
+                return []
+            value = element.slice.value
+            nested = union_members(imports, value)
+            members += nested if nested is not None else [value]
+        return members
     return None
 
 
@@ -250,23 +347,82 @@ def _annotation_mentions(index: SessionIndex, annotation: cst.BaseExpression) ->
 
 
 class _AnnotationKindFinder(cst.CSTVisitor):
+    """The first session kind named in an annotation; a union decides as a whole."""
+
     def __init__(self, index: SessionIndex) -> None:
         super().__init__()
         self.index = index
         self.kind: Kind | None = None
+        self.decided = False
+
+    def _decide(self, node: cst.BaseExpression) -> None:
+        if not self.decided:
+            kind = self.index.annotation_kind(node)
+            if kind is not None and kind.role is Role.SESSION:
+                self.kind = kind
+                self.decided = True
+
+    def _union(self, node: cst.BaseExpression) -> bool:
+        """Decide a union on its own (unknown unless its members agree); whether it was one."""
+        if union_members(self.index.imports, node) is None:
+            return False
+        if not self.decided:
+            self.kind = self.index.annotation_kind(node)
+            self.decided = True
+        return True
+
+    def visit_BinaryOperation(self, node: cst.BinaryOperation) -> bool:
+        return not self._union(node)
+
+    def visit_Subscript(self, node: cst.Subscript) -> bool:
+        return not self._union(node)
 
     def visit_Name(self, node: cst.Name) -> None:
-        if self.kind is None:
-            kind = self.index.annotation_kind(node)
-            if kind is not None and kind.role is Role.SESSION:
-                self.kind = kind
+        self._decide(node)
 
     def visit_Attribute(self, node: cst.Attribute) -> bool:
-        if self.kind is None:
-            kind = self.index.annotation_kind(node)
-            if kind is not None and kind.role is Role.SESSION:
-                self.kind = kind
+        self._decide(node)
         return False
+
+
+class _AwaitedReceivers(cst.CSTVisitor):
+    """Names a function body awaits `AsyncSession` coroutines on (`proven`), and names
+    it awaits a method on that no `AsyncSession` has (`disproven`)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.proven: set[str] = set()
+        self.disproven: set[str] = set()
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False  # a nested function's awaits are its own
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return False
+
+    def visit_Await(self, node: cst.Await) -> None:
+        call = node.expression
+        if not (
+            isinstance(call, cst.Call)
+            and isinstance(call.func, cst.Attribute)
+            and isinstance(call.func.value, cst.Name)
+        ):
+            return
+        name, method = call.func.value.value, call.func.attr.value
+        if method in STATEMENT_METHODS and call.args and _is_string(call.args[0].value):
+            self.disproven.add(name)  # a driver's SQL string, not a SQLAlchemy statement
+        elif method in SESSION_PROOF_METHODS:
+            self.proven.add(name)
+        elif method not in _AWAITABLE_ON_ASYNC_SESSION:
+            self.disproven.add(name)
+
+
+def _is_string(node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.SimpleString | cst.ConcatenatedString | cst.FormattedString)
+
+
+def _is_none(node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.Name) and node.value == "None"
 
 
 class _YieldFinder(cst.CSTVisitor):
@@ -305,13 +461,19 @@ class _Binder(BatchedVisitor):
             return None if self.classes else self.index.module_scope
         return self.index.function_scopes.setdefault(self.functions[-1], _Scope())
 
-    def _bind(self, target: cst.BaseExpression, kind: Kind | None) -> None:
+    def _bind(
+        self, target: cst.BaseExpression, kind: Kind | None, *, annotated: bool = False
+    ) -> None:
         if isinstance(target, cst.Name) and self.functions and self.collect_into is None:
             self._scope_of_function().bound.add(target.value)
         if isinstance(target, cst.Name):
             scope = self._scope()
             if scope is None:
                 return
+            if annotated:
+                scope.annotated.add(target.value)
+            else:
+                scope.annotated.discard(target.value)
             # The latest binding counts: `engine = create_engine(...)` after an async
             # one makes `engine` sync from here on; a binding without evidence, unknown.
             if kind is None:
@@ -355,9 +517,10 @@ class _Binder(BatchedVisitor):
             kind: Kind | None = None
             if param.annotation is not None:
                 kind = self.index.annotation_kind(param.annotation.annotation)
+            annotated = kind is not None
             if kind is None and param.default is not None:
                 kind = self._dependency_default(param.default)
-            self._bind(param.name, kind)
+            self._bind(param.name, kind, annotated=annotated)
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
         self.functions.pop()
@@ -386,9 +549,11 @@ class _Binder(BatchedVisitor):
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         kind = self.index.annotation_kind(node.annotation.annotation)
+        # `s: Session = Session(engine)`: the constructor proves it, not only the annotation.
+        annotated = kind is not None and (node.value is None or self._kind(node.value) is None)
         if kind is None and node.value is not None:
             kind = self._kind(node.value)
-        self._bind(node.target, kind)
+        self._bind(node.target, kind, annotated=annotated)
 
     # -- branches: kinds per path (see branch_states) ---------------------------
     def _enter(self, node: Compound, rebound: AbstractSet[str] = frozenset()) -> None:

@@ -207,6 +207,22 @@ PLAIN_METHODS_OF_ASYNC: dict[Kind, frozenset[str]] = {
     ),
 }
 
+# Awaited on a receiver of unknown kind, these `AsyncSession` coroutines show it is an
+# asyncio session: a sync `Session` returns a `Result` or `None` from them, which
+# cannot be awaited. `get`, `delete`, `close` and the like are left out: HTTP, cache
+# and driver clients have coroutines of those names too. `execute` with a string
+# literal is a driver's (asyncpg, aiosqlite): SQLAlchemy 2.x needs `text()` there.
+SESSION_PROOF_METHODS = frozenset(
+    {
+        "commit", "delete_all", "execute", "flush", "get_one", "merge", "merge_all",
+        "refresh", "rollback", "run_sync", "scalar", "scalars", "stream", "stream_scalars",
+    }
+)  # fmt: skip
+# Also awaitable on an `AsyncSession` (they return awaitable transactions): awaiting
+# these neither proves nor disproves one. Any other awaited method shows the receiver
+# is something else.
+AWAITABLE_NON_COROUTINES_OF_ASYNC_SESSION = frozenset({"begin", "begin_nested"})
+
 # Methods of the sync objects that talk to the database (or check out a connection).
 # Bookkeeping methods such as `Session.add` do no I/O by themselves. `execute` and
 # `scalar` on an engine no longer exist in 2.x (implicit execution, ALC108).

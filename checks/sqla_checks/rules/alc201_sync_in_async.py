@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import libcst as cst
 
 from sqla_checks.contract.rule import Bad, Good, Rule
-from sqla_checks.evidence.imports import dotted_name
+from sqla_checks.evidence.fastapi_routes import fastapi_applications, is_route
+from sqla_checks.evidence.sessions import awaited_receiver_kind
 from sqla_checks.evidence.sqlalchemy_api import IO_METHODS_OF_SYNC, METADATA_BIND_METHODS, Kind
 
 if TYPE_CHECKING:
@@ -16,20 +18,11 @@ if TYPE_CHECKING:
 
 _SYNC_CONSTRUCTORS = frozenset({"Session", "create_engine", "engine_from_config"})
 _SYNC_BINDS = frozenset({Kind.SYNC_ENGINE, Kind.SYNC_CONNECTION})
-_HANDED_KINDS = frozenset({Kind.SYNC_SESSION, Kind.SYNC_CONNECTION})
-# Callees that take a session without running it on the event loop (they move the
-# work to a thread, defer it, or only look at the object).
-_NOT_RUN_HERE = frozenset(
-    {
-        "to_thread", "run_in_threadpool", "run_in_executor", "run_sync", "partial",
-        "add_task", "submit", "start_soon", "Depends", "isinstance", "print", "repr",
-        "str", "id", "type", "hasattr", "getattr", "setattr", "len", "bool",
-    }
-)  # fmt: skip
 
-_RECIPE = (
-    "use `AsyncSession`/`create_async_engine` with `await`, or make the function a plain "
-    "`def` (FastAPI runs plain-`def` routes in a threadpool)"
+_RECIPE = "use `AsyncSession`/`create_async_engine` with `await`"
+# Only a FastAPI path operation runs in the threadpool when it is a plain `def`.
+_ROUTE_RECIPE = (
+    _RECIPE + ", or make the route a plain `def` (FastAPI runs plain-`def` routes in a threadpool)"
 )
 _NOUNS: dict[Kind, str] = {
     Kind.SYNC_SESSION: "sync Session",
@@ -103,11 +96,17 @@ Sessions, connections and engines are known from evidence only: annotations
 (`db: Session`), same-module `Depends(get_db)` dependencies, `with` bindings and
 assignments from SQLAlchemy constructors or factories defined in the module. A sync
 session reached through an unannotated helper, a factory imported from another module,
-or a `self.db` without an annotation is not seen. A session handed to another function
-is reported at that call unless the call is awaited or goes through a known
-thread helper (`asyncio.to_thread`, `run_in_threadpool`, `run_sync`, `partial`, ...);
-what the callee does with it is not followed. Bookkeeping calls (`db.add(obj)`) are not
-reported on their own.
+or a `self.db` without an annotation is not seen. Only calls of the methods that do
+I/O (`query`, `execute`, `commit`, `connect`, ...) on a known sync session,
+connection or engine are reported, with sync constructors and factory calls:
+handing a session to a function (`crud.get_user(db, user_id)`) or to a container
+(`sessions.add(db)`) is not I/O, and what the callee does with it is not followed.
+Bookkeeping calls (`db.add(obj)`) are not reported either. A name the function awaits
+session coroutines on (`await db.commit()`) is taken for an `AsyncSession` even when
+annotated `Session`, and a union such as `Session | AsyncSession` is unknown. A
+`try`/`except ImportError` import means what the `try` body imports. The hint to make
+the function a plain `def` comes only in FastAPI routes decorated through an app or
+router created in the same module (`app = FastAPI()`, `router = APIRouter()`).
 """
     references = (
         "https://fastapi.tiangolo.com/async/#path-operation-functions",
@@ -164,21 +163,6 @@ reported on their own.
             line=4,
             column=14,
         ),
-        Bad(
-            """
-            from fastapi import Depends
-            from sqlalchemy.orm import Session
-
-            from app import crud
-            from app.db import get_db
-
-            async def read_user(user_id: int, db: Session = Depends(get_db)):
-                return crud.get_user(db, user_id)
-            """,
-            line=8,
-            column=12,
-            note="the session handed to a sync helper on the event loop",
-        ),
         Good(
             """
             from fastapi import Depends
@@ -199,6 +183,31 @@ reported on their own.
             async def list_posts(db: AsyncSession):
                 return (await db.scalars(select(Post))).all()
             """
+        ),
+        Good(
+            """
+            from fastapi import Depends
+            from sqlalchemy.orm import Session
+
+            from app import crud
+            from app.db import get_db
+
+            async def read_user(user_id: int, db: Session = Depends(get_db)):
+                return crud.get_user(db, user_id)
+            """,
+            note="handing the session to a function is not I/O; the callee is not followed",
+        ),
+        Good(
+            """
+            from sqlalchemy.ext.asyncio import AsyncSession
+            from sqlalchemy.orm import Session
+
+            async def save(db: Session | AsyncSession, post):
+                db.add(post)
+                await db.commit()
+                await db.refresh(post)
+            """,
+            note="a union of sync and async types is unknown",
         ),
         Good(
             """
@@ -237,89 +246,81 @@ reported on their own.
 
     def __init__(self, context: FileContext) -> None:
         super().__init__(context)
-        self._awaited: set[int] = set()
+        self._routes: dict[cst.FunctionDef, bool] = {}
 
     @classmethod
     def applies_to_text(cls, text: str) -> bool:
         # Evidence of a sync session always goes through a SQLAlchemy import.
         return "async def" in text and "sqlalchemy" in text
 
-    def visit_Await(self, node: cst.Await) -> None:
-        if self.context.in_async_function:
-            self._awaited.add(id(node.expression))
+    @cached_property
+    def _applications(self) -> frozenset[str]:
+        return fastapi_applications(self.context.imports, self.context.module_assignments)
+
+    def _recipe(self) -> str:
+        """What to do instead; the plain-`def` way out only in a FastAPI route."""
+        function = self.context.function
+        if function is None:
+            return _RECIPE
+        if function not in self._routes:
+            self._routes[function] = is_route(function, self._applications)
+        return _ROUTE_RECIPE if self._routes[function] else _RECIPE
 
     def visit_Call(self, node: cst.Call) -> None:
-        if not self.context.in_async_function:
-            return
-        if not self._check_call(node):
-            self._check_handed_over(node)
+        # Handing a session to a function or a container is not I/O: only the I/O
+        # methods, constructors and factories below are reported.
+        if self.context.in_async_function:
+            self._check_call(node)
 
-    def _check_call(self, node: cst.Call) -> bool:
-        """Report `node` itself if it is sync database work; whether it did."""
+    def _check_call(self, node: cst.Call) -> None:
+        """Report `node` if it is sync database work."""
         func = node.func
         name = self.context.sqla_name(func)
         if name in _SYNC_CONSTRUCTORS:
-            self.report(node, f"`{name}()` inside `async def` is synchronous: {_RECIPE}")
-            return True
+            self.report(node, f"`{name}()` inside `async def` is synchronous: {self._recipe()}")
+            return
         if name == "inspect":
-            return self._check_bind(node, node.args, "`inspect()`")
+            self._check_bind(node, node.args, "`inspect()`")
+            return
         if isinstance(func, cst.Name):
             if self.context.kind_of(func) is Kind.SYNC_FACTORY:
                 self.report(
                     node,
-                    f"sync session factory `{func.value}()` inside `async def`: {_RECIPE}",
+                    f"sync session factory `{func.value}()` inside `async def`: {self._recipe()}",
                 )
-                return True
-            return False
+            return
         if not isinstance(func, cst.Attribute):
-            return False
+            return
         method = func.attr.value
         if method in METADATA_BIND_METHODS:
-            return self._check_bind(node, node.args, f"`{method}()`")
+            self._check_bind(node, node.args, f"`{method}()`")
+            return
         receiver = func.value
         if not (isinstance(receiver, cst.Name) or _is_self_attribute(receiver)):
-            return False
+            return
         kind = self.context.kind_of(receiver)
         if kind is None or method not in IO_METHODS_OF_SYNC.get(kind, ()):
-            return False
+            return
+        if awaited_receiver_kind(self.context, receiver) is Kind.ASYNC_SESSION:
+            return  # annotated `Session`, but the function awaits its coroutines
         self.report(
             node,
-            f"{_NOUNS[kind]} `.{method}()` inside `async def` blocks the event loop: {_RECIPE}",
+            f"{_NOUNS[kind]} `.{method}()` inside `async def` blocks the event loop: "
+            f"{self._recipe()}",
         )
-        return True
 
-    def _check_bind(self, node: cst.Call, args: Sequence[cst.Arg], what: str) -> bool:
+    def _check_bind(self, node: cst.Call, args: Sequence[cst.Arg], what: str) -> None:
         """`metadata.create_all(engine)` / `inspect(engine)` with a sync engine or connection."""
         for index, arg in enumerate(args):
             positional_bind = arg.keyword is None and index == 0
             if positional_bind or (arg.keyword is not None and arg.keyword.value == "bind"):
                 kind = self.context.kind_of(arg.value)
                 if kind in _SYNC_BINDS:
-                    self.report(node, f"{what} with a {_NOUNS[kind]} inside `async def`: {_RECIPE}")
-                    return True
-                return False
-        return False
-
-    def _check_handed_over(self, node: cst.Call) -> None:
-        """A sync session passed to a plain call runs that callee's queries on the loop."""
-        if id(node) in self._awaited:
-            return
-        for arg in node.args:
-            value = arg.value
-            if not isinstance(value, cst.Name) or arg.star:
-                continue
-            kind: Kind | None = self.context.kind_of(value)
-            if kind not in _HANDED_KINDS:
-                continue
-            callee = dotted_name(node.func)
-            if callee is None or callee.rsplit(".", 1)[-1] in _NOT_RUN_HERE:
+                    self.report(
+                        node,
+                        f"{what} with a {_NOUNS[kind]} inside `async def`: {self._recipe()}",
+                    )
                 return
-            self.report(
-                node,
-                f"{_NOUNS[kind]} `{value.value}` handed to `{callee}()` inside `async def`: "
-                f"its queries block the event loop; {_RECIPE}",
-            )
-            return
 
 
 def _is_self_attribute(node: cst.BaseExpression) -> bool:

@@ -8,12 +8,15 @@ import libcst as cst
 
 from sqla_checks.contract.rule import Bad, Fix, Good, Rule
 from sqla_checks.evidence.context import FileContext
+from sqla_checks.evidence.sessions import awaited_receiver_kind
 from sqla_checks.evidence.sqlalchemy_api import (
     ASYNC_CLASS_NAMES,
     ASYNC_EVIDENCE,
     BUFFERED_RESULT_METHODS,
     COROUTINE_METHODS,
     RESULT_METHODS,
+    SESSION_PROOF_METHODS,
+    Kind,
 )
 
 _ALL_COROUTINES = frozenset().union(*COROUTINE_METHODS.values())
@@ -116,7 +119,18 @@ alias imported from another module (`session: SessionDep`) or returned by an
 untyped helper is invisible. Evidence follows the paths of the code: a name bound to
 an async engine in one branch of an `if`/`try`/`match` or loop and to a sync one (or
 to anything unknown) in another is unknown where both paths reach, so the fix never
-adds `await` to a call that may be sync.
+adds `await` to a call that may be sync. A union of sync and async types (`Session |
+AsyncSession`) is unknown too. A name without such evidence, or annotated only as a
+sync `Session`, counts as an `AsyncSession` in a function that awaits a session
+coroutine on it (`await session.commit()`, `await session.execute(stmt)`, `await
+session.scalars(stmt)`, ...) and awaits no method an `AsyncSession` lacks; awaited
+`get`, `delete` or `close` prove nothing (HTTP and cache clients have them), nor does
+`execute` of a SQL string (a driver's, such as asyncpg's or aiosqlite's). For such a
+name only calls of the methods whose await proves a session are checked (an unawaited
+`get`, `delete` or `close` on it is not reported). So a session from another module is
+seen only through such awaits in the same function of a module that names an asyncio
+API (`AsyncSession`, `async_sessionmaker`, `create_async_engine`, ...), and one on an
+attribute (`self.db`, `request.state.db`) only through an annotation.
 """
     references = (
         "https://docs.sqlalchemy.org/en/20/orm/extensions/asyncio.html#synopsis-orm",
@@ -456,6 +470,9 @@ adds `await` to a call that may be sync.
             return
         method = func.attr.value
         kind = self.context.kind_of(func.value)
+        if kind in (None, Kind.SYNC_SESSION) and method in SESSION_PROOF_METHODS:
+            # Only these: `x.get(...)` on every dict would walk every function.
+            kind = awaited_receiver_kind(self.context, func.value)
         if kind is None or method not in COROUTINE_METHODS.get(kind, ()):
             return
         if place == "assigned" and self._awaited_later(self._assigned_names[id(node)]):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from sqla_checks.contract.rule import Bad, Fix, Good, Rule
+from sqla_checks.evidence.sessions import awaited_receiver_kind
 from sqla_checks.evidence.sqlalchemy_api import (
     ASYNC_CLASS_NAMES,
     ASYNC_EVIDENCE,
@@ -60,9 +61,19 @@ The receiver must be known to be an `AsyncSession`, `async_scoped_session` or
 `AsyncConnection` from evidence in the same module (annotation, `Depends` on a
 same-module dependency, `async with factory() as s`, ...), on every path that
 reaches the call (a name that is an `AsyncSession` in one branch and something else
-in another is unknown after both). `await` on `begin()` and
-`begin_nested()`, which return a transaction object that is started by awaiting it,
-is legal and never flagged [claim: alc203-awaiting-begin-is-legal].
+in another is unknown after both; so is a union such as `Session | AsyncSession`).
+A name without such evidence, or annotated only as a sync `Session`, counts as an
+`AsyncSession` in a function that awaits a session coroutine on it
+(`await session.commit()`, `await session.execute(stmt)`,
+`await session.scalars(stmt)`, ...) and awaits no method an `AsyncSession` lacks;
+awaited `get`, `delete` or `close` prove nothing (HTTP and cache clients have them),
+nor does `execute` of a SQL string (a driver's, such as asyncpg's or aiosqlite's).
+So a session from another module is seen only through such awaits in the same
+function (`await db.add(obj)` alone is not) of a module that names an asyncio API
+(`AsyncSession`, `async_sessionmaker`, `create_async_engine`, ...), and one on an
+attribute (`self.db`, `request.state.db`) only through an annotation. `await` on
+`begin()` and `begin_nested()`, which return a transaction object that is started
+by awaiting it, is legal and never flagged [claim: alc203-awaiting-begin-is-legal].
 """
     references = (
         "https://docs.sqlalchemy.org/en/20/orm/extensions/asyncio.html#sqlalchemy.ext.asyncio.AsyncSession.add",
@@ -181,7 +192,7 @@ is legal and never flagged [claim: alc203-awaiting-begin-is-legal].
         ):
             return
         method = call.func.attr.value
-        kind = self.context.kind_of(call.func.value)
+        kind = awaited_receiver_kind(self.context, call.func.value)
         if kind is None or method not in PLAIN_METHODS_OF_ASYNC.get(kind, ()):
             return
         self.report(

@@ -67,7 +67,9 @@ through an import of `sqlalchemy.ext.asyncio`); where the module binds it otherw
 no fix, and the message says why.
 
 Only `class_=AsyncSession` written in the call is seen: a subclass of `AsyncSession`,
-or `class_` passed through `**kwargs`, is not flagged.
+or `class_` passed through `**kwargs`, is not flagged. A name a `try` body imports
+from `sqlalchemy.ext.asyncio` means that import, even when its `except ImportError`
+fallback binds `sessionmaker` to it.
 """
     references = (
         "https://docs.sqlalchemy.org/en/20/orm/extensions/asyncio.html#sqlalchemy.ext.asyncio.async_sessionmaker",

@@ -58,7 +58,9 @@ Only the factory call itself is read. A value that is not a literal
 (`expire_on_commit=settings.expire`) or `**kwargs` is trusted. A module that calls
 `.configure(expire_on_commit=...)` or passes `expire_on_commit=` when calling a
 factory is trusted to set it there, and nothing in it is flagged. Factories created
-in another module are out of reach.
+in another module are out of reach. A `try`/`except ImportError` import means what
+the `try` body imports, so an `async_sessionmaker` with a `sessionmaker` fallback is
+SQLAlchemy's `async_sessionmaker`.
 """
     references = (
         "https://docs.sqlalchemy.org/en/20/orm/extensions/asyncio.html#asyncio-orm-avoid-lazyloads",

@@ -79,7 +79,8 @@ async def init_models() -> None:
 The engine or connection must be known from evidence: assigned from
 `create_async_engine()`, annotated `AsyncEngine`/`AsyncConnection`, or bound by
 `async with engine.connect()/begin() as conn`. An engine imported from another module
-is not recognised. A sync engine used the same way inside `async def` is ALC201's
+is not recognised, nor one annotated with a union of sync and async types
+(`Engine | AsyncEngine`). A sync engine used the same way inside `async def` is ALC201's
 finding (it works, but blocks the event loop).
 """
     references = (

@@ -97,7 +97,9 @@ blocking calls: `time.sleep`, `requests.*` and `httpx.*` module-level HTTP funct
 `urllib.request.urlopen`, `subprocess.run/call/check_call/check_output`, the builtin
 `open()` and `read_text`/`write_text`/... on a `pathlib.Path(...)` built in the same
 expression. Blocking calls hidden in helpers, sync clients held in variables
-(`client = httpx.Client()`), and sessions on `self` are not seen.
+(`client = httpx.Client()`), and sessions on `self` are not seen. Neither are
+sessions known only because the function awaits session coroutines on them, sessions
+typed with a union (`Session | AsyncSession`), and sessions from another module.
 """
     references = (
         "https://docs.sqlalchemy.org/en/20/orm/extensions/asyncio.html",
