@@ -300,5 +300,9 @@ def test_only_files_with_a_fix_that_writes_a_name_build_the_scopes(
     rules = all_rules()
     lint(rules, MODELS + "\n\ndef pick(session: Session):\n    return session.get(User, 1)\n")
     assert built == []
+    # The text alone proves that nothing binds or reads `select`: no scopes either.
     lint(rules, MODELS + "\n\ndef pick(session: Session):\n    return session.query(User).all()\n")
+    assert built == []
+    shadowed = "\n\ndef pick(session: Session, select):\n    return session.query(User).all()\n"
+    lint(rules, MODELS + shadowed)
     assert len(built) == 1

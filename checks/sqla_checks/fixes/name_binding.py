@@ -13,6 +13,7 @@ the expression to write and the imports it needs, or with the reason there is no
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import libcst as cst
@@ -42,6 +43,9 @@ def spelling(
     possible (the `select()` rewrite has always done so; the other fixes import).
     """
     module, _, name = qualified.rpartition(".")
+    quick = _without_scopes(context.text, module, name, module_alias_first)
+    if quick is not None:
+        return quick
     bindings = context.bindings
     visible = bindings.visible(name, at)
     if visible is None:
@@ -72,6 +76,49 @@ def spelling(
         if unknown_star
         else f"the module reads an unbound `{name}`"
     ) + f", and no import spells SQLAlchemy's `{name}` otherwise"
+
+
+def _without_scopes(text: str, module: str, name: str, module_alias_first: bool) -> Spelling | None:
+    """`spelling`'s answer when the source text alone proves it, else None.
+
+    Scope analysis walks the whole module (most of a fix's cost on a large file), but
+    when the word `name` occurs nowhere in the text, nothing binds or reads it: a new
+    import is safe. When the module alias comes first, the answer is `sa.<name>` if one
+    top-level `import <module> as sa` is the only import of the module and `sa` is used
+    only as `sa.<attribute>` elsewhere (so nothing rebinds it), and a new import if the
+    module is imported nowhere. Anything else (a star import, any other mention) is
+    left to the scopes.
+    """
+    if _word(name).search(text) or _STAR_IMPORT.search(text):
+        return None
+    plain = Spelling(cst.Name(name), (Import(module, name),))
+    if not module_alias_first:
+        return plain
+    if module != "sqlalchemy":
+        return None
+    mentions = len(_word("sqlalchemy").findall(text))
+    from_imports = len(_FROM_SQLALCHEMY.findall(text))
+    if mentions == from_imports:
+        return plain  # only `from sqlalchemy... import ...`: no module alias exists
+    aliases = _ALIAS_IMPORT.findall(text)
+    if len(aliases) != 1 or mentions != from_imports + 1:
+        return None
+    (alias,) = aliases
+    uses = len(_word(alias).findall(text))
+    attribute_uses = len(re.findall(rf"(?<![\w.]){re.escape(alias)}\s*\.", text))
+    if uses != attribute_uses + 1:
+        return None
+    return Spelling(cst.Attribute(value=cst.Name(alias), attr=cst.Name(name)))
+
+
+def _word(name: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w]){re.escape(name)}(?!\w)")
+
+
+_STAR_IMPORT = re.compile(r"import\s*\(?\s*\*")
+_FROM_SQLALCHEMY = re.compile(r"(?<![\w.])from\s+sqlalchemy(?!\w)")
+# A top-level `import sqlalchemy as sa` line (column 0), an optional comment after it.
+_ALIAS_IMPORT = re.compile(r"^import\s+sqlalchemy\s+as\s+(\w+)[ \t]*(?:#[^\n]*)?$", re.M)
 
 
 def _rank(local: str) -> int:
