@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from sqla_checks.evidence.context import FileContext
+from sqla_checks.evidence.project_sessions import indexed_session_kind
 from sqla_checks.evidence.sqlalchemy_api import (
     QUERY_BUILDERS,
     QUERY_OTHER_ENDS,
@@ -147,7 +148,8 @@ class QueryChainFinder:
                 self._flask_instances = _flask_sqlalchemy_instances(self.context)
             if owner.value.value in self._flask_instances:
                 return Kind.SYNC_SESSION
-        return None
+        # Defined in another module of the project: `db.session`, a registry, a factory.
+        return indexed_session_kind(self.context, owner)
 
 
 def _flask_sqlalchemy_instances(context: FileContext) -> frozenset[str]:

@@ -1,0 +1,164 @@
+"""Legacy `session.query(...)` (ALC101) where the session is defined in another module.
+
+Each case is a small package written to `tmp_path` and checked through `check_files`
+(the CLI's path: the project index is built from the files of the run). Each case
+has a look-alike in the same file that must stay silent.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from sqla_checks.engine.api import CheckPlan, Overrides, SettingsResolver, check_files
+
+MODELS = """
+    from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+    class Base(DeclarativeBase):
+        pass
+
+    class User(Base):
+        __tablename__ = "users"
+        id: Mapped[int] = mapped_column(primary_key=True)
+"""
+
+
+def _lines(root: Path, files: dict[str, str], code: str = "ALC101") -> dict[str, list[int]]:
+    """Lines of `code` findings by file, checking every file of the package."""
+    paths = []
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+        paths.append(str(path))
+    resolver = SettingsResolver(Overrides(select=(code,)), cwd=root)
+    checked = check_files(paths, CheckPlan(resolver))
+    return {
+        Path(c.result.path).relative_to(root).as_posix(): [f.start.line for f in c.result.findings]
+        for c in checked
+        if c.result.findings
+    }
+
+
+CASES = {
+    "flask_db_session": {
+        "app/__init__.py": "",
+        "app/extensions.py": """
+            from flask_sqlalchemy import SQLAlchemy
+
+            db = SQLAlchemy()
+        """,
+        "app/models.py": MODELS,
+        "app/services.py": """
+            import pandas as pd
+            from app.extensions import db
+            from app.models import User
+
+            def users(df: pd.DataFrame):
+                df.query("a > 1")
+                return db.session.query(User).all()
+        """,
+    },
+    "scoped_session_registry": {
+        "app/__init__.py": "",
+        "app/db.py": """
+            from sqlalchemy.orm import scoped_session, sessionmaker
+
+            Session = scoped_session(sessionmaker())
+        """,
+        "app/models.py": MODELS,
+        "app/services.py": """
+            import dns.resolver
+            from app.db import Session
+            from app.models import User
+
+            def users():
+                dns.resolver.query("example.com")
+                return Session.query(User).all()
+        """,
+    },
+    "registry_called": {
+        "app/__init__.py": "",
+        "app/db.py": """
+            from sqlalchemy.orm import scoped_session, sessionmaker
+
+            Session = scoped_session(sessionmaker())
+        """,
+        "app/models.py": MODELS,
+        "app/services.py": """
+            from app.db import Session
+            from app.models import User
+
+            def users(client):
+                client.query("SELECT 1")
+                return Session().query(User).all()
+        """,
+    },
+    "factory_called": {
+        "app/__init__.py": "",
+        "app/db.py": """
+            from sqlalchemy.orm import sessionmaker
+
+            SessionLocal = sessionmaker()
+        """,
+        "app/models.py": MODELS,
+        "app/services.py": """
+            from app.db import SessionLocal
+            from app.models import User
+
+            def users(client):
+                client.query("SELECT 1")
+                return SessionLocal().query(User).all()
+        """,
+    },
+    "module_attribute": {
+        "app/__init__.py": "",
+        "app/model/__init__.py": """
+            from sqlalchemy.orm import scoped_session, sessionmaker
+
+            Session = scoped_session(sessionmaker())
+        """,
+        "app/models.py": MODELS,
+        "app/services.py": """
+            from app import model
+            from app.models import User
+
+            def users(client):
+                client.query("SELECT 1")
+                return model.Session.query(User).all()
+        """,
+    },
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_session_from_another_module_is_found(tmp_path: Path, case: str) -> None:
+    # The look-alike `query(...)` above stays silent; the session's chain is found.
+    services = textwrap.dedent(CASES[case]["app/services.py"]).lstrip().splitlines()
+    expected = [n for n, line in enumerate(services, 1) if "return" in line]
+    assert _lines(tmp_path, CASES[case]) == {"app/services.py": expected}
+
+
+def test_a_project_name_that_is_not_a_session_stays_silent(tmp_path: Path) -> None:
+    files = {
+        "app/__init__.py": "",
+        "app/db.py": """
+            def get_db():
+                return {"users": []}
+
+            Session = dict
+        """,
+        "app/models.py": MODELS,
+        "app/services.py": """
+            from app.db import Session, get_db
+            from app.models import User
+
+            def users():
+                get_db().query(User)
+                return Session.query(User).all()
+        """,
+    }
+    assert _lines(tmp_path, files) == {}
