@@ -131,6 +131,108 @@ CASES = {
                 return model.Session.query(User).all()
         """,
     },
+    "factory_bound": {
+        "app/__init__.py": "",
+        "app/db.py": """
+            from sqlalchemy.orm import sessionmaker
+
+            SessionLocal = sessionmaker()
+        """,
+        "app/models.py": MODELS,
+        "app/services.py": """
+            from app.db import SessionLocal
+            from app.models import User
+
+            def users(sessions: set):
+                s = SessionLocal(); sessions.pop().query(User)
+                return s.query(User).all()
+        """,
+    },
+    "factory_with": {
+        "app/__init__.py": "",
+        "app/db.py": """
+            from sqlalchemy.orm import sessionmaker
+
+            SessionLocal = sessionmaker()
+        """,
+        "app/models.py": MODELS,
+        "app/services.py": """
+            from app.db import SessionLocal
+            from app.models import User
+
+            def users(client):
+                with SessionLocal() as s, client.connect() as c: c.query(User)
+                return s.query(User).all()
+        """,
+    },
+    "contextmanager_provider": {
+        "app/__init__.py": "",
+        "app/db.py": """
+            from contextlib import contextmanager
+            from sqlalchemy.orm import Session
+
+            @contextmanager
+            def session_scope():
+                with Session() as session:
+                    yield session
+        """,
+        "app/models.py": MODELS,
+        "app/services.py": """
+            from app.db import session_scope
+            from app.models import User
+
+            def users(client):
+                with session_scope() as s, client.connect() as c: c.query(User)
+                return s.query(User).all()
+        """,
+    },
+    "depends_imported_get_db": {
+        "app/__init__.py": "",
+        "app/db.py": """
+            from sqlalchemy.orm import Session, sessionmaker
+
+            SessionLocal = sessionmaker()
+
+            def get_db():
+                db = SessionLocal()
+                try:
+                    yield db
+                finally:
+                    db.close()
+        """,
+        "app/models.py": MODELS,
+        "app/services.py": """
+            from fastapi import Depends
+            from app.db import get_db
+            from app.models import User
+
+            def users(db=Depends(get_db), client=Depends(object)):
+                client.query(User)
+                return db.query(User).all()
+        """,
+    },
+    "annotated_alias_imported": {
+        "app/__init__.py": "",
+        "app/deps.py": """
+            from typing import Annotated
+            from fastapi import Depends
+            from sqlalchemy.orm import Session
+
+            def get_db():
+                yield Session()
+
+            SessionDep = Annotated[Session, Depends(get_db)]
+        """,
+        "app/models.py": MODELS,
+        "app/services.py": """
+            from app.deps import SessionDep
+            from app.models import User
+
+            def users(db: SessionDep, client: dict):
+                client.query(User)
+                return db.query(User).all()
+        """,
+    },
 }
 
 
