@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from sqla_checks.engine.api import CheckPlan, Overrides, SettingsResolver, check_files
+from sqla_checks.engine.runner import RunOptions
 
 MODELS = """
     from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -144,7 +145,7 @@ CASES = {
             from app.models import User
 
             def users(sessions: set):
-                s = SessionLocal(); sessions.pop().query(User)
+                s = SessionLocal(); sessions.pop().query("SELECT 1")
                 return s.query(User).all()
         """,
     },
@@ -161,7 +162,7 @@ CASES = {
             from app.models import User
 
             def users(client):
-                with SessionLocal() as s, client.connect() as c: c.query(User)
+                with SessionLocal() as s, client.connect() as c: c.query("SELECT 1")
                 return s.query(User).all()
         """,
     },
@@ -182,7 +183,7 @@ CASES = {
             from app.models import User
 
             def users(client):
-                with session_scope() as s, client.connect() as c: c.query(User)
+                with session_scope() as s, client.connect() as c: c.query("SELECT 1")
                 return s.query(User).all()
         """,
     },
@@ -207,7 +208,7 @@ CASES = {
             from app.models import User
 
             def users(db=Depends(get_db), client=Depends(object)):
-                client.query(User)
+                client.query("SELECT 1")
                 return db.query(User).all()
         """,
     },
@@ -229,7 +230,7 @@ CASES = {
             from app.models import User
 
             def users(db: SessionDep, client: dict):
-                client.query(User)
+                client.query("SELECT 1")
                 return db.query(User).all()
         """,
     },
@@ -259,8 +260,31 @@ def test_a_project_name_that_is_not_a_session_stays_silent(tmp_path: Path) -> No
             from app.models import User
 
             def users():
-                get_db().query(User)
-                return Session.query(User).all()
+                get_db().query("users")
+                return Session.query("users").all()
         """,
     }
     assert _lines(tmp_path, files) == {}
+
+
+def test_a_mapped_class_proves_the_query_but_not_the_receiver(tmp_path: Path) -> None:
+    # `repo.query(User)`: a legacy Query because `User` is mapped; reported without a fix,
+    # since only a session is known to have the `scalars()` a rewrite would call. A
+    # look-alike querying a plain class or a string stays silent.
+    files = {
+        "app/__init__.py": "",
+        "app/models.py": MODELS,
+        "app/services.py": """
+            from app.models import Base, User
+
+            def users(repo, df, resolver):
+                df.query("a > 1"); resolver.query(Base)
+                return repo.query(User).all()
+        """,
+    }
+    assert _lines(tmp_path, files) == {"app/services.py": [5]}
+    paths = [str(tmp_path / name) for name in files]
+    resolver = SettingsResolver(Overrides(select=("ALC101",)), cwd=tmp_path)
+    checked = check_files(paths, CheckPlan(resolver, RunOptions(fix=True, unsafe_fixes=True)))
+    services = next(c for c in checked if c.result.path.endswith("services.py"))
+    assert services.result.fixed_source is None
