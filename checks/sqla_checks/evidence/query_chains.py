@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import libcst as cst
 
 from sqla_checks.evidence.context import FileContext
+from sqla_checks.evidence.project_index import ModelClass
+from sqla_checks.evidence.project_sessions import indexed_session_kind
 from sqla_checks.evidence.sqlalchemy_api import (
     QUERY_BUILDERS,
     QUERY_OTHER_ENDS,
@@ -103,8 +105,8 @@ class QueryChainFinder:
         found = self._chain_at(node)
         if found is None:
             return None
-        chain, kind = found
-        return SessionQuery(chain, kind, self._custom_query_blocker())
+        chain, kind, receiver_blocker = found
+        return SessionQuery(chain, kind, receiver_blocker or self._custom_query_blocker())
 
     def _custom_query_blocker(self) -> str | None:
         custom = self.context.project.custom_query_classes
@@ -115,8 +117,9 @@ class QueryChainFinder:
             "its methods may add criteria that a rewrite would drop"
         )
 
-    def _chain_at(self, node: cst.Call) -> tuple[QueryChain, Kind] | None:
-        """The session query chain whose outermost call is `node`, and the session kind."""
+    def _chain_at(self, node: cst.Call) -> tuple[QueryChain, Kind, str | None] | None:
+        """The session query chain whose outermost call is `node`, the session kind, and
+        why no fix may touch it when only the selected entity proves the chain."""
         if not isinstance(node.func, cst.Attribute):
             return None
         found = read_chain(node)
@@ -129,9 +132,19 @@ class QueryChainFinder:
         assert isinstance(query.func, cst.Attribute)
         owner = query.func.value
         kind = self._session_kind(owner)
+        blocker = None
         if kind is None:
-            return None
-        return _split(query, owner, steps), kind
+            if not selects_project_model(self.context, query):
+                return None
+            # `x.query(User)` with `User` a mapped class of the project is a legacy Query
+            # (an AsyncSession has no `query()`), but a rewrite would call
+            # `x.scalars()` / `x.execute()`, which only a session is known to have.
+            kind = Kind.SYNC_SESSION
+            blocker = (
+                "the receiver is not known to be a Session (only the mapped class it "
+                "queries is); rewrite it by hand"
+            )
+        return _split(query, owner, steps), kind, blocker
 
     def _session_kind(self, owner: cst.BaseExpression) -> Kind | None:
         kind = self.context.kind_of(owner)
@@ -147,7 +160,8 @@ class QueryChainFinder:
                 self._flask_instances = _flask_sqlalchemy_instances(self.context)
             if owner.value.value in self._flask_instances:
                 return Kind.SYNC_SESSION
-        return None
+        # Defined in another module of the project: `db.session`, a registry, a factory.
+        return indexed_session_kind(self.context, owner)
 
 
 def _flask_sqlalchemy_instances(context: FileContext) -> frozenset[str]:
@@ -161,3 +175,13 @@ def _flask_sqlalchemy_instances(context: FileContext) -> frozenset[str]:
         and isinstance(assignment.value, cst.Call)
         and context.qualified_name(assignment.value.func) == "flask_sqlalchemy.SQLAlchemy"
     )
+
+
+def selects_project_model(context: FileContext, query: cst.Call) -> bool:
+    """Whether the first argument of `query(...)` is a mapped class of the project (not a
+    declarative base or mixin), as the project index knows it."""
+    first = query.args[0]
+    if first.keyword is not None or first.star:
+        return False
+    fact = context.imports.fact_of(first.value)
+    return isinstance(fact, ModelClass) and not fact.base and not fact.mixin

@@ -50,6 +50,12 @@ from sqla_checks.evidence.assignments import simple_assignment
 from sqla_checks.evidence.branch_states import BranchStates, Compound
 from sqla_checks.evidence.call_arguments import keyword_argument
 from sqla_checks.evidence.imports import ImportMap, dotted_name, sqla_symbol
+from sqla_checks.evidence.project_sessions import (
+    indexed_alias_kind,
+    indexed_call_kind,
+    indexed_dependency_kind,
+    indexed_kind,
+)
 from sqla_checks.evidence.sqlalchemy_api import (
     ANNOTATION_KINDS,
     AWAITABLE_NON_COROUTINES_OF_ASYNC_SESSION,
@@ -139,7 +145,7 @@ class SessionIndex:
                             return None
                         return attrs[node.attr.value]
                 return None
-            return None
+            return indexed_kind(self.imports, node)
         if isinstance(node, cst.Call):
             return self.call_result(node, functions, classes)
         if isinstance(node, cst.Await):
@@ -155,7 +161,9 @@ class SessionIndex:
                     return scope.names[name], name in scope.annotated
                 if name in scope.bound:
                     return None, False  # a local without evidence shadows outer names
-        return self.module_scope.names.get(name), False
+        return self.module_scope.names.get(name) or indexed_kind(
+            self.imports, cst.Name(name)
+        ), False
 
     def annotated_only(self, name: str, functions: list[cst.FunctionDef]) -> bool:
         """Whether only an annotation gives `name` its kind where it is read."""
@@ -194,8 +202,10 @@ class SessionIndex:
                 return Kind.ASYNC_FACTORY
             return kind
         callee = self.kind_of(call.func, functions, classes)
-        if callee is not None:
+        if callee is not None and (callee.session_made or callee.role is not Role.SESSION):
             return callee.session_made
+        if callee is not None or self.imports.fact_of(call.func) is not None:
+            return indexed_call_kind(self.imports, call)
         if isinstance(call.func, cst.Attribute):
             owner = self.kind_of(call.func.value, functions, classes)
             if owner is not None:
@@ -227,9 +237,9 @@ class SessionIndex:
         symbol = sqla_symbol(self.imports.resolve(node))
         if symbol in ANNOTATION_KINDS:
             return ANNOTATION_KINDS[symbol]
-        if isinstance(node, cst.Name):
-            return self.aliases.get(node.value)
-        return None
+        if isinstance(node, cst.Name) and node.value in self.aliases:
+            return self.aliases[node.value]
+        return indexed_alias_kind(self.imports, node)
 
     # -- building the index ---------------------------------------------------
     def _collect_module_level(self, module: cst.Module) -> None:
@@ -533,8 +543,10 @@ class _Binder(BatchedVisitor):
             return None
         dependency = default.args[0].value
         if isinstance(dependency, cst.Name):
-            return self.index.dependency_kind(dependency.value)
-        return None
+            local = self.index.dependency_kind(dependency.value)
+            if local is not None:
+                return local
+        return indexed_dependency_kind(self.index.imports, dependency)
 
     def visit_WithItem(self, node: cst.WithItem) -> None:
         if node.asname is None:
