@@ -23,8 +23,10 @@ A union of kinds that differ (`Session | AsyncSession`, `Union[...]`, a type wit
 evidence in it) is unknown; `X | None` and `Optional[X]` are `X`.
 
 Anything else is unknown, and rules treat unknown as "not a session": a missed
-finding is better than a false one. Cross-module facts (a factory imported from
-another module of the project) are out of reach by design.
+finding is better than a false one. Names imported from other modules of the project
+(a factory, a `scoped_session` registry, Flask-SQLAlchemy's `db.session`, a `get_db`
+provider, an annotation alias) take the kind the project index gives them
+(`evidence.project_sessions`).
 
 Bindings count in source order and per path: a rebinding replaces the kind (one
 without evidence makes the name unknown), and where the paths of an `if`, `try`,
