@@ -3,8 +3,8 @@
 Fixes are libcst transforms in the style of LibCST codemods: a rule says which nodes
 become what (and which statements go in where) and which imports that needs; this
 module picks the fixes of a round whose edits do not overlap, swaps the nodes in one
-transform, and lets libcst's own import visitors add what is missing and drop what
-became unused.
+transform, and adds what is missing and drops what became unused as libcst's own
+import visitors do (`import_updates`, or those visitors where it cannot tell).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 import libcst as cst
 
 from sqla_checks.contract.rule import Fix, Import, InsertStatements, NodeEdit
+from sqla_checks.fixes import import_updates
 
 
 class _Containment(cst.CSTVisitor):
@@ -139,12 +140,17 @@ def _fix_imports(module: cst.Module, fixes: Sequence[Fix]) -> cst.Module:
     return module
 
 
-# libcst.codemod is imported inside these two: it pulls in libcst.matchers, about half
-# a second of start-up that a run without fixes (a pre-commit hook, say) should not pay.
+# libcst.codemod is imported only when `import_updates` cannot make the change itself:
+# it pulls in libcst.matchers, about half a second of start-up that a run without
+# fixes (a pre-commit hook, say) or with JSON output should not pay.
 
 
 def add_imports(module: cst.Module, imports: Iterable[Import]) -> cst.Module:
     """`module` with each of `imports` added unless it is already there."""
+    imports = list(imports)
+    added = import_updates.add_imports(module, imports)
+    if added is not None:
+        return added
     from libcst.codemod import CodemodContext
     from libcst.codemod.visitors import AddImportsVisitor
 
@@ -156,6 +162,10 @@ def add_imports(module: cst.Module, imports: Iterable[Import]) -> cst.Module:
 
 def remove_unused_imports(module: cst.Module, imports: Iterable[Import]) -> cst.Module:
     """`module` without those of `imports` that nothing uses any more."""
+    imports = list(imports)
+    removed = import_updates.remove_unused_imports(module, imports)
+    if removed is not None:
+        return removed
     from libcst.codemod import CodemodContext
     from libcst.codemod.visitors import RemoveImportsVisitor
 
