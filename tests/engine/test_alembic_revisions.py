@@ -7,10 +7,8 @@ next to model files and look-alikes that must still be checked.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,6 +18,7 @@ from sqla_checks.engine.api import check_text, settings_for
 from sqla_checks.engine.config import ConfigError
 from sqla_checks.engine.runner import RunOptions
 from tests.cli.conftest import FIXED_URL, SYNC_URL, Project
+from tests.cli.conftest import project as project  # the CLI tests' project fixture
 
 # Alembic's revision template (1.13+), with an ALC204 finding (a safe fix) at 13:30.
 REVISION = (
@@ -37,21 +36,6 @@ REVISION = (
 REVISION_FINDING_LINE = 13
 # The pre-1.13 template: plain assignments, no annotations.
 OLD_REVISION = "revision = 'ae1027a6acf'\ndown_revision = '1975ea83b712'\n" + SYNC_URL
-
-
-@pytest.fixture
-def project(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Iterator[Project]:
-    """A project selecting only ALC204, made the current directory."""
-    root = tmp_path / "project"
-    root.mkdir()
-    previous = Path.cwd()
-    os.chdir(root)
-    made = Project(root, capsys)
-    made.config()
-    try:
-        yield made
-    finally:
-        os.chdir(previous)
 
 
 def _flagged(output: str) -> list[str]:
