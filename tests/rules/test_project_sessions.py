@@ -288,3 +288,39 @@ def test_a_mapped_class_proves_the_query_but_not_the_receiver(tmp_path: Path) ->
     checked = check_files(paths, CheckPlan(resolver, RunOptions(fix=True, unsafe_fixes=True)))
     services = next(c for c in checked if c.result.path.endswith("services.py"))
     assert services.result.fixed_source is None
+
+
+ASYNC_FACTORY_PROJECT = {
+    "app/__init__.py": "",
+    "app/db.py": """
+        from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+
+        engine = create_async_engine("postgresql+asyncpg://localhost/app")
+        async_session = async_sessionmaker(engine, expire_on_commit=False)
+    """,
+    # No asyncio name of SQLAlchemy in this file: only the index says what
+    # `async_session` makes. `client()` is a look-alike with the same methods.
+    "app/service.py": """
+        from app.db import async_session
+        from app.http import client
+
+
+        async def rename(item: object) -> None:
+            async with async_session() as session:
+                session.commit()
+            async with client() as http:
+                http.commit()
+
+
+        async def add(item: object) -> None:
+            async with async_session() as session:
+                await session.add(item)
+            async with client() as http:
+                await http.add(item)
+    """,
+}
+
+
+@pytest.mark.parametrize(("code", "line"), [("ALC202", 7), ("ALC203", 14)])
+def test_an_async_session_factory_from_another_module(tmp_path: Path, code: str, line: int) -> None:
+    assert _lines(tmp_path, ASYNC_FACTORY_PROJECT, code) == {"app/service.py": [line]}

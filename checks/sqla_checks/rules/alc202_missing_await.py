@@ -138,7 +138,7 @@ attribute (`self.db`, `request.state.db`) only through an annotation.
         "https://docs.python.org/3/library/asyncio-dev.html#detect-never-awaited-coroutines",
     )
     # A receiver is only ever known through one of these names in the same module.
-    triggers = ASYNC_EVIDENCE
+    triggers = (*ASYNC_EVIDENCE, "async def")
     examples = (
         Bad(
             """

@@ -79,7 +79,7 @@ by awaiting it, is legal and never flagged [claim: alc203-awaiting-begin-is-lega
         "https://docs.sqlalchemy.org/en/20/orm/extensions/asyncio.html#sqlalchemy.ext.asyncio.AsyncSession.add",
         "https://docs.sqlalchemy.org/en/20/orm/extensions/asyncio.html#synopsis-orm",
     )
-    triggers = ASYNC_EVIDENCE
+    triggers = (*ASYNC_EVIDENCE, "async def")
     examples = (
         Bad(
             """
