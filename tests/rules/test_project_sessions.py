@@ -324,3 +324,44 @@ ASYNC_FACTORY_PROJECT = {
 @pytest.mark.parametrize(("code", "line"), [("ALC202", 7), ("ALC203", 14)])
 def test_an_async_session_factory_from_another_module(tmp_path: Path, code: str, line: int) -> None:
     assert _lines(tmp_path, ASYNC_FACTORY_PROJECT, code) == {"app/service.py": [line]}
+
+
+ASYNC_PROVIDERS = {
+    "app/deps.py": """
+        from typing import Annotated
+
+        from fastapi import Depends
+        from sqlalchemy.ext.asyncio import AsyncSession
+
+        from app.db import async_session
+
+
+        async def get_db():
+            async with async_session() as session:
+                yield session
+
+
+        SessionDep = Annotated[AsyncSession, Depends(get_db)]
+    """,
+    "app/routes.py": """
+        from fastapi import Depends
+
+        from app.deps import SessionDep, get_db
+        from app.http import get_client
+
+
+        async def one(db=Depends(get_db), http=Depends(get_client)):
+            db.commit()
+            http.commit()
+
+
+        async def two(db: SessionDep):
+            db.commit()
+    """,
+}
+
+
+def test_async_providers_and_aliases_from_another_module(tmp_path: Path) -> None:
+    files = {**ASYNC_FACTORY_PROJECT, **ASYNC_PROVIDERS}
+    found = _lines(tmp_path, files, "ALC202")
+    assert found == {"app/service.py": [7], "app/routes.py": [8, 13]}

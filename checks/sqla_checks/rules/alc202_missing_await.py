@@ -114,12 +114,14 @@ schedulers, or to `list.append`; one passed to a call that is itself awaited
 list/tuple/dict display (collected for `gather`); one assigned to a name that the
 same function awaits or schedules later; one returned from a sync `def` or a
 `lambda` (a coroutine factory). The receiver must be known to be an async session,
-connection or engine from evidence in the same module: a session typed through an
-alias imported from another module (`session: SessionDep`) or returned by an
-untyped helper is invisible. Evidence follows the paths of the code: a name bound to
-an async engine in one branch of an `if`/`try`/`match` or loop and to a sync one (or
-to anything unknown) in another is unknown where both paths reach, so the fix never
-adds `await` to a call that may be sync. A union of sync and async types (`Session |
+connection or engine from evidence in the same module or, through the project index,
+in the modules it imports (a factory such as `async_session` from `app.db`, a
+`get_db` provider in `Depends(...)`, a `SessionDep` alias); a session returned by an
+untyped helper, or a provider outside the checked project, is invisible. Evidence
+follows the paths of the code: a name bound to an async engine in one branch of an
+`if`/`try`/`match` or loop and to a sync one (or to anything unknown) in another is
+unknown where both paths reach, so the fix never adds `await` to a call that may be
+sync. A union of sync and async types (`Session |
 AsyncSession`) is unknown too. A name without such evidence, or annotated only as a
 sync `Session`, counts as an `AsyncSession` in a function that awaits a session
 coroutine on it (`await session.commit()`, `await session.execute(stmt)`, `await
@@ -127,10 +129,8 @@ session.scalars(stmt)`, ...) and awaits no method an `AsyncSession` lacks; await
 `get`, `delete` or `close` prove nothing (HTTP and cache clients have them), nor does
 `execute` of a SQL string (a driver's, such as asyncpg's or aiosqlite's). For such a
 name only calls of the methods whose await proves a session are checked (an unawaited
-`get`, `delete` or `close` on it is not reported). So a session from another module is
-seen only through such awaits in the same function of a module that names an asyncio
-API (`AsyncSession`, `async_sessionmaker`, `create_async_engine`, ...), and one on an
-attribute (`self.db`, `request.state.db`) only through an annotation.
+`get`, `delete` or `close` on it is not reported). A session on an attribute
+(`self.db`, `request.state.db`) is seen only through an annotation.
 """
     references = (
         "https://docs.sqlalchemy.org/en/20/orm/extensions/asyncio.html#synopsis-orm",

@@ -68,10 +68,10 @@ A name without such evidence, or annotated only as a sync `Session`, counts as a
 `await session.scalars(stmt)`, ...) and awaits no method an `AsyncSession` lacks;
 awaited `get`, `delete` or `close` prove nothing (HTTP and cache clients have them),
 nor does `execute` of a SQL string (a driver's, such as asyncpg's or aiosqlite's).
-So a session from another module is seen only through such awaits in the same
-function (`await db.add(obj)` alone is not) of a module that names an asyncio API
-(`AsyncSession`, `async_sessionmaker`, `create_async_engine`, ...), and one on an
-attribute (`self.db`, `request.state.db`) only through an annotation. `await` on
+A session from another module is seen through the project index (an imported
+factory, registry, provider or annotation alias) or through such awaits in the same
+function (`await db.add(obj)` alone is not), and one on an attribute (`self.db`,
+`request.state.db`) only through an annotation. `await` on
 `begin()` and `begin_nested()`, which return a transaction object that is started
 by awaiting it, is legal and never flagged [claim: alc203-awaiting-begin-is-legal].
 """
