@@ -30,6 +30,8 @@ from sqla_checks.evidence.module_summary import ModuleSummary, summary_from_json
 from sqla_checks.evidence.sqlalchemy_api import Target
 
 CACHE_DIRECTORY = ".sqla-checks-cache"
+# The project index's module summaries, under the cache directory.
+_SUMMARIES = "summaries"
 
 
 @cache
@@ -89,8 +91,9 @@ class FindingsCache:
         digest.update(hashlib.sha256(data).digest())
         return digest.hexdigest()
 
-    def _entry(self, key: str) -> Path:
-        return self.directory / key[:2] / f"{key}.json"
+    def _entry(self, key: str, folder: str = "") -> Path:
+        # Summaries live in a folder of their own, apart from the findings entries.
+        return self.directory / folder / key[:2] / f"{key}.json"
 
     def load(self, key: str) -> list[Finding] | None:
         """The cached findings for `key`, or None on a miss or a corrupt entry.
@@ -113,7 +116,7 @@ class FindingsCache:
     def store(self, key: str, findings: Sequence[Finding]) -> None:
         """Write an entry; failures are ignored (the next run simply misses)."""
         items = [finding.to_dict() for finding in findings]
-        self._write(key, {"key": key, "digest": _digest(items), "findings": items})
+        self._write(self._entry(key), {"key": key, "digest": _digest(items), "findings": items})
 
     def summary_key(self, path: str, module: str, is_package: bool, data: bytes) -> str:
         """The entry name of the project-index summary of `data`, the module `module`."""
@@ -126,7 +129,7 @@ class FindingsCache:
     def load_summary(self, key: str) -> ModuleSummary | None:
         """The cached module summary for `key`, or None on a miss or a damaged entry."""
         try:
-            payload: Any = json.loads(self._entry(key).read_bytes())
+            payload: Any = json.loads(self._entry(key, _SUMMARIES).read_bytes())
             if not isinstance(payload, dict) or payload.get("key") != key:
                 return None
             summary = payload["summary"]
@@ -139,12 +142,12 @@ class FindingsCache:
     def store_summary(self, key: str, summary: ModuleSummary) -> None:
         """Write a summary entry; failures are ignored."""
         items = summary_to_json(summary)
-        self._write(key, {"key": key, "digest": _digest(items), "summary": items})
+        payload = {"key": key, "digest": _digest(items), "summary": items}
+        self._write(self._entry(key, _SUMMARIES), payload)
 
-    def _write(self, key: str, payload: dict[str, Any]) -> None:
-        entry = self._entry(key)
+    def _write(self, entry: Path, payload: dict[str, Any]) -> None:
         try:
-            entry.parent.mkdir(exist_ok=True)
+            entry.parent.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=entry.parent, suffix=".tmp")
             try:
                 with os.fdopen(handle, "w", encoding="utf-8") as stream:

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from sqla_checks.engine.cache import FindingsCache
+from sqla_checks.engine.parse_limits import parse_refusal
 from sqla_checks.evidence.module_summary import ModuleSummary, summarize
 from sqla_checks.evidence.project_index import IndexBuilder, ProjectIndex
 
@@ -144,6 +145,10 @@ class ProjectScan:
     def _summarize(
         self, module: str, path: str, data: bytes, is_package: bool
     ) -> ModuleSummary | None:
+        # A file the checker refuses to parse (too large, nested too deeply) is not
+        # summarised either: the index then knows less, and the file's check says why.
+        if parse_refusal(data.decode("utf-8", errors="replace"), len(data)) is not None:
+            return None
         if self._cache is None:
             return summarize(module, path, data, is_package)
         key = self._cache.summary_key(path, module, is_package, data)

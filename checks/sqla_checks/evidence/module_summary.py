@@ -124,7 +124,7 @@ def summarize(module: str, path: str, source: bytes, is_package: bool) -> Module
     """The summary of `source`, the module `module`; None if it does not parse."""
     try:
         tree = ast.parse(source, filename=path)
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
         return None  # the file's own check reports the parse error
     summary = ModuleSummary(module, path, is_package)
     stars: list[str] = []
