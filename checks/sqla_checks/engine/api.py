@@ -30,6 +30,7 @@ from sqla_checks.engine.runner import RunOptions, check_source
 from sqla_checks.engine.settings import Overrides, Settings, SettingsResolver, settings_for
 from sqla_checks.engine.source import SourceError, read_source_bytes
 from sqla_checks.evidence.project_facts import ProjectFacts, custom_query_classes
+from sqla_checks.evidence.project_reads import answers_hold, recording
 
 __all__ = [
     "CheckPlan",
@@ -141,23 +142,21 @@ def check_file(task: _Task) -> CheckedFile:
         return CheckedFile(FileResult(path=task.path, error=FileError(task.path, str(exc))))
     project = task.project if task.project is not None else _worker_project
     cache = None if task.options.fix else task.cache
-    key = None
-    if cache is not None:
-        key = cache.key(
-            task.path,
-            data,
-            task.rule_codes,
-            task.options.with_edits,
-            task.options.target,
-            project.fingerprint(),
-        )
+    if cache is None:
+        result = _check_data(task.path, data, task.rule_codes, task.options, project)
+    else:
+        options = task.options
+        key = cache.key(task.path, data, task.rule_codes, options.with_edits, options.target)
         cached = cache.load(key)
-        if cached is not None:
-            return CheckedFile(FileResult(path=task.path, findings=cached), from_cache=True)
-    result = _check_data(task.path, data, task.rule_codes, task.options, project)
-    # Results with warnings about noqa comments are not cached, so they warn every run.
-    if cache is not None and key is not None and result.error is None and not result.warnings:
-        cache.store(key, result.findings)
+        if cached is not None and answers_hold(cached.questions, cached.answers, project):
+            return CheckedFile(
+                FileResult(path=task.path, findings=cached.findings), from_cache=True
+            )
+        recorded, reads = recording(project)
+        result = _check_data(task.path, data, task.rule_codes, options, recorded)
+        # Results with warnings about noqa comments are not cached, so they warn every run.
+        if result.error is None and not result.warnings:
+            cache.store(key, result.findings, reads)
     original = data if result.fixed_source is not None else None
     return CheckedFile(result, original=original)
 
