@@ -7,12 +7,15 @@ fix), so these tests do not change meaning as more rules land.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+import sqla_checks.engine.api
+import sqla_checks.engine.runner
 from sqla_checks.cli import main
 
 ASYNC_IMPORT = "from sqlalchemy.ext.asyncio import create_async_engine\n"
@@ -87,3 +90,17 @@ def project(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Iterator[Proj
         yield made
     finally:
         os.chdir(previous)
+
+
+@pytest.fixture
+def checked_sources(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Paths the runner actually checked (cache misses), in order."""
+    seen: list[str] = []
+    real: Callable[..., Any] = sqla_checks.engine.runner.check_source
+
+    def counting(path: str, *args: Any, **kwargs: Any) -> Any:
+        seen.append(path)
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(sqla_checks.engine.api, "check_source", counting)
+    return seen

@@ -2,30 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-import sqla_checks.engine.api
-import sqla_checks.engine.runner
 from sqla_checks.engine.cache import CACHE_DIRECTORY
 from tests.cli.conftest import CLEAN, SYNC_URL, Project
-
-
-@pytest.fixture
-def checked_sources(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Paths the runner actually checked (cache misses), in order."""
-    seen: list[str] = []
-    real: Callable[..., Any] = sqla_checks.engine.runner.check_source
-
-    def counting(path: str, *args: Any, **kwargs: Any) -> Any:
-        seen.append(path)
-        return real(path, *args, **kwargs)
-
-    monkeypatch.setattr(sqla_checks.engine.api, "check_source", counting)
-    return seen
 
 
 def test_second_run_is_served_from_the_cache(project: Project, checked_sources: list[str]) -> None:

@@ -14,7 +14,15 @@ from pathlib import Path
 import pytest
 
 from sqla_checks.engine.alembic_revisions import AlembicRevisions, assigns_revision_identifiers
-from sqla_checks.engine.api import check_text, settings_for
+from sqla_checks.engine.api import (
+    CheckPlan,
+    Overrides,
+    SettingsResolver,
+    check_files,
+    check_text,
+    project_facts,
+    settings_for,
+)
 from sqla_checks.engine.config import ConfigError
 from sqla_checks.engine.runner import RunOptions
 from tests.cli.conftest import FIXED_URL, SYNC_URL, Project
@@ -282,3 +290,55 @@ def test_stdin_filename_in_versions_is_a_revision(project: Project) -> None:
     assert checked.stdout.decode().startswith(
         f"app/revision_like.py:{REVISION_FINDING_LINE}:30: ALC204"
     )
+
+
+# -- revision files tell the project index nothing ----------------------------------------
+
+SOFT_DELETE_FACTORY = (
+    "from sqlalchemy.orm import sessionmaker\n\n"
+    "from app.query import SoftDeleteQuery\n\n"
+    "SessionLocal = sessionmaker(query_cls=SoftDeleteQuery)\n"
+)
+LEGACY_QUERIES = """\
+from sqlalchemy.orm import Session
+
+from app.models import User
+
+
+def active(session: Session) -> list[User]:
+    return session.query(User).all()
+"""
+USER_MODEL = """\
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+"""
+
+
+@pytest.mark.parametrize(
+    ("factory_path", "fixable"),
+    [("migrations/versions/1a2b_soft_delete.py", True), ("app/db.py", False)],
+)
+def test_a_revision_file_configures_no_query_class_of_the_app(
+    project: Project, factory_path: str, fixable: bool
+) -> None:
+    project.write("alembic.ini", "[alembic]\nscript_location = migrations\n")
+    project.write("app/__init__.py", "")
+    project.write("app/models.py", USER_MODEL)
+    queries = str(project.write("app/queries.py", LEGACY_QUERIES))
+    # A revision's `query_cls=` is history; in app/db.py it configures the app's sessions.
+    factory = str(project.write(factory_path, REVISION.replace(SYNC_URL, SOFT_DELETE_FACTORY)))
+    plan = CheckPlan(
+        SettingsResolver(Overrides(select=("ALC101",))), options=RunOptions(with_edits=True)
+    )
+    checked = {c.result.path: c.result for c in check_files([queries, factory], plan)}
+    assert [f.fix is not None for f in checked[queries].findings] == [fixable]
+    index = project_facts([queries, factory], leave_out=plan.is_revision).index
+    assert (index.module_of(factory) is None) is fixable

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +30,7 @@ from sqla_checks.engine.runner import RunOptions, check_source
 from sqla_checks.engine.settings import Overrides, Settings, SettingsResolver, settings_for
 from sqla_checks.engine.source import SourceError, read_source_bytes
 from sqla_checks.evidence.project_facts import ProjectFacts, custom_query_classes
+from sqla_checks.evidence.project_reads import answers_hold, recording
 
 __all__ = [
     "CheckPlan",
@@ -60,6 +61,12 @@ class CheckPlan:
         """The rule codes for `path`: its settings' selection minus its per-file-ignores."""
         return codes_for(path, self.resolver.settings_for(path), self.resolver.cwd)
 
+    def is_revision(self, path: str, data: bytes) -> bool:
+        """Whether `path` (its bytes `data`) is an Alembic revision file its settings
+        exempt from the legacy and async rules."""
+        settings = self.resolver.settings_for(path)
+        return settings.revision_reason(self.resolver.absolute(path), data) is not None
+
     def options_for(self, path: str) -> RunOptions:
         """The run options for `path`: the plan's, with its settings' target release."""
         return dataclasses.replace(self.options, target=self.resolver.settings_for(path).target)
@@ -70,8 +77,11 @@ def codes_for(
 ) -> tuple[str, ...]:
     """The rule codes `settings` run on `path` (relative paths against `cwd`);
     `source` is its content when that is not the file on disk."""
-    absolute = os.path.normpath(os.path.join(cwd or Path.cwd(), path))
-    return settings.codes_for(absolute, source)
+    return settings.codes_for(_absolute(path, cwd), source)
+
+
+def _absolute(path: str, cwd: Path | None) -> str:
+    return os.path.normpath(os.path.join(cwd or Path.cwd(), path))
 
 
 @dataclass(frozen=True)
@@ -141,30 +151,29 @@ def check_file(task: _Task) -> CheckedFile:
         return CheckedFile(FileResult(path=task.path, error=FileError(task.path, str(exc))))
     project = task.project if task.project is not None else _worker_project
     cache = None if task.options.fix else task.cache
-    key = None
-    if cache is not None:
-        key = cache.key(
-            task.path,
-            data,
-            task.rule_codes,
-            task.options.with_edits,
-            task.options.target,
-            project.fingerprint(),
-        )
+    if cache is None:
+        result = _check_data(task.path, data, task.rule_codes, task.options, project)
+    else:
+        options = task.options
+        key = cache.key(task.path, data, task.rule_codes, options.with_edits, options.target)
         cached = cache.load(key)
-        if cached is not None:
-            return CheckedFile(FileResult(path=task.path, findings=cached), from_cache=True)
-    result = _check_data(task.path, data, task.rule_codes, task.options, project)
-    # Results with warnings about noqa comments are not cached, so they warn every run.
-    if cache is not None and key is not None and result.error is None and not result.warnings:
-        cache.store(key, result.findings)
+        if cached is not None and answers_hold(cached.questions, cached.answers, project):
+            return CheckedFile(
+                FileResult(path=task.path, findings=cached.findings), from_cache=True
+            )
+        recorded, reads = recording(project)
+        result = _check_data(task.path, data, task.rule_codes, options, recorded)
+        # Results with warnings about noqa comments are not cached, so they warn every run.
+        if result.error is None and not result.warnings:
+            cache.store(key, result.findings, reads)
     original = data if result.fixed_source is not None else None
     return CheckedFile(result, original=original)
 
 
 def check_files(paths: Sequence[str], plan: CheckPlan, jobs: int = 1) -> list[CheckedFile]:
     """Check `paths` with `plan`, in `jobs` processes when that pays off."""
-    project = project_facts(paths, cache=None if plan.options.fix else plan.cache)
+    cache = None if plan.options.fix else plan.cache
+    project = project_facts(paths, cache=cache, leave_out=plan.is_revision)
     workers = min(jobs, len(paths))
     in_process = workers <= 1 or len(paths) < PARALLEL_MIN_FILES
     shared = project if in_process else None
@@ -190,17 +199,22 @@ def project_facts(
     paths: Sequence[str],
     documents: Sequence[tuple[str, bytes]] = (),
     cache: FindingsCache | None = None,
+    leave_out: Callable[[str, bytes], bool] | None = None,
 ) -> ProjectFacts:
     """Facts every file's check needs from the others (one extra read of each file).
 
     `documents` are texts that are not read from disk (an editor buffer, stdin), as
     `(path, bytes)`; the modules they import are read from disk. With a `cache`, module
-    summaries are kept there.
+    summaries are kept there. Files `leave_out(path, bytes)` is true of tell the others
+    nothing: Alembic revision files, which no module imports and whose `query_cls=`
+    configures no session of the application.
     """
     triggers = (trigger for rule in registry.all_rules() for trigger in rule.triggers)
     scan = ProjectScan(triggers, cache)
     queries = []
     for path, data in _sources(paths, documents):
+        if leave_out is not None and leave_out(path, data):
+            continue
         queries.extend(custom_query_classes(path, data))
         scan.add(path, data)
     return ProjectFacts(custom_query_classes=tuple(queries), index=scan.index())
@@ -231,9 +245,10 @@ def check_text(
     release apply, an Alembic revision file is recognised from `path` and `source`,
     and the findings carry `path`. Never raises for bad input; with `options.fix` the
     result's `fixed_source` is the fixed source. The project index holds the document
-    and the project modules it imports, read from disk.
+    (unless it is a revision file) and the project modules it imports, read from disk.
     """
     data = source.encode("utf-8") if isinstance(source, str) else source
     options = dataclasses.replace(options or RunOptions(), target=settings.target)
-    project = project_facts((), documents=[(path, data)])
+    revision = settings.revision_reason(_absolute(path, cwd), data) is not None
+    project = project_facts((), documents=[] if revision else [(path, data)])
     return _check_data(path, data, codes_for(path, settings, cwd, data), options, project)

@@ -2,10 +2,13 @@
 
 An entry is keyed by the file's bytes, its path (rules may look at the path), the
 rules run on it, whether fix edits were computed, the target SQLAlchemy release
-(it decides which fixes are offered), the facts of the run's other files
-(`ProjectFacts`), the tool version and a fingerprint of the checks package itself
-(so editing a rule during development invalidates old entries without a version
-bump). Entries live in `.sqla-checks-cache/` at the project
+(it decides which fixes are offered), the tool version and a fingerprint of the
+checks package itself (so editing a rule during development invalidates old entries
+without a version bump). What the file's check read of the other files (the
+project index's answers, `evidence.project_reads`) is stored in the entry: the
+questions and a digest of their answers, and the entry counts only while the run's
+facts answer the same, so editing one module re-checks just the files that asked
+about it. Entries live in `.sqla-checks-cache/` at the project
 root, one small JSON file each, written atomically so parallel workers never see a
 half-written entry. The cache is only an optimisation: an unreadable, corrupt or
 unwritable entry is treated as a miss and never fails a run.
@@ -27,6 +30,7 @@ from typing import Any
 import sqla_checks
 from sqla_checks.contract.finding import Finding
 from sqla_checks.evidence.module_summary import ModuleSummary, summary_from_json, summary_to_json
+from sqla_checks.evidence.project_reads import ReadLog
 from sqla_checks.evidence.sqlalchemy_api import Target
 
 CACHE_DIRECTORY = ".sqla-checks-cache"
@@ -46,6 +50,16 @@ def code_fingerprint() -> str:
         except OSError:
             continue
     return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class CachedFindings:
+    """A findings entry: the findings, and the project questions they depend on."""
+
+    findings: list[Finding]
+    questions: list[str]
+    # The digest of the answers the questions had (`ReadLog.digest`).
+    answers: str
 
 
 @dataclass(frozen=True)
@@ -76,17 +90,15 @@ class FindingsCache:
         rule_codes: Sequence[str],
         with_edits: bool,
         target: Target | None,
-        project_fingerprint: str,
     ) -> str:
         """The entry name for checking `data` at `path` with `rule_codes`.
 
-        `project_fingerprint` stands for the facts of the other files of the run: a
-        file's findings change when they do (a `query_cls=` added elsewhere).
+        The other files of the run are not in the key: the entry records what it read
+        of them (`CachedFindings.questions`).
         """
         digest = hashlib.sha256()
         target_key = None if target is None else [str(target.release), target.label]
-        parts = [self.fingerprint, path, sorted(rule_codes), with_edits, target_key]
-        header = json.dumps([*parts, project_fingerprint])
+        header = json.dumps([self.fingerprint, path, sorted(rule_codes), with_edits, target_key])
         digest.update(header.encode())
         digest.update(hashlib.sha256(data).digest())
         return digest.hexdigest()
@@ -95,28 +107,44 @@ class FindingsCache:
         # Summaries live in a folder of their own, apart from the findings entries.
         return self.directory / folder / key[:2] / f"{key}.json"
 
-    def load(self, key: str) -> list[Finding] | None:
-        """The cached findings for `key`, or None on a miss or a corrupt entry.
+    def load(self, key: str) -> CachedFindings | None:
+        """The entry for `key`, or None on a miss or a corrupt entry.
 
-        An entry carries a digest of its findings, so a damaged entry that still
+        An entry carries a digest of its content, so a damaged entry that still
         reads as JSON (a flipped byte inside a message) is a miss, never a wrong
-        result; the run then stores a fresh entry over it.
+        result; the run then stores a fresh entry over it. Whether the entry's
+        project answers still hold is the caller's question.
         """
         try:
             payload: Any = json.loads(self._entry(key).read_bytes())
             if not isinstance(payload, dict) or payload.get("key") != key:
                 return None
-            findings = payload["findings"]
-            if payload.get("digest") != _digest(findings):
+            findings, questions, answers = (
+                payload["findings"],
+                payload["questions"],
+                payload["answers"],
+            )
+            if payload.get("digest") != _digest([findings, questions, answers]):
                 return None
-            return [Finding.from_dict(item) for item in findings]
+            if not (isinstance(answers, str) and all(isinstance(q, str) for q in questions)):
+                return None
+            loaded = [Finding.from_dict(item) for item in findings]
+            return CachedFindings(loaded, list(questions), answers)
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
 
-    def store(self, key: str, findings: Sequence[Finding]) -> None:
+    def store(self, key: str, findings: Sequence[Finding], reads: ReadLog) -> None:
         """Write an entry; failures are ignored (the next run simply misses)."""
         items = [finding.to_dict() for finding in findings]
-        self._write(self._entry(key), {"key": key, "digest": _digest(items), "findings": items})
+        questions, answers = reads.questions(), reads.digest()
+        payload = {
+            "key": key,
+            "digest": _digest([items, questions, answers]),
+            "findings": items,
+            "questions": questions,
+            "answers": answers,
+        }
+        self._write(self._entry(key), payload)
 
     def summary_key(self, path: str, module: str, is_package: bool, data: bytes) -> str:
         """The entry name of the project-index summary of `data`, the module `module`."""

@@ -19,10 +19,9 @@ of the files. The engine builds the index (`engine.project_scan`) in the same pa
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from sqla_checks.evidence.project_index import ProjectIndex
 
@@ -51,10 +50,10 @@ class ProjectFacts:
     custom_query_classes: tuple[CustomQueryClass, ...] = ()
     index: ProjectIndex = field(default_factory=ProjectIndex)
 
-    def fingerprint(self) -> str:
-        """A stable text of the facts, for cache keys: findings depend on them."""
-        queries = [asdict(found) for found in self.custom_query_classes]
-        return json.dumps([queries, self.index.fingerprint], sort_keys=True)
+    def query_classes(self) -> tuple[CustomQueryClass, ...]:
+        """The custom Query classes of the run, as a rule asks for them (the cache
+        records the question: `evidence.project_reads`)."""
+        return self.custom_query_classes
 
 
 def collect_project_facts(sources: Iterable[tuple[str, bytes]]) -> ProjectFacts:

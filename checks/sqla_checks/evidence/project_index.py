@@ -25,11 +25,8 @@ helpers (`ImportMap`, `DeclarativeIndex`, `SessionIndex`) consult it.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field
-from functools import cached_property
+from dataclasses import dataclass, field
 
 from sqla_checks.evidence.module_summary import (
     Alias,
@@ -247,18 +244,6 @@ class ProjectIndex:
             return qualified
         fact = self.lookup(qualified)
         return fact.qualified if isinstance(fact, SqlaName) else qualified
-
-    @cached_property
-    def fingerprint(self) -> str:
-        """A digest of every fact, for cache keys: findings depend on them."""
-        text = json.dumps(
-            sorted((name, type(fact).__name__, _plain(fact)) for name, fact in self.facts.items()),
-        )
-        return hashlib.sha256(text.encode()).hexdigest()
-
-
-def _plain(fact: Fact) -> str:
-    return json.dumps(asdict(fact), sort_keys=True, default=lambda value: value.name)
 
 
 def attribute_of(owner: Fact, attr: str) -> Fact | None:

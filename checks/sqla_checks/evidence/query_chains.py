@@ -109,7 +109,7 @@ class QueryChainFinder:
         return SessionQuery(chain, kind, receiver_blocker or self._custom_query_blocker())
 
     def _custom_query_blocker(self) -> str | None:
-        custom = self.context.project.custom_query_classes
+        custom = self.context.project.query_classes()
         if not custom:
             return None
         return (

@@ -147,6 +147,8 @@ class SessionIndex:
                             return None
                         return attrs[node.attr.value]
                 return None
+            if self._bound_locally(node, functions):
+                return None
             return indexed_kind(self.imports, node)
         if isinstance(node, cst.Call):
             return self.call_result(node, functions, classes)
@@ -166,6 +168,16 @@ class SessionIndex:
         return self.module_scope.names.get(name) or indexed_kind(
             self.imports, cst.Name(name)
         ), False
+
+    def _bound_locally(self, node: cst.BaseExpression, functions: list[cst.FunctionDef]) -> bool:
+        """Whether an enclosing function binds the first name of `node` (a parameter,
+        an assignment): that local is not the module's import, whatever the index says."""
+        while isinstance(node, cst.Attribute):
+            node = node.value
+        if not isinstance(node, cst.Name):
+            return False
+        scopes = (self.function_scopes.get(function) for function in functions)
+        return any(scope is not None and node.value in scope.bound for scope in scopes)
 
     def annotated_only(self, name: str, functions: list[cst.FunctionDef]) -> bool:
         """Whether only an annotation gives `name` its kind where it is read."""
@@ -206,7 +218,8 @@ class SessionIndex:
         callee = self.kind_of(call.func, functions, classes)
         if callee is not None and (callee.session_made or callee.role is not Role.SESSION):
             return callee.session_made
-        if callee is not None or self.imports.fact_of(call.func) is not None:
+        indexed = not self._bound_locally(call.func, functions)
+        if indexed and (callee is not None or self.imports.fact_of(call.func) is not None):
             return indexed_call_kind(self.imports, call)
         if isinstance(call.func, cst.Attribute):
             owner = self.kind_of(call.func.value, functions, classes)
