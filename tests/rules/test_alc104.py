@@ -633,3 +633,38 @@ def test_annotation_names_must_be_bound_when_the_class_is_created(
         assert unsafe is not None and line in unsafe
     else:
         assert safe is not None and line in safe
+
+
+# optuna 4.2's models: the `try` body binds the 2.0 name, the fallback the 1.x one.
+_TRY_ALIAS = """
+    from sqlalchemy import Integer
+    from sqlalchemy.orm import declarative_base
+
+    try:
+        from sqlalchemy.orm import {try_import}
+
+        _Column = {try_import}
+    except ImportError:
+        from sqlalchemy import Column as _Column
+
+    Base = declarative_base()
+
+
+    class Trial(Base):
+        __tablename__ = "trials"
+        id = _Column(Integer, primary_key=True)
+"""
+
+
+def test_a_try_body_alias_of_mapped_column_wins_over_the_fallback_import() -> None:
+    assert _lines(_TRY_ALIAS.format(try_import="mapped_column")) == []
+
+
+def test_a_try_body_import_of_column_is_still_flagged() -> None:
+    # The look-alike: the `try` body imports the legacy `Column` under that name.
+    source = _TRY_ALIAS.format(try_import="mapped_column").replace(
+        "from sqlalchemy.orm import mapped_column\n\n        _Column = mapped_column",
+        "from sqlalchemy import Column as _Column",
+    )
+    assert "mapped_column" not in source
+    assert _lines(source) == [15]

@@ -138,3 +138,26 @@ def test_annotated_or_nested_bases_get_no_fix() -> None:
             Base = declarative_base()
         """
     assert _fixes(source) == [None, None]
+
+
+# optuna 4.2: the extension import is the fallback for releases before 1.4.
+_FALLBACK = """
+    try:
+        from sqlalchemy.orm import {modern}
+    except ImportError:
+        from sqlalchemy.ext.declarative import declarative_base
+    """
+
+
+def _lines(source: str) -> list[int]:
+    return [f.start.line for f in lint(LegacyDeclarativeBase, source, path="models.py").findings]
+
+
+def test_a_fallback_import_of_a_name_the_try_body_imports_is_not_reported() -> None:
+    assert _lines(_FALLBACK.format(modern="declarative_base")) == []
+
+
+def test_a_fallback_import_of_another_name_is_still_reported() -> None:
+    # The look-alike: the body brings `DeclarativeBase`, so nothing imports
+    # `declarative_base` from its new home; the extension import is still reported.
+    assert _lines(_FALLBACK.format(modern="DeclarativeBase")) == [5]

@@ -165,3 +165,37 @@ def test_annotated_dependency_parameter() -> None:
             db.commit()
         """,
     ) == [12, 15]
+
+
+# sqladmin 0.20's `_prepare_select_options`: one parameter annotated `sessionmaker`
+# holds either kind of factory, and each branch uses it the way its kind allows.
+_EITHER_FACTORY = """
+    import anyio
+    from sqlalchemy import select
+    from sqlalchemy.orm import sessionmaker
+
+    async def options(session_maker: sessionmaker, is_async: bool):
+        stmt = select(User)
+        if is_async:
+            async with session_maker() as session:
+                rows = await session.execute(stmt)
+        else:
+            with session_maker() as session:
+                rows = await anyio.to_thread.run_sync(session.execute, stmt)
+        return rows
+"""
+
+
+def test_what_async_with_enters_is_not_sync_whatever_the_annotation() -> None:
+    # Only the sync branch's `with session_maker()` is reported (line 12): the
+    # `async with` one, and the awaited `execute` of what it bound, are asyncio.
+    assert finding_lines(SyncInAsync, _EITHER_FACTORY) == [12]
+
+
+def test_a_sync_session_entered_with_plain_with_is_still_reported() -> None:
+    # The look-alike: without `async with`, the same factory's session does sync I/O.
+    source = _EITHER_FACTORY.replace(
+        "async with session_maker() as session:\n                rows = await",
+        "with session_maker() as session:\n                rows =",
+    )
+    assert finding_lines(SyncInAsync, source) == [9, 10, 12]

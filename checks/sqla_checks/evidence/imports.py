@@ -17,6 +17,7 @@ Column` -> `sqlalchemy.Column`), and so do the module's own top-level aliases
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import libcst as cst
@@ -165,10 +166,23 @@ class ImportMap:
 
 
 def _defined_at_top_level(module: cst.Module) -> set[str]:
-    """Names that top-level `def`, `class` and plain assignments always bind."""
+    """Names that top-level `def`, `class` and plain assignments bind.
+
+    A top-level `try` body counts too: its binding is the one that holds wherever it
+    runs (`try: _Column = mapped_column` / `except ImportError: from sqlalchemy
+    import Column as _Column` is `mapped_column` on every release that has it).
+    """
+    return _defined_in(module.body)
+
+
+def _defined_in(body: Sequence[cst.BaseStatement | cst.BaseSmallStatement]) -> set[str]:
     names: set[str] = set()
-    for statement in module.body:
-        if isinstance(statement, cst.FunctionDef | cst.ClassDef):
+    for statement in body:
+        if isinstance(statement, cst.Try | cst.TryStar) and isinstance(
+            statement.body, cst.IndentedBlock
+        ):
+            names |= _defined_in(statement.body.body)
+        elif isinstance(statement, cst.FunctionDef | cst.ClassDef):
             names.add(statement.name.value)
         elif isinstance(statement, cst.SimpleStatementLine):
             for small in statement.body:

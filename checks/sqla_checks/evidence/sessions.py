@@ -9,7 +9,9 @@ it from what the code itself says, and nothing else:
   module and yields a session (or is annotated as doing so);
 - context managers and assignments: `async with factory() as s`, `with Session(e) as s`,
   `s = SessionLocal()`, `async with engine.begin() as conn`, where `factory`,
-  `SessionLocal` and `engine` were themselves assigned from a SQLAlchemy constructor;
+  `SessionLocal` and `engine` were themselves assigned from a SQLAlchemy constructor
+  (`async with` never binds a sync kind: a sync Session has no async context manager,
+  so a factory annotated `sessionmaker` but entered with `async with` gives unknown);
 - attributes set from evidence: `self.session = session` in `__init__` after
   `session: AsyncSession`, or a class-level `session: AsyncSession` annotation;
 - awaits, for the receivers rules ask about (`awaited_receiver_kind`): a name the
@@ -473,6 +475,7 @@ class _Binder(BatchedVisitor):
         self.functions: list[cst.FunctionDef] = []
         self.classes: list[cst.ClassDef] = []
         self.branches = BranchStates()
+        self.async_items: set[cst.WithItem] = set()
 
     def _scope_of_function(self) -> _Scope:
         return self.index.function_scopes.setdefault(self.functions[-1], _Scope())
@@ -563,10 +566,18 @@ class _Binder(BatchedVisitor):
                 return local
         return indexed_dependency_kind(self.index.imports, dependency)
 
+    def visit_With(self, node: cst.With) -> None:
+        if node.asynchronous is not None:
+            self.async_items.update(node.items)
+
     def visit_WithItem(self, node: cst.WithItem) -> None:
         if node.asname is None:
             return
         kind = self._kind(node.item)
+        if kind is not None and not kind.asynchronous and node in self.async_items:
+            # A sync Session or Connection has no `__aenter__`: whatever an annotation
+            # said of the factory, `async with` did not bind one.
+            kind = None
         self._bind(node.asname.name, kind)
 
     def visit_Assign(self, node: cst.Assign) -> None:

@@ -234,3 +234,23 @@ def _target_names(target: cst.BaseExpression) -> Iterator[str]:
             yield from _target_names(element.value)
     elif isinstance(target, cst.StarredElement):
         yield from _target_names(target.value)
+
+
+def fallback_names(statement: cst.Try) -> dict[cst.ImportFrom, frozenset[str]]:
+    """The `from ... import` statements of `statement`'s `except ImportError:` handlers,
+    each with the names it binds that the `try` body binds already.
+
+    Such an import is the fallback for releases where the body's import fails
+    (`try: from sqlalchemy.orm import declarative_base` / `except ImportError: from
+    sqlalchemy.ext.declarative import declarative_base`): the body's binding is the
+    one every newer release uses.
+    """
+    in_body = {name for node in _subtree(statement.body) for name in _names_bound(node)}
+    found: dict[cst.ImportFrom, frozenset[str]] = {}
+    for handler in statement.handlers:
+        if not _catches_import_error(handler):
+            continue
+        for node in _subtree(handler.body):
+            if isinstance(node, cst.ImportFrom):
+                found[node] = frozenset(_names_bound(node)) & in_body
+    return found

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from sqla_checks.contract.rule import Bad, Rule
 from sqla_checks.engine.registry import all_rules
-from sqla_checks.output import file_errors
+from sqla_checks.output import file_errors, precision
 
 REFERENCE_PATH = Path("references/rules.md")
 
@@ -125,8 +125,11 @@ def render_reference(rules: Sequence[type[Rule]]) -> str:
                 f" | {fix_availability(rule)} | {'on' if rule.default_enabled else 'off'} |"
             )
         parts.append(f"### {title}\n\n" + "\n".join(rows))
+    anchor = precision.HEADING.lower().replace(" ", "-")
+    parts.append(f"How often each rule is right on real code: [{precision.HEADING}](#{anchor}).")
     parts.append(file_errors.render_documentation(level=2).rstrip("\n"))
     parts.extend(render_rule(rule, level=2).rstrip("\n") for rule in rules)
+    parts.append(precision.render(rules, precision.load(), level=2).rstrip("\n"))
     return "\n\n".join(parts) + "\n"
 
 

@@ -9,6 +9,7 @@ import libcst as cst
 from sqla_checks.contract.rule import Bad, Fix, Good, Import, Rule
 from sqla_checks.evidence.imports import dotted_name
 from sqla_checks.evidence.sqlalchemy_api import DECLARATIVE_BASE, ORM_DECLARATIVE_NAMES
+from sqla_checks.evidence.version_guards import fallback_names
 from sqla_checks.fixes.name_binding import spelling
 
 if TYPE_CHECKING:
@@ -93,6 +94,10 @@ or the `declarative_base` it would replace.
 The class is written with `DeclarativeBase` only where that name means
 SQLAlchemy's (or through an import such as `orm.DeclarativeBase`); where the module
 binds it otherwise, no fix.
+
+An import from the extension in an `except ImportError:` handler is not reported
+for a name the `try` body imports too: it is the fallback for releases where the
+body's (modern) import fails.
 
 `declarative_base` re-exported by a project module counts as SQLAlchemy's (the
 project index follows the import); a project function of that name does not.
@@ -213,6 +218,12 @@ through it are.
         super().__init__(context)
         # id(call) -> the module-level statement `Name = declarative_base(...)` it is in.
         self._assignments: dict[int, cst.SimpleStatementLine] = {}
+        # Fallback imports of `except ImportError:` handlers -> the names the `try`
+        # body binds already (the body's binding is the modern one).
+        self._fallbacks: dict[cst.ImportFrom, frozenset[str]] = {}
+
+    def visit_Try(self, node: cst.Try) -> None:
+        self._fallbacks.update(fallback_names(node))
 
     def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
         if self.context.functions or self.context.classes or len(node.body) != 1:
@@ -241,10 +252,13 @@ through it are.
                 node, message="Import from `sqlalchemy.orm`, not `sqlalchemy.ext.declarative`"
             )
             return
+        already = self._fallbacks.get(node, frozenset())
         moved = [
             alias
             for alias in node.names
-            if isinstance(alias.name, cst.Name) and alias.name.value in _MOVED
+            if isinstance(alias.name, cst.Name)
+            and alias.name.value in _MOVED
+            and _local_name(alias) not in already
         ]
         if not moved:
             return
@@ -319,6 +333,11 @@ through it are.
                     for s in inner
                 ) and all(isinstance(s, cst.FunctionDef | cst.SimpleStatementLine) for s in inner)
         return False
+
+
+def _local_name(alias: cst.ImportAlias) -> str | None:
+    bound = alias.asname.name if alias.asname is not None else alias.name
+    return bound.value if isinstance(bound, cst.Name) else None
 
 
 def _import_fix(node: cst.ImportFrom, moved: list[cst.ImportAlias]) -> Fix | None:

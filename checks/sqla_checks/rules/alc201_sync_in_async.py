@@ -103,7 +103,9 @@ handing a session to a function (`crud.get_user(db, user_id)`) or to a container
 (`sessions.add(db)`) is not I/O, and what the callee does with it is not followed.
 Bookkeeping calls (`db.add(obj)`) are not reported either. A name the function awaits
 session coroutines on (`await db.commit()`) is taken for an `AsyncSession` even when
-annotated `Session`, and a union such as `Session | AsyncSession` is unknown. A
+annotated `Session`. What `async with` enters, and the name it binds, is never
+taken for sync (a sync `Session` has no async context manager), even from a factory
+annotated `sessionmaker`. A union such as `Session | AsyncSession` is unknown. A
 `try`/`except ImportError` import means what the `try` body imports. The hint to make
 the function a plain `def` comes only in FastAPI routes decorated through an app or
 router created in the same module (`app = FastAPI()`, `router = APIRouter()`).
@@ -247,6 +249,8 @@ router created in the same module (`app = FastAPI()`, `router = APIRouter()`).
     def __init__(self, context: FileContext) -> None:
         super().__init__(context)
         self._routes: dict[cst.FunctionDef, bool] = {}
+        # What `async with` enters is no sync object (those have no `__aenter__`).
+        self._entered_async: set[cst.BaseExpression] = set()
 
     @classmethod
     def applies_to_text(cls, text: str) -> bool:
@@ -266,10 +270,14 @@ router created in the same module (`app = FastAPI()`, `router = APIRouter()`).
             self._routes[function] = is_route(function, self._applications)
         return _ROUTE_RECIPE if self._routes[function] else _RECIPE
 
+    def visit_With(self, node: cst.With) -> None:
+        if node.asynchronous is not None:
+            self._entered_async.update(item.item for item in node.items)
+
     def visit_Call(self, node: cst.Call) -> None:
         # Handing a session to a function or a container is not I/O: only the I/O
         # methods, constructors and factories below are reported.
-        if self.context.in_async_function:
+        if self.context.in_async_function and node not in self._entered_async:
             self._check_call(node)
 
     def _check_call(self, node: cst.Call) -> None:

@@ -1,0 +1,88 @@
+"""The measured precision in references/rules.md is the review record's, and complete."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from benchmarks import precision as review
+from sqla_checks.engine.registry import all_rules
+from sqla_checks.output import precision
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def _summary() -> dict[str, object]:
+    corpus = json.loads(review.CORPUS.read_text())
+    return review.summarise(review.read_record(), corpus)
+
+
+def test_the_packaged_summary_is_the_records() -> None:
+    packaged = json.loads((Path(precision.__file__).parent / precision.DATA_FILE).read_text())
+    assert packaged == _summary(), (
+        "output/measured_precision.json is stale: run"
+        " `python -m benchmarks.precision summary --write`"
+    )
+
+
+def test_the_reference_table_shows_the_records_numbers() -> None:
+    reference = (REPO_ROOT / "references" / "rules.md").read_text()
+    section = reference.split(f"## {precision.HEADING}\n", 1)[1]
+    rows = re.findall(
+        r"^\| (ALC\d{3}) \| (\d+) \| (all|\d+) \| (\d+) \| ([\d.]+)% \| (\d+) \|$", section, re.M
+    )
+    summary = _summary()["rules"]
+    assert isinstance(summary, dict)
+    shown = {
+        code: (int(found), sample, int(false), float(share), int(fixed))
+        for code, found, sample, false, share, fixed in rows
+    }
+    expected = {
+        code: (
+            result["findings"],
+            "all" if result["sample"] == result["findings"] else str(result["sample"]),
+            result["false_positives"],
+            round(100 * (1 - result["false_positives"] / result["sample"]), 1),
+            result["fixed_false_positives"],
+        )
+        for code, result in summary.items()
+    }
+    assert shown == expected
+    for result in summary.values():
+        for item in (*result["what_they_were"], *result["fixed"]):
+            assert item in section
+
+
+def test_every_rule_with_findings_has_a_big_enough_reviewed_sample() -> None:
+    summary = _summary()["rules"]
+    assert isinstance(summary, dict)
+    for code, result in summary.items():
+        assert result["sample"] >= min(review.SIZE, result["findings"]), code
+    assert {rule.code for rule in all_rules()} >= summary.keys()
+
+
+def test_every_verdict_has_a_reason_and_a_known_place() -> None:
+    entries = review.read_record()
+    assert len({entry.place for entry in entries}) == len(entries)
+    for entry in entries:
+        assert entry.verdict in review.VERDICTS, entry.place
+        assert entry.reason and entry.reason.strip() and entry.reviewed, entry.place
+        assert entry.place.project in (*review.LEGACY, *review.MODERN)
+
+
+def test_the_sample_is_the_lowest_seeded_ranks() -> None:
+    places = [
+        review.Place("p==1", f"m{index}.py", index, 1, code)
+        for index in range(400)
+        for code in ("ALC101", "ALC102")
+    ]
+    drawn = review.draw(places, seed=3, size=150)
+    assert {code: len(found) for code, found in drawn.items()} == {"ALC101": 150, "ALC102": 150}
+    # Adding findings keeps every earlier pick that still ranks among the lowest.
+    more = [*places, *(review.Place("p==1", "new.py", n, 1, "ALC101") for n in range(50))]
+    again = review.draw(more, seed=3, size=150)
+    cutoff = max(place.rank(3) for place in again["ALC101"])
+    kept = {place for place in drawn["ALC101"] if place.rank(3) <= cutoff}
+    assert kept <= set(again["ALC101"])
+    assert len(kept) >= 100
