@@ -23,11 +23,13 @@ from sqla_checks.evidence.project_index import (
     AnnotationAlias,
     FlaskSQLAlchemy,
     Instance,
+    MapperRegistry,
     ModelClass,
     ProjectClass,
     ProjectIndex,
     SessionDependency,
     SqlaName,
+    TupleProvider,
 )
 from sqla_checks.evidence.sqlalchemy_api import Kind
 
@@ -108,6 +110,50 @@ PROJECT = {
         class Helper(Plain):
             pass
     """,
+    # Classes mapped imperatively, and sessions held as class attributes.
+    "app/legacy.py": """
+        from sqlalchemy import Column, Integer, MetaData, Table, orm
+
+        from app.db import Session
+
+        metadata = MetaData()
+        mappers = orm.registry(metadata=metadata)
+        items = Table("items", metadata, Column("id", Integer, primary_key=True))
+
+
+        class Item:
+            pass
+
+
+        class SubItem(Item):
+            pass
+
+
+        class Note:
+            pass
+
+
+        class SessionMixin:
+            Session = Session
+
+
+        class Record(SessionMixin):
+            pass
+
+
+        class Shadowed(SessionMixin):
+            def Session(self):
+                return None
+
+
+        mappers.map_imperatively(Item, items)
+        charts.map_imperatively(Note, items)
+
+
+        def make_sessions():
+            sessions = orm.sessionmaker()
+            return metadata, sessions
+    """,
 }
 
 
@@ -149,6 +195,12 @@ def index(tmp_path: Path) -> ProjectIndex:
         ("app.models.base.TimestampMixin", ModelClass(mixin=True)),
         # Through `from . import user` in the package.
         ("app.models.user.Base", ModelClass(base=True)),
+        ("app.legacy.mappers", MapperRegistry()),
+        ("app.legacy.Item", ModelClass(imperative=True)),
+        ("app.legacy.SessionMixin.Session", Instance(Kind.SYNC_SESSION, registry=True)),
+        # Inherited from a project base class.
+        ("app.legacy.Record.Session", Instance(Kind.SYNC_SESSION, registry=True)),
+        ("app.legacy.make_sessions", TupleProvider((None, Instance(Kind.SYNC_FACTORY)))),
     ],
 )
 def test_names_resolve_across_modules(index: ProjectIndex, name: str, fact: object) -> None:
@@ -164,6 +216,9 @@ def test_names_resolve_across_modules(index: ProjectIndex, name: str, fact: obje
         "app.extensions.db.create_all",  # Flask-SQLAlchemy's own method
         "app.extensions.db._engine_options",
         "app.missing.name",
+        "app.legacy.SubItem",  # subclassing an imperatively mapped class maps nothing
+        "app.legacy.Note",  # `charts` is no registry
+        "app.legacy.Shadowed.Session",  # a method hides the base's attribute
     ],
 )
 def test_look_alikes_are_not_facts(index: ProjectIndex, name: str) -> None:
@@ -276,7 +331,7 @@ def test_module_summaries_are_cached_and_damaged_entries_are_misses(
     cache = FindingsCache(directory=tmp_path / "cache", fingerprint="test")
     cold = project_facts(paths, cache=cache).index
     entries = sorted((tmp_path / "cache").rglob("*.json"))
-    assert len(entries) == len(cold.modules_by_path) == 6
+    assert len(entries) == len(cold.modules_by_path) == 7
 
     def no_parsing(*args: object) -> None:
         raise AssertionError("a warm scan parsed a module")

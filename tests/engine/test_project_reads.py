@@ -63,7 +63,7 @@ def test_the_facts_offer_no_question_the_recording_does_not_know() -> None:
         fields = getattr(cls, "__dataclass_fields__", {})
         return {name for name in vars(cls) if not name.startswith("_") and name not in fields}
 
-    assert public(ProjectIndex) == {"lookup", "canonical", "module_of"}
+    assert public(ProjectIndex) == {"lookup", "canonical", "module_of", "has_sessions_in"}
     assert public(ProjectFacts) == {"query_classes"}
     index_fields = {"facts", "modules_by_path", "modules", "_memo"}
     assert set(ProjectIndex.__dataclass_fields__) == index_fields

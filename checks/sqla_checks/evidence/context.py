@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -61,7 +62,8 @@ class FileContext:
     def imports(self) -> ImportMap:
         """Local names -> qualified names, from the module's imports."""
         index = self.project.index
-        return ImportMap.of_module(self.module, index, index.module_of(self.path))
+        package = os.path.basename(self.path) == "__init__.py"
+        return ImportMap.of_module(self.module, index, index.module_of(self.path), package)
 
     @cached_property
     def sessions(self) -> SessionIndex:

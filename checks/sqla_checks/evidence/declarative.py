@@ -63,7 +63,8 @@ class DeclarativeIndex:
                     self._plain.add(name)
         for name in self.classes:
             # Mixins of mapped classes of other modules (from the project index).
-            if isinstance(imports.fact_of(cst.Name(name)), ModelClass):
+            fact = imports.fact_of(cst.Name(name))
+            if isinstance(fact, ModelClass) and not fact.imperative:
                 self._declarative.add(name)
         # Mixins: classes of this module used as bases by a declarative class.
         changed = True
@@ -114,7 +115,7 @@ class DeclarativeIndex:
             if self._sqla(arg.value) in _BASE_CLASSES:
                 return True
             fact = self._imports.fact_of(arg.value)
-            if isinstance(fact, ModelClass) and not fact.mixin:
+            if isinstance(fact, ModelClass) and not fact.mixin and not fact.imperative:
                 return True
         for decorator in node.decorators:
             target = decorator.decorator

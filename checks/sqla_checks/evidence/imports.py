@@ -9,7 +9,9 @@ body's: `try: from sqlalchemy.ext.asyncio import async_sessionmaker` followed by
 means SQLAlchemy's `async_sessionmaker` wherever it exists, and the fallback only on
 releases that lack it (fixes stay withheld there: `version_guards`).
 
-With a project index (`evidence.project_index`), a name imported from a project module
+Relative imports (`from .models import User`) count when the module's own name is
+known, which it is through the project index. With a project index
+(`evidence.project_index`), a name imported from a project module
 that re-exports a SQLAlchemy object resolves to that object (`from app.db import
 Column` -> `sqlalchemy.Column`), and so do the module's own top-level aliases
 (`Column = db.Column` after `db = SQLAlchemy()`).
@@ -41,10 +43,17 @@ def dotted_name(node: cst.BaseExpression) -> str | None:
 class ImportMap:
     """Local name -> fully qualified name, built from every import in a module."""
 
-    def __init__(self, index: ProjectIndex | None = None, module_name: str | None = None) -> None:
+    def __init__(
+        self,
+        index: ProjectIndex | None = None,
+        module_name: str | None = None,
+        is_package: bool = False,
+    ) -> None:
         self._names: dict[str, str] = {}
         self._index = index
         self._module_name = module_name
+        # The package relative imports start from (`from .models import User`).
+        self._package = module_name if is_package else (module_name or "").rpartition(".")[0]
         # Top-level names the module binds itself (resolved through the index).
         self._own: set[str] = set()
 
@@ -54,13 +63,15 @@ class ImportMap:
         module: cst.Module,
         index: ProjectIndex | None = None,
         module_name: str | None = None,
+        is_package: bool = False,
     ) -> ImportMap:
         """Collect the imports of `module` (a walk over statements, not expressions).
 
-        `index` and `module_name` (the module's dotted name in the index) let names
-        resolve through other modules of the project.
+        `index` and `module_name` (the module's dotted name in the index; `is_package`
+        for an `__init__.py`) let names resolve through other modules of the project,
+        relative imports included.
         """
-        imports = cls(index, module_name)
+        imports = cls(index, module_name, is_package)
         pending: list[cst.CSTNode] = [module]
         while pending:
             node = pending.pop()
@@ -96,9 +107,9 @@ class ImportMap:
                     top = full.split(".")[0]
                     self._names.setdefault(top, top)
             return
-        if node.relative or node.module is None or isinstance(node.names, cst.ImportStar):
+        if isinstance(node.names, cst.ImportStar):
             return
-        base = dotted_name(node.module)
+        base = self._from_module(node)
         if base is None:
             return
         for alias in node.names:
@@ -108,6 +119,21 @@ class ImportMap:
             if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
                 local = alias.asname.name.value
             self._names.setdefault(local, f"{base}.{alias.name.value}")
+
+    def _from_module(self, node: cst.ImportFrom) -> str | None:
+        """The absolute module `from ... import` reads; a relative one only when the
+        module's own name is known (`from .models` in `app.views` is `app.models`)."""
+        module = dotted_name(node.module) if node.module is not None else None
+        if not node.relative:
+            return module
+        if not self._module_name:
+            return None
+        parts = self._package.split(".") if self._package else []
+        up = len(node.relative) - 1
+        if up > len(parts):
+            return None
+        base = [*parts[: len(parts) - up], *([module] if module else [])]
+        return ".".join(base) or None
 
     def resolve(self, node: cst.BaseExpression) -> str | None:
         """The qualified name `node` refers to through an import, or None.
@@ -148,7 +174,8 @@ class ImportMap:
 
     def imports_project_facts(self) -> bool:
         """Whether a name comes from a project module that the index knows as SQLAlchemy's
-        (a re-export, a `db` object, a base, a session factory or dependency)."""
+        (a re-export, a `db` object, a base, a session factory or dependency), or a class
+        of this module holds a session the index knows of (inherited from a base)."""
         if self._index is None:
             return False
         from sqla_checks.evidence.project_index import ProjectClass, ProjectModule
@@ -157,7 +184,8 @@ class ImportMap:
             fact = self._index.lookup(qualified)
             if fact is not None and not isinstance(fact, ProjectClass | ProjectModule):
                 return True
-        return False
+        module = self._module_name
+        return module is not None and self._index.has_sessions_in(module)
 
     def imports_from(self, package: str) -> bool:
         """Whether any name in the module comes from `package` (or a submodule)."""

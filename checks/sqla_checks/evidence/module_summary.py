@@ -78,6 +78,11 @@ class ClassSummary:
     # The body binds `query` to something else (a column named `query`): the class's
     # `query` is no Query, whatever its bases give.
     hides_query: bool = False
+    # Every name the body binds, as (name, how, dotted): how is "alias" (`Session =
+    # meta.Session`), "call" (`Session = scoped_session(...)`, the callee), "annotation"
+    # (`session: Session`, or a `@property` returning `Session`), or "other" (a method,
+    # anything else: it hides what a base class binds under that name).
+    attributes: tuple[tuple[str, str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -93,6 +98,9 @@ class FunctionSummary:
     # Dotted callees of the values yielded (or returned): `db = SessionLocal(); yield db`
     # and `with SessionLocal() as db: yield db` give `SessionLocal`.
     produces: tuple[str, ...]
+    # The function's only `return app, db` of names bound from calls: each element's
+    # dotted callee ("" when not bound from a call), for `app, db = setup()`.
+    returns_tuple: tuple[str, ...] = ()
 
 
 Binding = Imported | Alias | Called | Subscripted | ClassSummary | FunctionSummary
@@ -108,6 +116,9 @@ class ModuleSummary:
     bindings: dict[str, Binding] = field(default_factory=dict)
     # `from x import *`: names may come from these modules too.
     star_imports: tuple[str, ...] = ()
+    # Top-level `<registry>.map_imperatively(Cls, table)` / `mapper(Cls, table)`
+    # calls: (dotted callee, dotted class), for the index to check the callee.
+    imperative: tuple[tuple[str, str], ...] = ()
 
     def imported_modules(self) -> set[str]:
         """Every module an import names (and its parents), for loading the closure."""
@@ -128,10 +139,29 @@ def summarize(module: str, path: str, source: bytes, is_package: bool) -> Module
         return None  # the file's own check reports the parse error
     summary = ModuleSummary(module, path, is_package)
     stars: list[str] = []
+    imperative: list[tuple[str, str]] = []
     package = module if is_package else module.rpartition(".")[0]
     for statement in _top_level(tree.body):
         _add(summary.bindings, stars, statement, package)
-    return ModuleSummary(module, path, is_package, summary.bindings, tuple(stars))
+        mapping = _imperative_mapping(statement)
+        if mapping is not None:
+            imperative.append(mapping)
+    return ModuleSummary(
+        module, path, is_package, summary.bindings, tuple(stars), tuple(imperative)
+    )
+
+
+def _imperative_mapping(statement: ast.stmt) -> tuple[str, str] | None:
+    """`(callee, class)` of a `x.map_imperatively(Cls, ...)` or `mapper(Cls, ...)` call."""
+    call = statement.value if isinstance(statement, ast.Expr | ast.Assign) else None
+    if not (isinstance(call, ast.Call) and call.args):
+        return None
+    callee, klass = dotted(call.func), dotted(call.args[0])
+    if callee is None or klass is None:
+        return None
+    if callee.rpartition(".")[2] not in {"map_imperatively", "mapper"}:
+        return None
+    return callee, klass
 
 
 def _top_level(body: list[ast.stmt]) -> list[ast.stmt]:
@@ -257,10 +287,13 @@ def _decorators(node: ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef) -> 
 def _class(node: ast.ClassDef) -> ClassSummary:
     bases = tuple(name for base in node.bases if (name := dotted(base)) is not None)
     tablename = generates = abstract = query = hides = False
+    attributes: dict[str, tuple[str, str]] = {}
     for statement in node.body:
         if isinstance(statement, ast.Assign | ast.AnnAssign):
             targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
             names = {target.id for target in targets if isinstance(target, ast.Name)}
+            for name in names:
+                attributes.setdefault(name, _attribute(statement))
             if "__tablename__" in names:
                 tablename = True
             if "__abstract__" in names and _is_true(statement.value):
@@ -269,11 +302,42 @@ def _class(node: ast.ClassDef) -> ClassSummary:
                 query = _is_query_property(statement.value)
                 hides = not query
         elif isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            attributes.setdefault(statement.name, _property(statement))
             hides = hides or statement.name == "query"
             generates = generates or (
                 not isinstance(statement, ast.ClassDef) and statement.name == "__tablename__"
             )
-    return ClassSummary(bases, _decorators(node), tablename, generates, abstract, query, hides)
+    spelled = tuple((name, how, value) for name, (how, value) in attributes.items())
+    return ClassSummary(
+        bases, _decorators(node), tablename, generates, abstract, query, hides, spelled
+    )
+
+
+def _attribute(statement: ast.Assign | ast.AnnAssign) -> tuple[str, str]:
+    """How a class-body assignment binds its name (see `ClassSummary.attributes`)."""
+    value = statement.value
+    name = dotted(value)
+    if name is not None:
+        return "alias", name
+    if isinstance(value, ast.Call) and not any(k.arg == "class_" for k in value.keywords):
+        # A `sessionmaker(class_=...)` is left unknown: the summary keeps no keywords.
+        callee = dotted(value.func)
+        if callee is not None:
+            return "call", callee
+    if value is None and isinstance(statement, ast.AnnAssign):
+        annotation = dotted(statement.annotation)
+        if annotation is not None:
+            return "annotation", annotation
+    return "other", ""
+
+
+def _property(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> tuple[str, str]:
+    """A `@property` with a plain return annotation gives what it names; other defs hide."""
+    if isinstance(node, ast.FunctionDef) and "property" in _decorators(node):
+        annotation = dotted(node.returns)
+        if annotation is not None:
+            return "annotation", annotation
+    return "other", ""
 
 
 def _is_query_property(node: ast.expr | None) -> bool:
@@ -308,7 +372,21 @@ def _function(node: ast.FunctionDef | ast.AsyncFunctionDef) -> FunctionSummary:
         generator=finder.generator,
         returns=tuple(returns),
         produces=tuple(dict.fromkeys(produced)),
+        returns_tuple=_returned_tuple(finder),
     )
+
+
+def _returned_tuple(finder: _Produces) -> tuple[str, ...]:
+    """The callees behind the names of the one `return a, b` of a plain function."""
+    if finder.generator or len(finder.returned) != 1:
+        return ()
+    value = finder.returned[0]
+    if not (isinstance(value, ast.Tuple) and all(isinstance(e, ast.Name) for e in value.elts)):
+        return ()
+    names = [element.id for element in value.elts if isinstance(element, ast.Name)]
+    if any(finder.rebound.get(name, 0) > 1 for name in names):
+        return ()  # bound twice: which value is returned depends on the path
+    return tuple(finder.calls.get(name, "") for name in names)
 
 
 class _Produces(ast.NodeVisitor):
@@ -318,6 +396,8 @@ class _Produces(ast.NodeVisitor):
         self.calls: dict[str, str] = {}  # local name -> dotted callee it was bound from
         self.values: list[str] = []  # names yielded or returned
         self.direct: list[str] = []  # callees yielded or returned directly
+        self.returned: list[ast.expr | None] = []  # every `return` value
+        self.rebound: dict[str, int] = {}  # how many assignments bind each local name
         self.generator = False
 
     def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
@@ -331,10 +411,11 @@ class _Produces(ast.NodeVisitor):
 
     def visit_Assign(self, node: ast.Assign) -> None:
         callee = _callee(node.value)
-        if callee is not None:
-            for target in node.targets:
-                if isinstance(target, ast.Name):
-                    self.calls.setdefault(target.id, callee)
+        for target in node.targets:
+            for name in _target_names(target):
+                self.rebound[name] = self.rebound.get(name, 0) + 1
+            if callee is not None and isinstance(target, ast.Name):
+                self.calls.setdefault(target.id, callee)
         self.generic_visit(node)
 
     def _with(self, node: ast.With | ast.AsyncWith) -> None:
@@ -364,8 +445,20 @@ class _Produces(ast.NodeVisitor):
         self.generic_visit(node)
 
     def visit_Return(self, node: ast.Return) -> None:
+        self.returned.append(node.value)
         self._produce(node.value)
         self.generic_visit(node)
+
+
+def _target_names(target: ast.expr) -> list[str]:
+    """The names an assignment target binds (`a`, `a, (b, *c)`; not `a.x` or `a[0]`)."""
+    if isinstance(target, ast.Name):
+        return [target.id]
+    if isinstance(target, ast.Tuple | ast.List):
+        return [name for element in target.elts for name in _target_names(element)]
+    if isinstance(target, ast.Starred):
+        return _target_names(target.value)
+    return []
 
 
 def _callee(node: ast.expr | None) -> str | None:
@@ -395,6 +488,7 @@ def summary_to_json(summary: ModuleSummary) -> dict[str, object]:
         "is_package": summary.is_package,
         "bindings": bindings,
         "star_imports": list(summary.star_imports),
+        "imperative": [list(pair) for pair in summary.imperative],
     }
 
 
@@ -416,4 +510,5 @@ def summary_from_json(payload: Any) -> ModuleSummary:
         bool(payload["is_package"]),
         bindings,
         tuple(payload["star_imports"]),
+        tuple((str(callee), str(klass)) for callee, klass in payload["imperative"]),
     )

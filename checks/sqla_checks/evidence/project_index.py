@@ -14,8 +14,12 @@ module to module, to one of a few facts:
 - `FlaskSQLAlchemy`: a Flask-SQLAlchemy `SQLAlchemy()` object (or of a project
   subclass), whose `db.Column`, `db.relationship`, `db.Model` and `db.session` are
   SQLAlchemy's;
-- `ModelClass`: a declarative base, a mapped class or a mixin of mapped classes;
+- `ModelClass`: a declarative base, a mapped class (declaratively, or imperatively
+  by a top-level `registry.map_imperatively(Cls, table)` / `mapper(Cls, table)`) or a
+  mixin of mapped classes;
+- `MapperRegistry`: a SQLAlchemy `registry()` object;
 - `SessionDependency`: a function whose call (or `Depends(...)`) gives a session;
+- `TupleProvider`: a function returning a tuple with a `db` object or session in it;
 - `AnnotationAlias`: `SessionDep = Annotated[Session, ...]`.
 
 Resolution is done once, in the process that builds the index, so worker processes
@@ -27,6 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from sqla_checks.evidence.module_summary import (
     Alias,
@@ -79,6 +84,14 @@ class ModelClass:
     # `Class.query` is a legacy Query: Flask-SQLAlchemy's `db.Model` and its
     # subclasses, a class given `query = <scoped_session>.query_property()`.
     query: bool = False
+    # Mapped by `registry.map_imperatively(Class, table)`: a plain class with a
+    # mapper, not declarative (its subclasses and body map nothing).
+    imperative: bool = False
+
+
+@dataclass(frozen=True)
+class MapperRegistry:
+    """A SQLAlchemy `registry()`: its `map_imperatively(Class, table)` maps `Class`."""
 
 
 @dataclass(frozen=True)
@@ -93,6 +106,14 @@ class SessionDependency:
     kind: Kind
     generator: bool = False
     context_manager: bool = False
+
+
+@dataclass(frozen=True)
+class TupleProvider:
+    """A function returning a tuple whose items are known: `return app, db` after
+    `db = SQLAlchemy(app)` (test helpers: `app, db = setup()`)."""
+
+    items: tuple[FlaskSQLAlchemy | Instance | None, ...]
 
 
 @dataclass(frozen=True)
@@ -121,7 +142,9 @@ Fact = (
     | Instance
     | FlaskSQLAlchemy
     | ModelClass
+    | MapperRegistry
     | SessionDependency
+    | TupleProvider
     | AnnotationAlias
     | ProjectClass
     | ProjectModule
@@ -187,6 +210,9 @@ _DECLARATIVE_FACTORIES = {"declarative_base"}
 _MAPPING_DECORATORS = {"mapped", "mapped_as_dataclass"}
 _DECLARATIVE_DECORATORS = {"as_declarative", "declarative_mixin"}
 _SCOPED = {"scoped_session", "async_scoped_session"}
+_REGISTRIES = {"registry"}
+# The classical `mapper(Class, table)` of SQLAlchemy 1.x.
+_CLASSICAL_MAPPERS = {"mapper"}
 _CONTEXT_MANAGERS = {"contextmanager", "asynccontextmanager"}
 # Resolution follows at most this many hops (import cycles, long alias chains).
 _MAX_DEPTH = 40
@@ -238,6 +264,23 @@ class ProjectIndex:
         owner = self.lookup(head)
         return attribute_of(owner, attr) if owner is not None else None
 
+    @cached_property
+    def _session_owners(self) -> frozenset[str]:
+        """Dotted prefixes of every session fact (`app.model.base.Mixin` for
+        `app.model.base.Mixin.Session`)."""
+        owners: set[str] = set()
+        for name, fact in self.facts.items():
+            if isinstance(fact, Instance):
+                while "." in name:
+                    name = name.rpartition(".")[0]
+                    owners.add(name)
+        return frozenset(owners)
+
+    def has_sessions_in(self, module: str) -> bool:
+        """Whether a class or name of `module` is known to hold a session (a class may
+        inherit one from a project base without the module importing SQLAlchemy)."""
+        return module in self._session_owners
+
     def canonical(self, qualified: str) -> str:
         """`qualified`, or the SQLAlchemy name it stands for (`sqlalchemy.Column`)."""
         if qualified.startswith("sqlalchemy."):
@@ -279,6 +322,9 @@ class IndexBuilder:
             for name in summary.bindings:
                 self.resolve(f"{summary.module}.{name}")
         self._add_mixins()
+        self._add_imperative()
+        self._follow_reexports()
+        self._add_class_attributes()
         facts = {name: fact for name, fact in self._facts.items() if fact is not None}
         paths = {summary.path: summary.module for summary in self._summaries.values()}
         return ProjectIndex(facts, paths, self._modules)
@@ -374,6 +420,8 @@ class IndexBuilder:
                     generates_tablename=body is not None and body.generates_tablename,
                     query=call.query_property or (body is not None and body.query_property),
                 )
+            if public in _REGISTRIES:
+                return MapperRegistry()
             if public in CONSTRUCTOR_KINDS:
                 kind = CONSTRUCTOR_KINDS[public]
                 if public == "sessionmaker":
@@ -463,7 +511,7 @@ class IndexBuilder:
             if isinstance(fact, SqlaName):
                 if _sqla_public(fact.qualified) in _DECLARATIVE_BASE_CLASSES:
                     declarative = base = True
-            elif isinstance(fact, ModelClass) and not fact.mixin:
+            elif isinstance(fact, ModelClass) and not fact.mixin and not fact.imperative:
                 declarative = True
                 generates = generates or fact.generates_tablename
                 query = query or fact.query
@@ -492,7 +540,20 @@ class IndexBuilder:
                     generator=function.generator,
                     context_manager=bool(managers & _CONTEXT_MANAGERS),
                 )
+        if function.returns_tuple:
+            items = tuple(
+                self._tuple_item(summary, callee, depth) for callee in function.returns_tuple
+            )
+            if any(items):
+                return TupleProvider(items)
         return None
+
+    def _tuple_item(
+        self, summary: ModuleSummary, callee: str, depth: int
+    ) -> FlaskSQLAlchemy | Instance | None:
+        """What a returned name bound from `callee(...)` is ("" for no call)."""
+        found = self._call(summary, Called(callee), depth) if callee else None
+        return found if isinstance(found, FlaskSQLAlchemy | Instance) else None
 
     @staticmethod
     def _session_kind(fact: Fact | None, called: bool) -> Kind | None:
@@ -533,7 +594,108 @@ class IndexBuilder:
                                 continue
                             self._facts[fact.qualified] = ModelClass(mixin=True)
                             changed = True
-        # Names that re-export a class now known as a mixin take its fact.
+
+    def _add_imperative(self) -> None:
+        """Project classes a top-level `map_imperatively` or `mapper` call maps."""
+        for summary in self._summaries.values():
+            for callee, spelled in summary.imperative:
+                owner, _, method = callee.rpartition(".")
+                if method == "map_imperatively":
+                    mapper = owner and isinstance(self._dotted(summary, owner, 0), MapperRegistry)
+                else:
+                    found = self._dotted(summary, callee, 0)
+                    mapper = isinstance(found, SqlaName) and (
+                        _sqla_public(found.qualified) in _CLASSICAL_MAPPERS
+                    )
+                fact = self._dotted(summary, spelled, 0) if mapper else None
+                if isinstance(fact, ProjectClass) and self._owner(fact.qualified) is not None:
+                    self._facts[fact.qualified] = ModelClass(imperative=True)
+
+    # -- class attributes -------------------------------------------------------
+    def _add_class_attributes(self) -> None:
+        """`module.Class.attr` facts for sessions a class binds or inherits from project
+        bases: `Session = meta.Session`, `Session = scoped_session(...)`, a `@property`
+        annotated as returning a `Session`; read as `cls.Session` / `self.session`."""
+        for summary in self._summaries.values():
+            for name, binding in summary.bindings.items():
+                if not isinstance(binding, ClassSummary):
+                    continue
+                for attr in self._attribute_names(summary, binding, 0):
+                    fact = self._class_attribute(summary, binding, attr, 0)
+                    if isinstance(fact, Instance):
+                        self._facts[f"{summary.module}.{name}.{attr}"] = fact
+
+    def _attribute_names(self, summary: ModuleSummary, klass: ClassSummary, depth: int) -> set[str]:
+        """Names a class or its project bases bind with something that may be a session."""
+        names = {name for name, how, _ in klass.attributes if how != "other"}
+        if depth < _MAX_DEPTH:
+            for base in klass.bases:
+                found = self._defining_class(summary, base, depth)
+                if found is not None:
+                    names |= self._attribute_names(found[0], found[1], depth + 1)
+        return names
+
+    def _class_attribute(
+        self, summary: ModuleSummary, klass: ClassSummary, attr: str, depth: int
+    ) -> Fact | None:
+        """What `attr` of the class is: its own binding, else the first base's (in base
+        order, depth first: the MRO of single-rooted project hierarchies)."""
+        found = self._bound_attribute(summary, klass, attr, depth)
+        return found[1] if found is not None else None
+
+    def _bound_attribute(
+        self, summary: ModuleSummary, klass: ClassSummary, attr: str, depth: int
+    ) -> tuple[str, Fact | None] | None:
+        """`(how, fact)` of the first binding of `attr` in the class and its bases; None
+        when none binds it. A method or other binding hides what a later base binds."""
+        for name, how, value in klass.attributes:
+            if name == attr:
+                return how, self._attribute_value(summary, how, value, depth)
+        if depth >= _MAX_DEPTH:
+            return None
+        for base in klass.bases:
+            owner = self._defining_class(summary, base, depth)
+            if owner is not None:
+                found = self._bound_attribute(owner[0], owner[1], attr, depth + 1)
+                if found is not None:
+                    return found
+        return None
+
+    def _attribute_value(
+        self, summary: ModuleSummary, how: str, value: str, depth: int
+    ) -> Fact | None:
+        if how == "alias":
+            return self._dotted(summary, value, depth)
+        if how == "call":
+            return self._call(summary, Called(value), depth)
+        if how == "annotation":
+            kind = self._session_kind(self._dotted(summary, value, depth), called=False)
+            return Instance(kind) if kind is not None else None
+        return None
+
+    def _defining_class(
+        self, summary: ModuleSummary, spelled: str, depth: int
+    ) -> tuple[ModuleSummary, ClassSummary] | None:
+        """The summary of the project class `spelled` names in `summary`'s module,
+        following imports and aliases."""
+        if depth > _MAX_DEPTH:
+            return None
+        head, _, rest = spelled.partition(".")
+        binding = summary.bindings.get(head)
+        if isinstance(binding, ClassSummary):
+            return (summary, binding) if not rest else None
+        if isinstance(binding, Alias):
+            return self._defining_class(
+                summary, binding.dotted + (f".{rest}" if rest else ""), depth + 1
+            )
+        if isinstance(binding, Imported):
+            owner = self._owner(binding.qualified + (f".{rest}" if rest else ""))
+            if owner is not None:
+                return self._defining_class(owner[0], owner[1], depth + 1)
+        return None
+
+    def _follow_reexports(self) -> None:
+        """Names that re-export a class now known as a mixin or mapped take its fact."""
         for name, fact in self._facts.items():
             if isinstance(fact, ProjectClass):
                 mixin = self._facts.get(fact.qualified)

@@ -4,7 +4,8 @@ changes elsewhere in the project.
 A file's findings depend on its own text, its settings and the answers the run's
 `ProjectFacts` gave to the questions its check asked, and on nothing else of the
 other files: what a qualified name is (`ProjectIndex.lookup`, also behind
-`canonical`), which module the file itself is, and where custom Query classes are
+`canonical`), which module the file itself is, whether a module's classes hold a
+session the index knows of (`has_sessions_in`), and where custom Query classes are
 configured. `recording` wraps the facts for one file's check and writes every
 question down with its answer; `answers_hold` asks the same questions of another
 run's facts. Equal answers mean equal findings, whatever else changed, so the cache
@@ -31,6 +32,7 @@ from sqla_checks.evidence.project_index import Fact, ProjectIndex
 _LOOKUP = "lookup:"
 _MODULE = "module:"
 _QUERIES = "queries:"
+_SESSIONS_IN = "sessions-in:"
 
 
 @dataclass
@@ -51,6 +53,8 @@ class ReadLog:
 @dataclass(frozen=True)
 class _RecordingIndex(ProjectIndex):
     log: ReadLog = field(default_factory=ReadLog, compare=False, repr=False)
+    # The run's index, whose derived tables (`has_sessions_in`) are built once, not per file.
+    source: ProjectIndex | None = field(default=None, compare=False, repr=False)
 
     def lookup(self, qualified: str) -> Fact | None:
         fact = super().lookup(qualified)
@@ -61,6 +65,14 @@ class _RecordingIndex(ProjectIndex):
         module = super().module_of(path)
         self.log.answers[_MODULE + path] = json.dumps(module)
         return module
+
+    def has_sessions_in(self, module: str) -> bool:
+        if self.source is not None:
+            found = self.source.has_sessions_in(module)
+        else:
+            found = super().has_sessions_in(module)
+        self.log.answers[_SESSIONS_IN + module] = json.dumps(found)
+        return found
 
 
 @dataclass(frozen=True)
@@ -79,7 +91,7 @@ def recording(project: ProjectFacts) -> tuple[ProjectFacts, ReadLog]:
     index = project.index
     # The memo is shared: a lookup another file already made costs nothing here.
     recorded = _RecordingIndex(
-        index.facts, index.modules_by_path, index.modules, _memo=index._memo, log=log
+        index.facts, index.modules_by_path, index.modules, _memo=index._memo, log=log, source=index
     )
     facts = _RecordingFacts(project.custom_query_classes, index=recorded, log=log)
     return facts, log
@@ -104,6 +116,8 @@ def _answer(question: str, project: ProjectFacts) -> str:
         return _fact_text(project.index.lookup(question.removeprefix(_LOOKUP)))
     if question.startswith(_MODULE):
         return json.dumps(project.index.module_of(question.removeprefix(_MODULE)))
+    if question.startswith(_SESSIONS_IN):
+        return json.dumps(project.index.has_sessions_in(question.removeprefix(_SESSIONS_IN)))
     if question == _QUERIES:
         return _queries_text(project.query_classes())
     return "unknown question"  # an entry written by another version: never equal

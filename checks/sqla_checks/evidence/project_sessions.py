@@ -4,8 +4,12 @@
 `scoped_session` registry imported from `app.db` (`Session.query(...)` proxies the
 registry's session), and a registry or factory called where it is used
 (`Session()`, `SessionLocal()`) are sessions because the index says what the
-imported names are (`evidence.project_index`). Anything the index does not know
-stays unknown: a look-alike `client.query(...)` is never a session here.
+imported names are (`evidence.project_index`); so are a class's `cls.Session` /
+`self.session` that the index knows from the class body or a project base class, and
+the `db.session` of a `db` a helper function returns (`app, db = setup()`). A name
+the enclosing function binds itself (`model = context["model"]`) is not the import.
+Anything the index does not know stays unknown: a look-alike `client.query(...)` is
+never a session here.
 """
 
 from __future__ import annotations
@@ -15,7 +19,13 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from sqla_checks.evidence.imports import ImportMap
-from sqla_checks.evidence.project_index import AnnotationAlias, Instance, SessionDependency
+from sqla_checks.evidence.project_index import (
+    AnnotationAlias,
+    FlaskSQLAlchemy,
+    Instance,
+    SessionDependency,
+    TupleProvider,
+)
 from sqla_checks.evidence.sqlalchemy_api import Kind, Role
 
 if TYPE_CHECKING:  # `context` builds the SessionIndex, which imports this module
@@ -26,8 +36,12 @@ def indexed_session_kind(context: FileContext, owner: cst.BaseExpression) -> Kin
     """The session kind of `owner` as the project index knows it, if it is a session.
 
     A registry is a session for its proxied methods (`Session.query`), and so is the
-    session a registry call returns; a factory call makes a new session.
+    session a registry call returns; a factory call makes a new session. A name the
+    enclosing function binds itself hides the imported one.
     """
+    head = owner.func if isinstance(owner, cst.Call) else owner
+    if context.sessions.head_bound_locally(head, context.functions):
+        return None  # a local `model = context["model"]` is not the imported module
     if isinstance(owner, cst.Call) and not owner.args:
         called = context.imports.fact_of(owner.func)
         if isinstance(called, Instance):
@@ -73,3 +87,11 @@ def indexed_alias_kind(imports: ImportMap, annotation: cst.BaseExpression) -> Ki
     """The session kind an imported annotation alias (`SessionDep`) names."""
     fact = imports.fact_of(annotation)
     return fact.kind if isinstance(fact, AnnotationAlias) else None
+
+
+def indexed_tuple_items(
+    imports: ImportMap, call: cst.Call
+) -> tuple[FlaskSQLAlchemy | Instance | None, ...] | None:
+    """What each item of the tuple a provider function returns is (`app, db = setup()`)."""
+    fact = imports.fact_of(call.func)
+    return fact.items if isinstance(fact, TupleProvider) else None

@@ -3,7 +3,9 @@
 Starting from a call, the reader walks down the method chain to `<owner>.query(...)`
 and splits it into the calls that still build the query and the one that runs (or
 leaves) it, using the catalogue's `QUERY_*` facts. The finder reads each chain once,
-from its outermost call, and keeps only chains whose owner is known to be a session.
+from its outermost call, and keeps only chains whose owner is known to be a session,
+or that select a mapped class of the project (`selects_project_model`: then no fix,
+since only a session is known to have what a rewrite calls).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from sqla_checks.evidence.assignments import simple_assignment
 from sqla_checks.evidence.context import FileContext
 from sqla_checks.evidence.project_index import ModelClass
 from sqla_checks.evidence.project_sessions import indexed_session_kind
@@ -178,10 +181,170 @@ def _flask_sqlalchemy_instances(context: FileContext) -> frozenset[str]:
 
 
 def selects_project_model(context: FileContext, query: cst.Call) -> bool:
-    """Whether the first argument of `query(...)` is a mapped class of the project (not a
-    declarative base or mixin), as the project index knows it."""
-    first = query.args[0]
-    if first.keyword is not None or first.star:
+    """Whether `query(...)` selects a mapped class of the project (not a declarative base
+    or mixin), as the project index knows it: a positional argument is such a class, one
+    of its attributes (`User.id`), a SQLAlchemy call over one (`func.count(User.id)`), or
+    `self.x` where the enclosing class body binds `x = User`."""
+    return any(
+        arg.keyword is None and not arg.star and _names_project_model(context, arg.value)
+        for arg in query.args
+    )
+
+
+def _names_project_model(context: FileContext, node: cst.BaseExpression, depth: int = 0) -> bool:
+    if isinstance(node, cst.Call):
+        # `func.count(User.id)`, `distinct(User.name)`: SQLAlchemy's own functions only.
+        qualified = context.imports.resolve(node.func) or ""
+        return (
+            depth < 3
+            and qualified.startswith("sqlalchemy.")
+            and any(
+                arg.keyword is None and _names_project_model(context, arg.value, depth + 1)
+                for arg in node.args
+            )
+        )
+    if isinstance(node, cst.Attribute) and _is_project_model(context, node.value):
+        return True  # a mapped attribute: `User.id`
+    return _is_project_model(context, node)
+
+
+def _is_project_model(context: FileContext, node: cst.BaseExpression) -> bool:
+    head = node
+    while isinstance(head, cst.Attribute):
+        head = head.value
+    if not isinstance(head, cst.Name):
         return False
-    fact = context.imports.fact_of(first.value)
+    if head.value in {"self", "cls"} and isinstance(node, cst.Attribute) and node.value is head:
+        return _class_attribute_model(context, node.attr.value)
+    if context.sessions.bound_locally(head.value, context.functions):
+        # `model = context["model"]` hides the module-level `model`; a local every
+        # binding of which is a mapped class (`entity = SqlTag` in each branch) is one.
+        return node is head and _local_model_alias(context, head.value)
+    return _is_mapped_fact(context, node)
+
+
+def _local_model_alias(context: FileContext, name: str) -> bool:
+    """Whether the innermost function binding `name` binds it only by `name = X`
+    statements with X a mapped class of the project (so a read of it is one)."""
+    function = next(
+        (f for f in reversed(context.functions) if context.sessions.bound_locally(name, [f])),
+        None,
+    )
+    if function is None:
+        return False
+    finder = _LocalBindings(name)
+    function.visit(finder)
+    return (
+        not finder.other
+        and bool(finder.values)
+        and all(
+            not context.sessions.bound_locally(_head(value), context.functions)
+            and _is_mapped_fact(context, value)
+            for value in finder.values
+        )
+    )
+
+
+def _head(node: cst.BaseExpression) -> str:
+    while isinstance(node, cst.Attribute):
+        node = node.value
+    return node.value if isinstance(node, cst.Name) else ""
+
+
+def _is_mapped_fact(context: FileContext, node: cst.BaseExpression) -> bool:
+    """Whether the index knows `node` as a mapped class (not a base or mixin)."""
+    fact = context.imports.fact_of(node)
     return isinstance(fact, ModelClass) and not fact.base and not fact.mixin
+
+
+class _LocalBindings(cst.CSTVisitor):
+    """The values of `name = value` in a function; `other` for any other binding of it
+    (a parameter, `for name in`, `with ... as name`, tuple targets, `name += 1`)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name = name
+        self.values: list[cst.BaseExpression] = []
+        self.other = False
+        self._depth = 0
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        self._depth += 1
+        if self._depth == 1:
+            params = node.params
+            every = (*params.posonly_params, *params.params, *params.kwonly_params)
+            stars = [p for p in (params.star_arg, params.star_kwarg) if isinstance(p, cst.Param)]
+            if any(param.name.value == self.name for param in (*every, *stars)):
+                self.other = True
+        return self._depth == 1  # a nested function's bindings are its own
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self._depth -= 1
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return False
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            if isinstance(target.target, cst.Name) and target.target.value == self.name:
+                self.values.append(node.value)
+
+    def _other_target(self, target: cst.CSTNode) -> None:
+        if any(isinstance(n, cst.Name) and n.value == self.name for n in _walk_names(target)):
+            self.other = True
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        if not isinstance(node.target, cst.Name):
+            self._other_target(node.target)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._other_target(node.target)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._other_target(node.target)
+
+    def visit_For(self, node: cst.For) -> None:
+        self._other_target(node.target)
+
+    def visit_AsName(self, node: cst.AsName) -> None:
+        self._other_target(node.name)
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        self._other_target(node.target)
+
+    def visit_MatchAs(self, node: cst.MatchAs) -> None:
+        if node.name is not None:
+            self._other_target(node.name)
+
+    def visit_Global(self, node: cst.Global) -> None:
+        self.other = self.other or any(n.name.value == self.name for n in node.names)
+
+    def visit_Nonlocal(self, node: cst.Nonlocal) -> None:
+        self.other = self.other or any(n.name.value == self.name for n in node.names)
+
+    def visit_ImportAlias(self, node: cst.ImportAlias) -> None:
+        self.other = self.other or (node.evaluated_alias or node.evaluated_name) == self.name
+
+
+def _walk_names(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """`node` and the names of a tuple/list/starred target under it."""
+    if isinstance(node, cst.Tuple | cst.List):
+        return [n for element in node.elements for n in _walk_names(element.value)]
+    if isinstance(node, cst.StarredElement):
+        return _walk_names(node.value)
+    return [node]
+
+
+def _class_attribute_model(context: FileContext, name: str) -> bool:
+    """Whether the innermost enclosing class body binds `name = <mapped class>`
+    (`user_model = User`), the last such binding counting."""
+    if not context.classes:
+        return False
+    value = None
+    for statement in context.classes[-1].body.body:
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                assignment = simple_assignment(small)
+                if assignment is not None and assignment.name == name:
+                    value = assignment.value
+    return value is not None and _is_mapped_fact(context, value)

@@ -54,11 +54,13 @@ from sqla_checks.evidence.assignments import simple_assignment
 from sqla_checks.evidence.branch_states import BranchStates, Compound
 from sqla_checks.evidence.call_arguments import keyword_argument
 from sqla_checks.evidence.imports import ImportMap, dotted_name, sqla_symbol
+from sqla_checks.evidence.project_index import FlaskSQLAlchemy, Instance
 from sqla_checks.evidence.project_sessions import (
     indexed_alias_kind,
     indexed_call_kind,
     indexed_dependency_kind,
     indexed_kind,
+    indexed_tuple_items,
 )
 from sqla_checks.evidence.sqlalchemy_api import (
     ANNOTATION_KINDS,
@@ -83,6 +85,11 @@ _AWAITABLE_ON_ASYNC_SESSION = (
     | PLAIN_METHODS_OF_ASYNC[Kind.ASYNC_SESSION]
     | AWAITABLE_NON_COROUTINES_OF_ASYNC_SESSION
 )
+
+
+# A local Flask-SQLAlchemy object `db` is kept as the name `db.session` (no Python
+# name has a dot), so branches merge and rebinding `db` forget it like any other name.
+FLASK_SESSION = "session"
 
 
 @dataclass
@@ -110,6 +117,8 @@ class SessionIndex:
         self._functions: dict[str, cst.FunctionDef] = {}
         self._dependencies: dict[str, Kind | None] = {}
         self._awaited_sessions: dict[cst.FunctionDef, frozenset[str]] = {}
+        self._locals: dict[cst.FunctionDef, set[str]] = {}
+        self._top_level_classes = {s for s in module.body if isinstance(s, cst.ClassDef)}
         self._collect_module_level(module)
         # Function and class bindings are recorded by this visitor during the runner's
         # one batched traversal, just ahead of the rules, so a rule looking at a node
@@ -148,9 +157,13 @@ class SessionIndex:
                         if node.attr.value in self.conflicting_attributes.get(klass, ()):
                             return None
                         return attrs[node.attr.value]
-                return None
-            if self._bound_locally(node, functions):
-                return None
+                return self._inherited_attribute_kind(node.attr.value, classes)
+            if isinstance(node.value, cst.Name) and node.attr.value == FLASK_SESSION:
+                local = self._local_flask_session(node.value.value, functions)
+                if local is not None:
+                    return local
+            if self.head_bound_locally(node, functions):
+                return None  # `model = context["model"]` hides the imported `model`
             return indexed_kind(self.imports, node)
         if isinstance(node, cst.Call):
             return self.call_result(node, functions, classes)
@@ -171,15 +184,56 @@ class SessionIndex:
             self.imports, cst.Name(name)
         ), False
 
-    def _bound_locally(self, node: cst.BaseExpression, functions: list[cst.FunctionDef]) -> bool:
-        """Whether an enclosing function binds the first name of `node` (a parameter,
-        an assignment): that local is not the module's import, whatever the index says."""
+    def _local_flask_session(self, name: str, functions: list[cst.FunctionDef]) -> Kind | None:
+        """`db.session` of a local `db` bound from a provider's tuple (see `_Scope`)."""
+        key = f"{name}.{FLASK_SESSION}"
+        for function in reversed(functions):
+            scope = self.function_scopes.get(function)
+            if scope is not None and key in scope.names:
+                return scope.names[key]
+        return None
+
+    def _inherited_attribute_kind(self, attr: str, classes: list[cst.ClassDef]) -> Kind | None:
+        """`self.attr` / `cls.attr` of a top-level class as the project index knows it: a
+        session the class body or a project base class binds (`Session = meta.Session`)."""
+        if not classes or classes[-1] not in self._top_level_classes:
+            return None
+        owner = cst.Attribute(value=cst.Name(classes[-1].name.value), attr=cst.Name(attr))
+        return indexed_kind(self.imports, owner)
+
+    def bound_locally(self, name: str, functions: list[cst.FunctionDef]) -> bool:
+        """Whether one of `functions` binds `name` anywhere in its body or parameters
+        (Python makes it local there, hiding a module-level name of the same spelling);
+        a local import counts as the import it is, not as a hiding binding.
+
+        Read from the function itself, not from the binder, which runs only in files
+        that import SQLAlchemy.
+        """
+        for function in functions:
+            names = self._locals.get(function)
+            if names is None:
+                params = function.params
+                # A local `import app.model as model` is the import the ImportMap reads.
+                names = (_names_bound_in(function.body) - _imported_in(function.body)) | {
+                    param.name.value
+                    for param in (*params.posonly_params, *params.params, *params.kwonly_params)
+                }
+                for star in (params.star_arg, params.star_kwarg):
+                    if isinstance(star, cst.Param):
+                        names.add(star.name.value)
+                self._locals[function] = names
+            if name in names:
+                return True
+        return False
+
+    def head_bound_locally(
+        self, node: cst.BaseExpression, functions: list[cst.FunctionDef]
+    ) -> bool:
+        """Whether an enclosing function binds the first name of `node` (`factory()`,
+        `Session.execute`): that local is not the module's import, whatever the index says."""
         while isinstance(node, cst.Attribute):
             node = node.value
-        if not isinstance(node, cst.Name):
-            return False
-        scopes = (self.function_scopes.get(function) for function in functions)
-        return any(scope is not None and node.value in scope.bound for scope in scopes)
+        return isinstance(node, cst.Name) and self.bound_locally(node.value, functions)
 
     def annotated_only(self, name: str, functions: list[cst.FunctionDef]) -> bool:
         """Whether only an annotation gives `name` its kind where it is read."""
@@ -220,7 +274,7 @@ class SessionIndex:
         callee = self.kind_of(call.func, functions, classes)
         if callee is not None and (callee.session_made or callee.role is not Role.SESSION):
             return callee.session_made
-        indexed = not self._bound_locally(call.func, functions)
+        indexed = not self.head_bound_locally(call.func, functions)
         if indexed and (callee is not None or self.imports.fact_of(call.func) is not None):
             return indexed_call_kind(self.imports, call)
         if isinstance(call.func, cst.Attribute):
@@ -504,6 +558,7 @@ class _Binder(BatchedVisitor):
                 scope.annotated.discard(target.value)
             # The latest binding counts: `engine = create_engine(...)` after an async
             # one makes `engine` sync from here on; a binding without evidence, unknown.
+            scope.names.pop(f"{target.value}.{FLASK_SESSION}", None)
             if kind is None:
                 scope.names.pop(target.value, None)
             else:
@@ -584,6 +639,22 @@ class _Binder(BatchedVisitor):
         kind = self._kind(node.value)
         for target in node.targets:
             self._bind(target.target, kind)
+            if isinstance(target.target, cst.Tuple) and isinstance(node.value, cst.Call):
+                self._bind_provided(target.target, node.value)
+
+    def _bind_provided(self, target: cst.Tuple, call: cst.Call) -> None:
+        """`app, db = setup()` with `setup` returning a known tuple (`TupleProvider`):
+        a Flask-SQLAlchemy `db` is recorded as its `db.session` registry."""
+        items = indexed_tuple_items(self.index.imports, call)
+        if items is None or len(items) != len(target.elements):
+            return
+        for element, item in zip(target.elements, items, strict=True):
+            if not isinstance(element.value, cst.Name):
+                continue
+            self._bind(element.value, item.kind if isinstance(item, Instance) else None)
+            scope = self._scope()
+            if isinstance(item, FlaskSQLAlchemy) and scope is not None:
+                scope.names[f"{element.value.value}.{FLASK_SESSION}"] = Kind.SYNC_SESSION
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         kind = self.index.annotation_kind(node.annotation.annotation)
@@ -667,6 +738,29 @@ def _names_bound_in(body: cst.BaseSuite) -> set[str]:
     finder = _BoundNames()
     body.visit(finder)
     return finder.names
+
+
+def _imported_in(body: cst.BaseSuite) -> set[str]:
+    """Names import statements of a function body bind (not in nested defs)."""
+    finder = _ImportedNames()
+    body.visit(finder)
+    return finder.names
+
+
+class _ImportedNames(cst.CSTVisitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: set[str] = set()
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return False
+
+    def visit_ImportAlias(self, node: cst.ImportAlias) -> None:
+        if node.asname is not None and isinstance(node.asname.name, cst.Name):
+            self.names.add(node.asname.name.value)
 
 
 class _BoundNames(cst.CSTVisitor):

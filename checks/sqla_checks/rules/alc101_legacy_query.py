@@ -126,12 +126,21 @@ is not offered under a SQLAlchemy version guard (`if sqlalchemy.__version__ ...`
 `try: import ... except ImportError`).
 """
     blind_spots = """
-Sessions are recognised by evidence (annotations, `Depends` on a session
-dependency of this module, `with Session(...) as s`, factory calls, Flask-SQLAlchemy
-`db.session` with `db = SQLAlchemy(...)` in this module); `session.query` on a name
-with no evidence is not reported. A query built in one statement and run in
-another (`q = session.query(User)`, then `q.all()`) is reported where it is built,
-without a fix.
+Sessions are recognised by evidence: annotations, `Depends` on a session provider,
+`with Session(...) as s`, factory and `scoped_session` registry calls,
+Flask-SQLAlchemy's `db.session`, and what other modules of the project define (a
+registry read as `model.Session`, a class attribute `Session = ...` or a `@property`
+annotated to return a `Session`, also inherited from a project base class, the `db`
+a helper returns to `app, db = setup()`). A receiver without evidence is still
+reported, with no fix, when the query selects a mapped class of the project
+(declarative or mapped by `map_imperatively`/`mapper`, as `User`, `User.id`,
+`func.count(User.id)`, `self.user_model` with `user_model = User` in the class
+body, or a local bound only to such classes). Not seen: a session from a dict or an
+unannotated parameter or attribute (`context["session"]`, `self.session = session`)
+querying an unknown name (`query(entity)`, or `model.Package` after
+`model = context["model"]`, a local that hides any imported `model`). A query
+built in one statement and run in another (`q = session.query(User)`, then
+`q.all()`) is reported where it is built, without a fix.
 """
     references = (
         "https://docs.sqlalchemy.org/en/20/orm/queryguide/query.html",

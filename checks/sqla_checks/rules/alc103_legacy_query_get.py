@@ -59,9 +59,11 @@ finding says so and has no fix. Like every fix, it is not offered under a SQLAlc
 version guard (`if sqlalchemy.__version__ ...`, `try: import ... except ImportError`).
 """
     blind_spots = """
-Sessions are recognised by evidence, as for ALC101. `Model.query.get(pk)`
-(Flask-SQLAlchemy) is ALC102's; `query.get(pk)` on a Query stored in a variable is
-not seen.
+Sessions are recognised by evidence, as for ALC101, and so is a receiver without
+evidence that queries a mapped class of the project (reported with no fix); a
+session from a dict or an unannotated parameter querying an unknown name is not
+seen. `Model.query.get(pk)` (Flask-SQLAlchemy) is ALC102's; `query.get(pk)` on a
+Query stored in a variable is not seen.
 """
     references = (
         "https://docs.sqlalchemy.org/en/20/orm/session_api.html#sqlalchemy.orm.Session.get",
