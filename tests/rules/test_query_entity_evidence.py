@@ -8,7 +8,9 @@ A receiver with no evidence (`session = context["session"]`) still runs a legacy
 as a local every binding of which is one (`entity = User`).
 Receivers are proven across modules too: a session a class (or its project base)
 binds as a class attribute or a `@property` annotated to return one, and the
-`db.session` of a `db` a test helper returns (`app, db = setup()`). Each case has a
+`db.session` of a `db` a test helper returns (`app, db = setup()`). With neither, the
+chain's own criteria prove it: it selects a class and filters, orders or joins by
+that class's attributes, or filters by keywords (`filter_by`). Each case has a
 look-alike that must stay silent; `# found` marks the findings.
 """
 
@@ -307,6 +309,27 @@ CASES = {
                 app, db = setup()
                 db = object()
                 return db.session.query(rows).all()
+        """,
+    },
+    # No evidence of the receiver or the entity, but the chain's own criteria: it selects
+    # a class and filters by that class's attributes, or by keywords (`filter_by`).
+    "chain_criteria": {
+        "app/__init__.py": "",
+        "app/logic.py": """
+            import sqlalchemy
+
+            def show(context: dict, name, df, search, Match, resolver):
+                model = context["model"]
+                session = context["session"]
+                session.query(model.Package).filter(model.Package.name == name).first()  # found
+                session.query(model.Group.id).order_by(model.Group.title).all()  # found
+                session.query(model.Package).filter_by(name=name).first()  # found
+                df.query("a > 1").filter(df.a == 1)
+                search.query(Match(title=name)).filter(Match.title == name)
+                resolver.query(name, "A")
+                session.query(model.Package).filter(model.Group.name == name).first()
+                session.query(model.Package).get(name)
+                return session.query(model.Package).all()
         """,
     },
 }

@@ -16,6 +16,7 @@ import libcst as cst
 
 from sqla_checks.evidence.assignments import simple_assignment
 from sqla_checks.evidence.context import FileContext
+from sqla_checks.evidence.imports import dotted_name
 from sqla_checks.evidence.project_index import ModelClass
 from sqla_checks.evidence.project_sessions import indexed_session_kind
 from sqla_checks.evidence.sqlalchemy_api import (
@@ -137,15 +138,18 @@ class QueryChainFinder:
         kind = self._session_kind(owner)
         blocker = None
         if kind is None:
-            if not selects_project_model(self.context, query):
+            if selects_project_model(self.context, query):
+                proof = "the mapped class it queries is"
+            elif criteria_name_entity(query, steps):
+                proof = "the chain's entity and criteria are"
+            else:
                 return None
             # `x.query(User)` with `User` a mapped class of the project is a legacy Query
             # (an AsyncSession has no `query()`), but a rewrite would call
             # `x.scalars()` / `x.execute()`, which only a session is known to have.
             kind = Kind.SYNC_SESSION
             blocker = (
-                "the receiver is not known to be a Session (only the mapped class it "
-                "queries is); rewrite it by hand"
+                f"the receiver is not known to be a Session (only {proof}); rewrite it by hand"
             )
         return _split(query, owner, steps), kind, blocker
 
@@ -189,6 +193,55 @@ def selects_project_model(context: FileContext, query: cst.Call) -> bool:
         arg.keyword is None and not arg.star and _names_project_model(context, arg.value)
         for arg in query.args
     )
+
+
+def criteria_name_entity(query: cst.Call, steps: list[QueryStep]) -> bool:
+    """Whether the chain's own methods and arguments prove a SQLAlchemy `Query`: it
+    selects a class (`x.query(model.Package)`, or a column of one, `Package.id`) and a
+    criterion, ordering or join above it names an attribute of that class
+    (`.filter(model.Package.name == name)`), or it filters by keywords
+    (`.filter_by(name=name)`, a method only SQLAlchemy's `Query` and `Select` have).
+    A `.query()` of another library takes a string or an object (`df.query("a > 1")`,
+    `Search().query(Match(...))`), and none filters by attributes of what it selected."""
+    entities = {name for arg in query.args if (name := _selected_class(arg)) is not None}
+    if not entities:
+        return False
+    return any(
+        step.name == "filter_by"
+        or (
+            step.name in _CRITERIA
+            and any(
+                isinstance(node, cst.Attribute) and dotted_name(node.value) in entities
+                for arg in step.call.args
+                for node in _subnodes(arg.value)
+            )
+        )
+        for step in steps
+    )
+
+
+# Query methods whose arguments are column expressions of the selected entities.
+_CRITERIA = frozenset({"filter", "where", "order_by", "group_by", "having", "join", "outerjoin"})
+
+
+def _selected_class(arg: cst.Arg) -> str | None:
+    """The dotted name of the class a positional `query()` argument selects: a name whose
+    last part is capitalised (`model.Package`), or the owner of a column (`Package.id`)."""
+    if arg.keyword is not None or arg.star:
+        return None
+    for node in (arg.value, getattr(arg.value, "value", None)):
+        name = dotted_name(node) if isinstance(node, cst.BaseExpression) else None
+        if name is not None and name.rpartition(".")[2][:1].isupper():
+            return name
+    return None
+
+
+def _subnodes(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """`node` and every node under it."""
+    found = [node]
+    for child in node.children:
+        found.extend(_subnodes(child))
+    return found
 
 
 def _names_project_model(context: FileContext, node: cst.BaseExpression, depth: int = 0) -> bool:

@@ -135,10 +135,14 @@ a helper returns to `app, db = setup()`). A receiver without evidence is still
 reported, with no fix, when the query selects a mapped class of the project
 (declarative or mapped by `map_imperatively`/`mapper`, as `User`, `User.id`,
 `func.count(User.id)`, `self.user_model` with `user_model = User` in the class
-body, or a local bound only to such classes). Not seen: a session from a dict or an
-unannotated parameter or attribute (`context["session"]`, `self.session = session`)
-querying an unknown name (`query(entity)`, or `model.Package` after
-`model = context["model"]`, a local that hides any imported `model`). A query
+body, or a local bound only to such classes), or when the chain itself proves a
+`Query`: it selects a class and filters, orders or joins by that class's attributes
+(`.query(model.Package).filter(model.Package.name == name)`), or filters by keywords
+(`.filter_by(name=name)`). Not seen: a session from a dict or an unannotated
+parameter or attribute (`context["session"]`, `self.session = session`) querying an
+unknown name with no such chain (`query(entity).all()`, or
+`query(model.Package).get(pk)` after `model = context["model"]`, a local that hides
+any imported `model`). A query
 built in one statement and run in another (`q = session.query(User)`, then
 `q.all()`) is reported where it is built, without a fix.
 """
