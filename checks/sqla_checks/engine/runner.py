@@ -163,7 +163,7 @@ def _positions(module: cst.Module) -> dict[cst.CSTNode, CodeRange]:
 
     The provider is run directly: `resolve` follows it with a batched traversal of
     the whole tree for the batchable providers it depends on, of which it has none,
-    a visit that computes nothing and costs about a third as much as the positions
+    a visit that computes nothing and costs about half as much as the positions
     themselves. tests/engine/test_positions.py holds the two answers equal.
     """
     # unsafe_skip_copy keeps node identity, so reports can be looked up directly.
