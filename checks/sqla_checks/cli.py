@@ -14,7 +14,6 @@ import sqla_checks
 from sqla_checks.contract.finding import FileError, FileResult
 from sqla_checks.contract.rule import Rule
 from sqla_checks.engine import registry
-from sqla_checks.engine.add_noqa import add_noqa_to_file
 from sqla_checks.engine.api import CheckedFile, CheckPlan, check_files, check_text
 from sqla_checks.engine.cache import FindingsCache
 from sqla_checks.engine.config import ConfigError
@@ -24,18 +23,13 @@ from sqla_checks.engine.registry import SelectionError
 from sqla_checks.engine.runner import RunOptions
 from sqla_checks.engine.settings import Overrides, SettingsResolver, command_line_globs
 from sqla_checks.engine.source import SourceError
-from sqla_checks.fixes.writer import FixWriteError, write_fixed_file
-from sqla_checks.output import FORMATS, FORMATS_WITH_EDITS, RunReport, file_errors
-from sqla_checks.output.destination import OutputFileError, write_report
-from sqla_checks.output.diff import unified_diff
-from sqla_checks.output.explain import render_rule
+from sqla_checks.output import FORMAT_MODULES, FORMATS_WITH_EDITS, RunReport, renderer
 from sqla_checks.output.report import location_suffix, plural
-from sqla_checks.output.rule_table import render_json as rule_list_json
-from sqla_checks.output.rule_table import render_table
-from sqla_checks.output.show_settings import render_settings
-from sqla_checks.output.statistics import render_json as statistics_json
-from sqla_checks.output.statistics import render_text as statistics_text
 from sqla_checks.output.text import error_summary
+
+# What only some options need (--fix, --diff, --add-noqa, --explain, --statistics,
+# --output-file, ...) is imported where those options are handled: a plain run, such
+# as an editor's save hook on one file, starts faster without it.
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
@@ -132,7 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--format",
         "--output-format",
         dest="format",
-        choices=list(FORMATS),
+        choices=list(FORMAT_MODULES),
         default="text",
         metavar="FORMAT",
         help="text (default; also called concise), full (with source lines), json"
@@ -224,6 +218,8 @@ def _print_error(error: FileError) -> None:
 
 def _write_fixes(checked: list[CheckedFile]) -> list[FileResult]:
     """Write every fixed file; a refused write turns into an error for that file."""
+    from sqla_checks.fixes.writer import FixWriteError, write_fixed_file
+
     results = []
     for item in checked:
         result = item.result
@@ -248,6 +244,8 @@ def _write_fixes(checked: list[CheckedFile]) -> list[FileResult]:
 def _show_diff(
     checked: list[CheckedFile], errors: list[FileError], quiet: bool, exit_zero: bool
 ) -> int:
+    from sqla_checks.output.diff import unified_diff
+
     would_fix = 0
     for item in checked:
         result = item.result
@@ -275,6 +273,9 @@ def add_noqa_to_files(
     checked: Sequence[CheckedFile], errors: Sequence[FileError], quiet: bool
 ) -> int:
     """`--add-noqa`: write the directives, say how many; exit 0 unless a file failed."""
+    from sqla_checks.engine.add_noqa import add_noqa_to_file
+    from sqla_checks.fixes.writer import FixWriteError
+
     errors = list(errors)
     added = 0
     for item in checked:
@@ -298,6 +299,9 @@ def add_noqa_to_files(
 
 
 def _explain(key: str) -> int:
+    from sqla_checks.output import file_errors
+    from sqla_checks.output.explain import render_rule
+
     if key.upper() == file_errors.CODE or key == file_errors.NAME:
         sys.stdout.write(file_errors.render_documentation())
         return EXIT_CLEAN
@@ -343,6 +347,9 @@ def _run(args: argparse.Namespace) -> int:
     if args.explain is not None:
         return _explain(args.explain)
     if args.list_rules:
+        from sqla_checks.output.rule_table import render_json as rule_list_json
+        from sqla_checks.output.rule_table import render_table
+
         render = rule_list_json if args.format == "json" else render_table
         sys.stdout.write(render(registry.all_rules()))
         return EXIT_CLEAN
@@ -373,6 +380,8 @@ def _show_settings(args: argparse.Namespace, resolver: SettingsResolver) -> int:
     target = args.stdin_filename if args.paths in ([], ["-"]) else args.paths[0]
     if target is None:
         raise UsageError("--show-settings needs a PATH (or --stdin-filename)")
+    from sqla_checks.output.show_settings import render_settings
+
     absolute = resolver.absolute(target)
     settings = resolver.settings_for(absolute)
     sys.stdout.write(render_settings(target, absolute, settings, resolver.respect_gitignore))
@@ -459,10 +468,15 @@ def _report(
     if report.errors and not args.quiet:
         print(error_summary(len(report.errors)), file=sys.stderr)
     if args.statistics:
+        from sqla_checks.output.statistics import render_json as statistics_json
+        from sqla_checks.output.statistics import render_text as statistics_text
+
         text = statistics_json(report) if args.format == "json" else statistics_text(report)
     else:
-        text = FORMATS[args.format](report)
+        text = renderer(args.format)(report)
     if args.output_file is not None:
+        from sqla_checks.output.destination import OutputFileError, write_report
+
         try:
             write_report(args.output_file, text)
         except OutputFileError as exc:

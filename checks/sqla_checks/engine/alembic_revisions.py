@@ -31,7 +31,6 @@ folder gave is remembered, so a walk over a large tree reads each file once.
 
 from __future__ import annotations
 
-import configparser
 import os
 import re
 import tomllib
@@ -153,6 +152,8 @@ def configured_locations(directory: str) -> tuple[VersionLocation, ...] | None:
 
 
 def _ini_locations(path: str) -> tuple[VersionLocation, ...]:
+    import configparser  # only for projects with an alembic.ini
+
     here = os.path.dirname(path)
     # Alembic reads the file with ConfigParser and `here` among the defaults.
     parser = configparser.ConfigParser(defaults={"here": here})

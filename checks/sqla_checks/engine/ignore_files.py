@@ -11,14 +11,20 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from pathspec import GitIgnoreSpec
+if TYPE_CHECKING:
+    from pathspec import GitIgnoreSpec
 
 # Lowest precedence first, within one folder.
 IGNORE_FILE_NAMES = (".gitignore", ".ignore")
 
 
 def _read_spec(path: str) -> GitIgnoreSpec | None:
+    # Imported with the first ignore file found: files named on the command line and
+    # folders without ignore files never need pathspec (or its start-up cost).
+    from pathspec import GitIgnoreSpec
+
     try:
         with open(path, encoding="utf-8", errors="replace") as handle:
             return GitIgnoreSpec.from_lines(handle.read().splitlines())

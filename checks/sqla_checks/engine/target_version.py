@@ -11,23 +11,25 @@ the lowest of them counts, since the code must run under each. A declaration wit
 a version (`sqlalchemy`, a URL), environment markers and unreadable dependency files
 say nothing; with nothing to go on the target is unknown and fixes assume the newest
 release.
+
+`packaging` is imported only when a declaration names SQLAlchemy (and configparser
+only when there is a setup.cfg): a run whose project declares nothing starts without
+them.
 """
 
 from __future__ import annotations
 
-import configparser
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-from packaging.requirements import InvalidRequirement, Requirement
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.utils import canonicalize_name
-from packaging.version import InvalidVersion, Version
+from typing import TYPE_CHECKING, Any
 
 from sqla_checks.evidence.sqlalchemy_api import Release, Target
+
+if TYPE_CHECKING:
+    from packaging.specifiers import SpecifierSet
+    from packaging.version import Version
 
 KEY = "target-sqlalchemy"
 _DISTRIBUTION = "sqlalchemy"
@@ -86,10 +88,6 @@ def infer_target(root: Path) -> Target | None:
     return Target(release, f"{declaration.written} ({declaration.where})")
 
 
-_NO_LOWER_BOUND = Version("0")
-_FAR_FUTURE = Version("9999")
-
-
 def _lowest_admitted(spec: SpecifierSet) -> Version | None:
     """The lowest version `spec` admits among the versions its clauses name.
 
@@ -98,7 +96,10 @@ def _lowest_admitted(spec: SpecifierSet) -> Version | None:
     from below; so trying those candidates is exact for the release it names. Only an
     upper bound (`<2.0`) gives 0: every older release counts, and 2.0 fixes stay off.
     """
-    candidates = {_NO_LOWER_BOUND}
+    from packaging.version import InvalidVersion, Version
+
+    no_lower_bound = Version("0")
+    candidates = {no_lower_bound}
     for clause in spec:
         try:
             named = Version(clause.version.removesuffix(".*"))
@@ -115,7 +116,7 @@ def _lowest_admitted(spec: SpecifierSet) -> Version | None:
         )
     admitted = [version for version in candidates if spec.contains(version, prereleases=True)]
     lowest = min(admitted, default=None)
-    if lowest == _NO_LOWER_BOUND and spec.contains(_FAR_FUTURE, prereleases=True):
+    if lowest == no_lower_bound and spec.contains(Version("9999"), prereleases=True):
         return None  # bounded neither below nor above (`!=1.3.5`): it names no release
     return lowest
 
@@ -136,7 +137,7 @@ def _declarations(root: Path) -> Iterator[_Declaration]:
     poetry = tool.get("poetry") if isinstance(tool, dict) else None
     if isinstance(poetry, dict) and isinstance(poetry.get("dependencies"), dict):
         for name, value in poetry["dependencies"].items():
-            if canonicalize_name(str(name)) == _DISTRIBUTION:
+            if _is_sqlalchemy(str(name)):
                 declaration = _poetry(value)
                 if declaration is not None:
                     yield declaration
@@ -158,13 +159,17 @@ def _pep508(lines: Any, where: str) -> Iterator[_Declaration]:
     if not isinstance(lines, list):
         return
     for line in lines:
-        if not isinstance(line, str):
+        # The name of a requirement is part of its line: the cheap test spares the
+        # parser (and its import) every other dependency.
+        if not isinstance(line, str) or _DISTRIBUTION not in line.lower():
             continue
+        from packaging.requirements import InvalidRequirement, Requirement
+
         try:
             requirement = Requirement(line)
         except InvalidRequirement:
             continue
-        if canonicalize_name(requirement.name) == _DISTRIBUTION:
+        if _is_sqlalchemy(requirement.name):
             yield _Declaration((requirement.specifier,), line.strip(), where)
 
 
@@ -183,7 +188,17 @@ def _requirement_lines(path: Path) -> list[str]:
     return lines
 
 
+def _is_sqlalchemy(name: str) -> bool:
+    # packaging's canonical form lowercases and turns runs of `-_.` into `-`; a name
+    # whose canonical form is `sqlalchemy` has no such runs, so lowercasing suffices.
+    return name.lower() == _DISTRIBUTION
+
+
 def _setup_cfg(path: Path) -> Iterator[_Declaration]:
+    if not path.is_file():
+        return
+    import configparser
+
     parser = configparser.ConfigParser(interpolation=None)
     try:
         if not parser.read(path, encoding="utf-8"):
@@ -242,6 +257,8 @@ def _poetry_specifier(alternative: str) -> SpecifierSet | None:
             translated.append(">=" + clause[1:])
         else:
             translated.append("==" + clause.removeprefix("="))
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
     try:
         return SpecifierSet(",".join(translated))
     except InvalidSpecifier:

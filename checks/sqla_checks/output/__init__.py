@@ -2,25 +2,35 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 
-from sqla_checks.output import full, github, gitlab, json, junit, sarif, text
 from sqla_checks.output.report import RunReport
 
 Renderer = Callable[[RunReport], str]
 
-FORMATS: dict[str, Renderer] = {
+# Each format's module, imported only when that format is chosen: a run pays for the
+# one it prints (junit's XML library, SARIF's tables), not for all of them.
+FORMAT_MODULES: dict[str, str] = {
     # `text` is the default and stays what it was; `concise` is ruff's name for it.
-    "text": text.render,
-    "concise": text.render,
-    "full": full.render,
-    "json": json.render,
-    "sarif": sarif.render,
-    "github": github.render,
-    "gitlab": gitlab.render,
-    "junit": junit.render,
+    "text": "text",
+    "concise": "text",
+    "full": "full",
+    "json": "json",
+    "sarif": "sarif",
+    "github": "github",
+    "gitlab": "gitlab",
+    "junit": "junit",
 }
 # Formats that show each fix's edits, so the runner has to compute them.
 FORMATS_WITH_EDITS = frozenset({"json", "sarif"})
 
-__all__ = ["FORMATS", "FORMATS_WITH_EDITS", "Renderer", "RunReport"]
+
+def renderer(format_name: str) -> Renderer:
+    """The `render` function of `--format format_name` (a key of FORMAT_MODULES)."""
+    module = importlib.import_module(f"{__name__}.{FORMAT_MODULES[format_name]}")
+    render: Renderer = module.render
+    return render
+
+
+__all__ = ["FORMATS_WITH_EDITS", "FORMAT_MODULES", "Renderer", "RunReport", "renderer"]
