@@ -28,10 +28,17 @@ import inspect
 import itertools
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from typing import cast
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState  # no public API renders in context
-from libcst.metadata import CodeRange, MetadataWrapper, WhitespaceInclusivePositionProvider
+from libcst.metadata import (
+    CodeRange,
+    MetadataWrapper,
+    Scope,
+    WhitespaceInclusivePositionProvider,
+)
+from libcst.metadata.position_provider import WhitespaceInclusivePositionProvidingCodegenState
 
 from sqla_checks.contract.finding import Edit, Position
 from sqla_checks.contract.rule import Fix, Import, InsertStatements, NodeEdit
@@ -52,18 +59,20 @@ class FixEdits:
         text: str,
         positions: Mapping[cst.CSTNode, CodeRange],
         fixes: Iterable[Fix],
+        scopes: Mapping[cst.CSTNode, Scope | None] | None = None,
     ) -> None:
+        """`scopes`: libcst's scope analysis of `module`, if the rules already made it."""
         self.module = module
         self.text = text
         self.positions = positions
         targets = {id(_edited(edit)) for fix in fixes for edit in fix.edits}
-        wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-        self.spans = wrapper.resolve(WhitespaceInclusivePositionProvider)
-        indents = _Indents(module.default_indent, targets)
-        module.visit(indents)
-        self.indents = indents.found
-        self.lines = indents.lines
-        self._wrapper = wrapper
+        spans = _SpanState.of(module, targets)
+        # The provider's own table: every node's range, as its resolve() would give.
+        self.spans = cast("Mapping[cst.CSTNode, CodeRange]", spans.provider._computed)
+        self.indents = spans.indents
+        self.lines = spans.lines
+        self._wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+        self._given_scopes = scopes
         self._import_edits: dict[frozenset[Import], tuple[Edit, ...]] = {}
         self._module_statements = {id(statement) for statement in module.body}
 
@@ -327,42 +336,53 @@ class FixEdits:
         return found
 
     @functools.cached_property
-    def _scopes(self) -> list[cst.metadata.Scope]:
+    def _scopes(self) -> list[Scope]:
         from libcst.metadata import ScopeProvider
 
-        scopes = self._wrapper.resolve(ScopeProvider).values()
+        given = self._given_scopes
+        scopes = (self._wrapper.resolve(ScopeProvider) if given is None else given).values()
         return list({id(scope): scope for scope in scopes if scope is not None}.values())
 
 
-class _Indents(cst.CSTVisitor):
-    """The indentation of the blocks around each target node, and the statement line
-    holding it (a line holds no block, so the line's indentation is the node's)."""
+class _SpanState(WhitespaceInclusivePositionProvidingCodegenState):
+    """libcst's whitespace-inclusive positions, from the same single code generation
+    pass, plus for each target node the indentation its code is generated with and
+    the statement line holding it (a line holds no block: its indentation is the
+    node's)."""
 
-    def __init__(self, default_indent: str, targets: set[int]) -> None:
-        super().__init__()
-        self.default_indent = default_indent
-        self.targets = targets
-        self.stack: list[str] = []
-        self.found: dict[int, tuple[str, ...]] = {}
-        self.line: cst.SimpleStatementLine | None = None
-        self.lines: dict[int, cst.SimpleStatementLine] = {}
+    targets: set[int]
+    indents: dict[int, tuple[str, ...]]
+    lines: dict[int, cst.SimpleStatementLine]
+    statement: cst.SimpleStatementLine | None
 
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        if id(node) in self.targets:
-            self.found[id(node)] = tuple(self.stack)
-            if self.line is not None:
-                self.lines[id(node)] = self.line
-        if isinstance(node, cst.IndentedBlock):
-            self.stack.append(self.default_indent if node.indent is None else node.indent)
-        elif isinstance(node, cst.SimpleStatementLine):
-            self.line = node
-        return True
+    @classmethod
+    def of(cls, module: cst.Module, targets: set[int]) -> _SpanState:
+        state = cls(
+            default_indent=module.default_indent,
+            default_newline=module.default_newline,
+            provider=WhitespaceInclusivePositionProvider(),
+        )
+        state.targets = targets
+        state.indents = {}
+        state.lines = {}
+        state.statement = None
+        module._codegen(state)
+        return state
 
-    def on_leave(self, original_node: cst.CSTNode) -> None:
-        if isinstance(original_node, cst.IndentedBlock):
-            self.stack.pop()
-        elif isinstance(original_node, cst.SimpleStatementLine):
-            self.line = None
+    def before_codegen(self, node: cst.CSTNode) -> None:
+        super().before_codegen(node)
+        key = id(node)
+        if key in self.targets:
+            self.indents[key] = tuple(self.indent_tokens)
+            if self.statement is not None:
+                self.lines[key] = self.statement
+        if isinstance(node, cst.SimpleStatementLine):
+            self.statement = node
+
+    def after_codegen(self, node: cst.CSTNode) -> None:
+        super().after_codegen(node)
+        if isinstance(node, cst.SimpleStatementLine):
+            self.statement = None
 
 
 def _is_import_line(node: cst.CSTNode | cst.RemovalSentinel) -> bool:
