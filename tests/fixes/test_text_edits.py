@@ -312,3 +312,31 @@ def test_a_two_edit_fix_edits_only_its_nodes() -> None:
         (10, 1, 10, 1, '    posts = relationship("Post", back_populates="author")\n'),
         (15, 14, 15, 51, 'relationship("User", back_populates="posts")'),
     ]
+
+
+def test_edits_with_the_rules_scopes_equal_those_without(tmp_path: Path) -> None:
+    """check_source hands FixEdits the scope analysis the rules' fixes made."""
+    compared = 0
+    for path, text in _sources(tmp_path):
+        result = check_source(path, text.encode(), RULES, RunOptions(with_edits=True))
+        module = cst.parse_module(text)
+        reports = _visit(path, text, module, RULES)
+        fixes = [report.fix for _, report in reports if report.fix is not None]
+        if not fixes:
+            continue
+        alone = FixEdits(module, text, _positions(module), fixes)
+        expected = sorted(
+            [(fix.description, alone.edits(fix)) for fix in fixes],
+            key=repr,
+        )
+        found = sorted(
+            [
+                (finding.fix.description, finding.fix.edits)
+                for finding in result.findings
+                if finding.fix is not None
+            ],
+            key=repr,
+        )
+        assert found == expected, path
+        compared += len(found)
+    assert compared > 150
