@@ -78,3 +78,10 @@ def test_an_unused_import_is_removed_without_the_codemod() -> None:
 def test_a_name_written_twice_is_left_to_the_codemod() -> None:
     module = cst.parse_module("from sqlalchemy import text\nq = text('x')\n")
     assert import_updates.remove_unused_imports(module, [Import("sqlalchemy", "text")]) is None
+
+
+def test_a_name_written_in_the_code_below_a_head_is_left_to_the_codemod() -> None:
+    head = cst.parse_module("from sqlalchemy import text\n\nx = 1\n")
+    unused = [Import("sqlalchemy", "text")]
+    assert import_updates.remove_unused_imports(head, unused, "y = 2\n") is not None
+    assert import_updates.remove_unused_imports(head, unused, "q = text('x')\n") is None

@@ -25,6 +25,8 @@ from sqla_checks.evidence.project_facts import ProjectFacts
 from sqla_checks.evidence.sqlalchemy_api import Target
 
 if TYPE_CHECKING:
+    from libcst.metadata import Scope
+
     from sqla_checks.fixes.text_edits import FixEdits
 
 # --fix stops after this many rounds even if fixes keep producing new fixable code.
@@ -127,9 +129,14 @@ def _check_module(
             now_active = _applicable(rules, path, text)
             if now_active != active:
                 active, reports = now_active, None
+    scopes = None
     if reports is None:
-        reports = _visit(path, text, module, active, options.target, project)
-    result.findings, noqa = _to_findings(path, text, module, reports, rules, options.with_edits)
+        reports, context = _visit_with_context(path, text, module, active, options.target, project)
+        bindings = context.built_bindings() if context is not None else None
+        scopes = bindings.scopes if bindings is not None else None
+    result.findings, noqa = _to_findings(
+        path, text, module, reports, rules, options.with_edits, scopes
+    )
     result.warnings = noqa.warnings
     return result
 
@@ -148,14 +155,27 @@ def _visit(
     project: ProjectFacts | None = None,
 ) -> list[tuple[type[Rule], Report]]:
     """Run every rule over the tree in one traversal and gather their reports."""
+    return _visit_with_context(path, text, module, rules, target, project)[0]
+
+
+def _visit_with_context(
+    path: str,
+    text: str,
+    module: cst.Module,
+    rules: Sequence[type[Rule]],
+    target: Target | None = None,
+    project: ProjectFacts | None = None,
+) -> tuple[list[tuple[type[Rule], Report]], FileContext | None]:
+    """`_visit`, and the file's context (with what the rules made it compute)."""
     if not rules:
-        return []
+        return [], None
     context = FileContext(path, text, module, target=target, project=project)
     instances = [rule(context) for rule in rules]
     # Session evidence is gathered in the same traversal, ahead of the rules.
     evidence = [context.sessions.binder] if context.uses_sqlalchemy else []
     cst.visit_batched(module, [ScopeEnter(context), *evidence, *instances, ScopeLeave(context)])
-    return [(type(instance), report) for instance in instances for report in instance.reports]
+    reports = [(type(instance), report) for instance in instances for report in instance.reports]
+    return reports, context
 
 
 def _positions(module: cst.Module) -> dict[cst.CSTNode, CodeRange]:
@@ -180,6 +200,7 @@ def _to_findings(
     reports: list[tuple[type[Rule], Report]],
     selected: Sequence[type[Rule]],
     with_edits: bool,
+    scopes: Mapping[cst.CSTNode, Scope | None] | None = None,
 ) -> tuple[list[Finding], FileNoqa]:
     reports, noqa, positions = _unsuppressed(text, module, reports, selected)
     if not reports:
@@ -191,7 +212,7 @@ def _to_findings(
         from sqla_checks.fixes.text_edits import FixEdits
 
         fixes = [report.fix for _, report in reports if report.fix is not None]
-        edits = FixEdits(module, text, positions, fixes)
+        edits = FixEdits(module, text, positions, fixes, scopes)
     findings: list[Finding] = []
     for rule, report in reports:
         code_range = positions[report.node]

@@ -7,6 +7,7 @@ walks the whole module, so `FileContext.bindings` makes it only when a fix asks.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -46,6 +47,11 @@ class Bindings:
         wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
         self._scopes = wrapper.resolve(ScopeProvider)
         self.star_imports = tuple(_star_imports(module))
+
+    @property
+    def scopes(self) -> Mapping[cst.CSTNode, Scope | None]:
+        """libcst's scope of each node of the module."""
+        return self._scopes
 
     def _scope(self, node: cst.CSTNode) -> Scope | None:
         return self._scopes.get(node)

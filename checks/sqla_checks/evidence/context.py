@@ -116,6 +116,11 @@ class FileContext:
         """Scope-aware bindings; built only when a fix asks how to spell a name."""
         return Bindings(self.module)
 
+    def built_bindings(self) -> Bindings | None:
+        """`bindings` if something already built them (they cost a pass over the module)."""
+        built = self.__dict__.get("bindings")
+        return built if isinstance(built, Bindings) else None
+
     @cached_property
     def top_level_bindings(self) -> TopLevelBindings:
         """Which top-level statement binds each name, and how surely."""

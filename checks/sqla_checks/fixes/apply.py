@@ -10,11 +10,14 @@ import visitors do (`import_updates`, or those visitors where it cannot tell).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import TypeVar
 
 import libcst as cst
 
 from sqla_checks.contract.rule import Fix, Import, InsertStatements, NodeEdit
 from sqla_checks.fixes import import_updates
+
+_Node = TypeVar("_Node", bound=cst.CSTNode)
 
 
 class _Containment(cst.CSTVisitor):
@@ -112,12 +115,20 @@ class _Replacer(cst.CSTTransformer):
         return updated_node
 
 
+def replace_nodes(node: _Node, fixes: Sequence[Fix]) -> _Node | None:
+    """`node` with the edits of `fixes` made inside it (by node identity), before any
+    import bookkeeping; None when `node` itself is removed or becomes several."""
+    replaced = node.visit(_Replacer(fixes))
+    return replaced if isinstance(replaced, type(node)) else None
+
+
 def apply_fixes(module: cst.Module, fixes: Sequence[Fix]) -> tuple[cst.Module, list[Fix]]:
     """Apply the compatible ones of `fixes` to `module`: the new module and those fixes."""
     applied = compatible_fixes(module, fixes)
     if not applied:
         return module, []
-    new_module = module.visit(_Replacer(applied))
+    new_module = replace_nodes(module, applied)
+    assert new_module is not None  # a module's transform gives a module
     new_module = _fix_imports(new_module, applied)
     # A fix must never leave code that does not parse: check before anyone writes it.
     cst.parse_module(new_module.bytes)

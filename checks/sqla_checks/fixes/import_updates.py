@@ -32,10 +32,7 @@ def add_imports(module: cst.Module, imports: Iterable[Import]) -> cst.Module | N
         for name in from_modules
     }
     body = list(module.body)
-    start = 1 if _skip_first(module) else 0
-    end = start
-    while end < len(body) and _is_import_line(body[end]):
-        end += 1
+    start, end = leading_imports(module)
     top = [_only_statement(line) for line in body[start:end]]
     # What the leading imports already provide (the visitor's gatherer).
     provided: dict[str, set[str]] = {}
@@ -90,14 +87,18 @@ def add_imports(module: cst.Module, imports: Iterable[Import]) -> cst.Module | N
     )
 
 
-def remove_unused_imports(module: cst.Module, imports: Iterable[Import]) -> cst.Module | None:
+def remove_unused_imports(
+    module: cst.Module, imports: Iterable[Import], following: str = ""
+) -> cst.Module | None:
     """`module` without those of `imports` nothing uses, as `RemoveImportsVisitor`
     removes them; None unless each is provably used or unused.
 
     A name written once in the whole module, in a module-level `from M import name`,
     is unused: a use, an `__all__` entry or a string annotation would write it again.
+    `following` is the code after `module` when `module` is the head of a bigger one
+    whose import statements it all holds.
     """
-    code = module.code
+    code = module.code + following
     removals: dict[int, set[str]] = {}  # statement index -> names to drop from it
     for imp in imports:
         if imp.name is None or imp.module == "__future__":
@@ -207,6 +208,16 @@ def _with_empty_line(statements: list[_Statement]) -> list[_Statement]:
     if leading and leading[0].comment is None:
         return statements
     return [first.with_changes(leading_lines=(cst.EmptyLine(), *leading)), *statements[1:]]
+
+
+def leading_imports(module: cst.Module) -> tuple[int, int]:
+    """Where the visitors' leading run of import lines starts and ends in the body."""
+    body = module.body
+    start = 1 if _skip_first(module) else 0
+    end = start
+    while end < len(body) and _is_import_line(body[end]):
+        end += 1
+    return start, end
 
 
 def _skip_first(module: cst.Module) -> bool:

@@ -9,10 +9,15 @@ import a fix may make unused stays when scope analysis finds a use of it outside
 fix's nodes, the common case.
 
 Where that reasoning does not hold (a node whose code depends on its neighbours, such
-as an argument's default comma; an import the fix really removes; a fix touching the
-import statements), the fix is applied alone to the module and the edits are the
-lines that changed, which is exact by construction and costs a fix pipeline run for
-that finding only.
+as an import statement's default semicolon; an import the fix really removes; a fix
+touching the import statements), the edits are the lines that changed between the
+file and its text after the fix alone. That text is spliced together: each edited
+node's new code in place (a node whose code depends on its neighbours is regenerated
+with its whole statement line), and, for a fix that adds or drops imports, the
+module's head (its leading imports and the statement after them, when no import
+statement follows) run through the same import functions as `--fix`. Only a case
+that reasoning cannot cover (an edit straddling the head, an import statement
+further down) applies the fix alone to the whole module.
 """
 
 from __future__ import annotations
@@ -23,14 +28,22 @@ import inspect
 import itertools
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from typing import cast
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState  # no public API renders in context
-from libcst.metadata import CodeRange, MetadataWrapper, WhitespaceInclusivePositionProvider
+from libcst.metadata import (
+    CodeRange,
+    MetadataWrapper,
+    Scope,
+    WhitespaceInclusivePositionProvider,
+)
+from libcst.metadata.position_provider import WhitespaceInclusivePositionProvidingCodegenState
 
 from sqla_checks.contract.finding import Edit, Position
 from sqla_checks.contract.rule import Fix, Import, InsertStatements, NodeEdit
-from sqla_checks.fixes.apply import add_imports, render_fix
+from sqla_checks.fixes import import_updates
+from sqla_checks.fixes.apply import add_imports, render_fix, replace_nodes
 
 # libcst's line breaks (str.splitlines also splits on form feeds and more).
 _LINE = re.compile(r".*?(?:\r\n|\r|\n)|.+\Z", re.DOTALL)
@@ -46,26 +59,127 @@ class FixEdits:
         text: str,
         positions: Mapping[cst.CSTNode, CodeRange],
         fixes: Iterable[Fix],
+        scopes: Mapping[cst.CSTNode, Scope | None] | None = None,
     ) -> None:
+        """`scopes`: libcst's scope analysis of `module`, if the rules already made it."""
         self.module = module
         self.text = text
         self.positions = positions
         targets = {id(_edited(edit)) for fix in fixes for edit in fix.edits}
-        wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-        self.spans = wrapper.resolve(WhitespaceInclusivePositionProvider)
-        indents = _Indents(module.default_indent, targets)
-        module.visit(indents)
-        self.indents = indents.found
-        self._wrapper = wrapper
+        spans = _SpanState.of(module, targets)
+        # The provider's own table: every node's range, as its resolve() would give.
+        self.spans = cast("Mapping[cst.CSTNode, CodeRange]", spans.provider._computed)
+        self.indents = spans.indents
+        self.lines = spans.lines
+        self._wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+        self._given_scopes = scopes
         self._import_edits: dict[frozenset[Import], tuple[Edit, ...]] = {}
         self._module_statements = {id(statement) for statement in module.body}
 
     def edits(self, fix: Fix) -> tuple[Edit, ...]:
         """The edits turning the original text into the text after `fix` alone."""
         edits = self._direct(fix)
-        if edits is None:
-            return line_edits(self.text, render_fix(self.module, fix))
-        return edits
+        if edits is not None:
+            return edits
+        fixed = self._spliced(fix)
+        if fixed is None:
+            fixed = render_fix(self.module, fix)
+        return line_edits(self.text, fixed)
+
+    def _spliced(self, fix: Fix) -> str | None:
+        """The text after `fix` alone, without a pass over the whole module; None
+        where the parts cannot be shown to give what `render_fix` gives.
+
+        A transform and a code generation of the module are those of each statement
+        in turn, so the edits below the head are text splices, and the head (all
+        import statements) gets the same node edits and import updates as the module.
+        """
+        body = self.module.body
+        changes_imports = bool(fix.imports or fix.unused_imports)
+        size = self._head_size if changes_imports else 0
+        if size is None:
+            return None
+        if size == len(body):
+            cut = len(self.text)
+        else:
+            cut = self._offset(_position(self.spans[body[size]].start)) if size else 0
+        in_head = False
+        splices: list[Edit] = []
+        for edit in fix.edits:
+            span = self.spans.get(_edited(edit))
+            if span is None:
+                return None
+            if self._offset(_position(span.end)) <= cut:
+                in_head = True
+            elif self._offset(_position(span.start)) < cut:
+                return None
+            else:
+                splice = self._splice(edit, fix)
+                if splice is None:
+                    return None
+                splices.append(splice)
+        rest = self._splice_text(cut, splices)
+        if rest is None or not changes_imports:
+            return rest
+        if _IMPORT_WORD.search("".join(splice.content for splice in splices)):
+            return None  # the head must keep holding every import statement
+        head = self.module
+        if size < len(body):
+            head = head.with_changes(body=body[:size], footer=(), has_trailing_newline=True)
+            if head.code != self.text[:cut]:
+                return None
+        if in_head:
+            edited = replace_nodes(head, [fix])
+            # libcst adds imports after the leading ones and edits the statement after
+            # them: both must lie in the head.
+            if edited is None or import_updates.leading_imports(edited)[1] >= len(edited.body):
+                return None
+            head = edited
+        if fix.imports:
+            head = add_imports(head, set(fix.imports))
+        if fix.unused_imports:
+            removed = import_updates.remove_unused_imports(head, set(fix.unused_imports), rest)
+            if removed is None:
+                return None
+            head = removed
+        return head.code + rest
+
+    def _splice(self, edit: NodeEdit | InsertStatements, fix: Fix) -> Edit | None:
+        """`edit` as a text edit: the node's new code, else its statement line's."""
+        direct = self._node_edit(edit)
+        if direct is not None or isinstance(edit, InsertStatements):
+            return direct
+        line = self.lines.get(id(edit.node))
+        indent = self.indents.get(id(edit.node))
+        span = self.spans.get(line) if line is not None else None
+        if line is None or indent is None or span is None:
+            return None
+        if self._render(line, indent) != self._slice(span):
+            return None
+        new_line = replace_nodes(line, [fix])
+        if new_line is None:
+            return None
+        return Edit(_position(span.start), _position(span.end), self._render(new_line, indent))
+
+    def _splice_text(self, cut: int, splices: list[Edit]) -> str | None:
+        """The text from offset `cut` on with `splices` made; None if two touch."""
+        parts: list[str] = []
+        done = cut
+        for index, splice in enumerate(sorted(splices, key=_key)):
+            start = self._offset(splice.start)
+            if index and start <= done:
+                return None  # touching edits: which comes first is libcst's to say
+            parts += [self.text[done:start], splice.content]
+            done = self._offset(splice.end)
+        parts.append(self.text[done:])
+        return "".join(parts)
+
+    def _offset(self, position: Position) -> int:
+        return self._line_starts[position.line - 1] + position.column - 1
+
+    @functools.cached_property
+    def _line_starts(self) -> list[int]:
+        return [0, *itertools.accumulate(len(line) for line in self._lines)]
 
     def _direct(self, fix: Fix) -> tuple[Edit, ...] | None:
         node_edits: list[Edit] = []
@@ -176,15 +290,26 @@ class FixEdits:
         that statement, the module cut there gives the same edits on the same lines,
         at a fraction of the cost of a codemod pass over the whole file.
         """
-        end = self._import_block_end + 1
-        if end >= len(self.module.body):
+        size = self._head_size
+        if size is None:
             return self.module
+        return self.module.with_changes(body=self.module.body[:size])
+
+    @functools.cached_property
+    def _head_size(self) -> int | None:
+        """How many statements `_import_head` keeps (the leading imports and one more);
+        None if there is no statement after the imports or an import may follow."""
+        end = self._import_block_end + 1
+        if end > len(self.module.body):
+            return None
+        if end == len(self.module.body):
+            return end
         rest = self.spans[self.module.body[end]].start
         lines = self._lines
         below = lines[rest.line - 1][rest.column :] + "".join(lines[rest.line :])
         if _IMPORT_WORD.search(below):
-            return self.module
-        return self.module.with_changes(body=self.module.body[:end])
+            return None
+        return end
 
     def _all_still_used(self, fix: Fix) -> bool:
         """Whether every import `fix` may make unused is used outside its nodes."""
@@ -211,33 +336,53 @@ class FixEdits:
         return found
 
     @functools.cached_property
-    def _scopes(self) -> list[cst.metadata.Scope]:
+    def _scopes(self) -> list[Scope]:
         from libcst.metadata import ScopeProvider
 
-        scopes = self._wrapper.resolve(ScopeProvider).values()
+        given = self._given_scopes
+        scopes = (self._wrapper.resolve(ScopeProvider) if given is None else given).values()
         return list({id(scope): scope for scope in scopes if scope is not None}.values())
 
 
-class _Indents(cst.CSTVisitor):
-    """The indentation of the blocks around each target node."""
+class _SpanState(WhitespaceInclusivePositionProvidingCodegenState):
+    """libcst's whitespace-inclusive positions, from the same single code generation
+    pass, plus for each target node the indentation its code is generated with and
+    the statement line holding it (a line holds no block: its indentation is the
+    node's)."""
 
-    def __init__(self, default_indent: str, targets: set[int]) -> None:
-        super().__init__()
-        self.default_indent = default_indent
-        self.targets = targets
-        self.stack: list[str] = []
-        self.found: dict[int, tuple[str, ...]] = {}
+    targets: set[int]
+    indents: dict[int, tuple[str, ...]]
+    lines: dict[int, cst.SimpleStatementLine]
+    statement: cst.SimpleStatementLine | None
 
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        if id(node) in self.targets:
-            self.found[id(node)] = tuple(self.stack)
-        if isinstance(node, cst.IndentedBlock):
-            self.stack.append(self.default_indent if node.indent is None else node.indent)
-        return True
+    @classmethod
+    def of(cls, module: cst.Module, targets: set[int]) -> _SpanState:
+        state = cls(
+            default_indent=module.default_indent,
+            default_newline=module.default_newline,
+            provider=WhitespaceInclusivePositionProvider(),
+        )
+        state.targets = targets
+        state.indents = {}
+        state.lines = {}
+        state.statement = None
+        module._codegen(state)
+        return state
 
-    def on_leave(self, original_node: cst.CSTNode) -> None:
-        if isinstance(original_node, cst.IndentedBlock):
-            self.stack.pop()
+    def before_codegen(self, node: cst.CSTNode) -> None:
+        super().before_codegen(node)
+        key = id(node)
+        if key in self.targets:
+            self.indents[key] = tuple(self.indent_tokens)
+            if self.statement is not None:
+                self.lines[key] = self.statement
+        if isinstance(node, cst.SimpleStatementLine):
+            self.statement = node
+
+    def after_codegen(self, node: cst.CSTNode) -> None:
+        super().after_codegen(node)
+        if isinstance(node, cst.SimpleStatementLine):
+            self.statement = None
 
 
 def _is_import_line(node: cst.CSTNode | cst.RemovalSentinel) -> bool:
