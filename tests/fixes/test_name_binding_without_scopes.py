@@ -62,7 +62,57 @@ SOURCES = {
         def f(session: Session):  # select the users
             return session.query(User).all()
     """,
+    "imported and called": """
+        from sqlalchemy import (
+            and_,
+            select,  # select is called below
+        )
+
+        def f(session):
+            "select the users"
+            session.execute(select(User).where(and_(User.select)))
+            return session.query(User).all()
+    """,
+    "imported, and a parameter of that name": """
+        from sqlalchemy import select
+
+        def f(session, select):
+            return session.query(User).all()
+    """,
+    "imported, then assigned on the same line": """
+        from sqlalchemy import select; select = None
+
+        def f(session):
+            return session.query(User).all()
+    """,
+    "imported under another name": """
+        from sqlalchemy import (text as
+            select)
+
+        def f(session):
+            return session.query(select(User)).all()
+    """,
+    "imported inside a function": """
+        def f(session):
+            from sqlalchemy import select
+            return session.query(select(User)).all()
+    """,
+    "imported from another module": """
+        from app.queries import select
+
+        def f(session):
+            return session.query(select(User)).all()
+    """,
+    "a function of that name": """
+        from sqlalchemy import select
+
+        def select(session):
+            return session.query(User).all()
+    """,
 }
+
+# The sources where only top-level imports of SQLAlchemy's `select` bind `select`.
+ONLY_IMPORTS_BIND = {"imported and called"}
 
 
 def _first_call(module: cst.Module) -> cst.Call:
@@ -97,6 +147,7 @@ def test_the_text_shortcut_agrees_with_the_scopes(
     quick = _answer(SOURCES[case], qualified, alias_first)
     with monkeypatch.context() as patch:
         patch.setattr(name_binding, "_without_scopes", lambda *args: None)
+        patch.setattr(name_binding, "_only_module_imports_bind", lambda *args: False)
         assert _answer(SOURCES[case], qualified, alias_first) == quick
 
 
@@ -114,3 +165,10 @@ def test_the_shortcut_answers_the_common_cases_and_leaves_the_rest() -> None:
         "name in a comment",
     ):
         assert shortcut(text[case], "sqlalchemy", "select", True) is None, case
+
+
+@pytest.mark.parametrize("case", SOURCES)
+def test_the_token_shortcut_answers_only_where_imports_alone_bind(case: str) -> None:
+    text = textwrap.dedent(SOURCES[case])
+    answer = name_binding._only_module_imports_bind(text, "sqlalchemy", "select")
+    assert answer == (case in ONLY_IMPORTS_BIND)

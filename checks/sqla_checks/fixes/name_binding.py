@@ -13,7 +13,10 @@ the expression to write and the imports it needs, or with the reason there is no
 
 from __future__ import annotations
 
+import functools
+import io
 import re
+import tokenize
 from dataclasses import dataclass
 
 import libcst as cst
@@ -46,6 +49,9 @@ def spelling(
     quick = _without_scopes(context.text, module, name, module_alias_first)
     if quick is not None:
         return quick
+    if _only_module_imports_bind(context.text, module, name):
+        # What the scopes would answer: at every node only those imports bind it.
+        return Spelling(cst.Name(name))
     bindings = context.bindings
     visible = bindings.visible(name, at)
     if visible is None:
@@ -109,6 +115,72 @@ def _without_scopes(text: str, module: str, name: str, module_alias_first: bool)
     if uses != attribute_uses + 1:
         return None
     return Spelling(cst.Attribute(value=cst.Name(alias), attr=cst.Name(name)))
+
+
+@functools.lru_cache(maxsize=8)
+def _only_module_imports_bind(text: str, module: str, name: str) -> bool:
+    """Whether, from the tokens alone, `name` is bound in the module only by top-level
+    `from <module> import <name>` statements importing the object.
+
+    Every other occurrence of the word must be code that cannot bind it: an attribute
+    (`.name`, `import a.name`) or a call (`name(`) that is not `def name(`/`class
+    name(`. Comments and strings are not code. Any other occurrence (a parameter, an
+    assignment, `as name`, `global name`, a bare read) leaves the answer to the scopes.
+    Cached per text: a file's fixes ask about the same few names.
+    """
+    try:
+        tokens = [
+            t
+            for t in tokenize.generate_tokens(io.StringIO(text).readline)
+            if t.type not in _NOT_CODE
+        ]
+    except (tokenize.TokenError, SyntaxError):
+        return False
+    imported = False
+    statement_start = 0
+    for index, token in enumerate(tokens):
+        if token.type == tokenize.NEWLINE or token.string == ";":
+            statement_start = index + 1
+            continue
+        if token.type != tokenize.NAME or token.string != name:
+            continue
+        before = tokens[index - 1].string if index else ""
+        after = tokens[index + 1].string if index + 1 < len(tokens) else ""
+        if before == ".":
+            continue
+        if after == "(" and before not in ("def", "class"):
+            continue
+        if _imports_object(tokens, statement_start, index, module, name):
+            imported = True
+            continue
+        return False
+    return imported
+
+
+def _imports_object(
+    tokens: list[tokenize.TokenInfo], start: int, index: int, module: str, name: str
+) -> bool:
+    """Whether the token at `index` is an imported name, no `as` either side, of a `from`
+    statement at column 0 (so at module level) whose module holds the object."""
+    first = tokens[start]
+    if first.string != "from" or first.start[1] != 0:
+        return False
+    dotted = []
+    position = start + 1
+    while position < index and tokens[position].string != "import":
+        dotted.append(tokens[position].string)
+        position += 1
+    aliased = tokens[index - 1].string == "as" or (
+        index + 1 < len(tokens) and tokens[index + 1].string == "as"
+    )
+    if position >= index or aliased:
+        return False
+    return _is_object(f"{''.join(dotted)}.{name}", module, name)
+
+
+_NOT_CODE = frozenset(
+    {tokenize.COMMENT, tokenize.NL, tokenize.INDENT, tokenize.DEDENT, tokenize.STRING}
+)
 
 
 def _word(name: str) -> re.Pattern[str]:
