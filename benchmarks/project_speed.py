@@ -28,7 +28,7 @@ from pathlib import Path
 import libcst
 
 from benchmarks.cli_runs import CliWorkspace
-from benchmarks.pypi_sources import download, unpack
+from benchmarks.pypi_sources import download, unpacked
 from benchmarks.recall import LEGACY, MODERN, python_files
 from sqla_checks.engine.registry import all_rules
 
@@ -74,7 +74,7 @@ def _parse_seconds(sources: Sequence[bytes]) -> float:
 def measure(requirement: str, work: Path, repeat: int) -> SpeedRow:
     """Download, unpack and time one project."""
     archive = download(requirement, work / "downloads", sdist=False)
-    root = unpack(archive, work / "projects" / requirement.replace("==", "-"))
+    root = unpacked(archive, work / "projects" / requirement.replace("==", "-"))
     sources = [path.read_bytes() for path in python_files(root)]
     parse = statistics.median(_parse_seconds(sources) for _ in range(repeat))
     codes = [rule.code for rule in all_rules()]

@@ -8,6 +8,7 @@ is downloaded once into a cache folder and unpacked on demand.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -75,5 +76,36 @@ def unpack(archive: Path, into: Path) -> Path:
         return into
     with tarfile.open(archive) as tar:
         tar.extractall(into, filter="data")
+    (root,) = into.iterdir()
+    return root
+
+
+def unpacked(archive: Path, into: Path) -> Path:
+    """`unpack`'s folder for reading only: an earlier complete unpack of the same
+    archive is reused, and a new one is made beside `into` and renamed into place.
+
+    Runs that only read the files (recall, speed, precision) may then share one
+    `--work` folder at the same time: none deletes a tree another is reading, and
+    none sees a half-extracted one.
+    """
+    marker = into.with_name(into.name + ".unpacked")
+    stamp = f"{archive.name} {archive.stat().st_size}\n"
+    if into.exists() and marker.exists() and marker.read_text() == stamp:
+        return _root(archive, into)
+    staging = into.with_name(f"{into.name}.staging-{os.getpid()}")
+    unpack(archive, staging)
+    marker.unlink(missing_ok=True)
+    if into.exists():
+        retired = into.with_name(f"{into.name}.retired-{os.getpid()}")
+        into.rename(retired)
+        shutil.rmtree(retired)
+    staging.rename(into)
+    marker.write_text(stamp)
+    return _root(archive, into)
+
+
+def _root(archive: Path, into: Path) -> Path:
+    if archive.name.endswith(".whl"):
+        return into
     (root,) = into.iterdir()
     return root

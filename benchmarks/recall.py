@@ -36,7 +36,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from benchmarks.pypi_sources import DownloadError, download, unpack
+from benchmarks.pypi_sources import DownloadError, download, unpacked
 from sqla_checks.engine.alembic_revisions import AlembicRevisions
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -204,7 +204,7 @@ class Row:
 def measure(requirement: str, work: Path) -> tuple[list[Row], int, int]:
     """Rows for one project, its file count and how many revision files were left out."""
     archive = download(requirement, work / "downloads", sdist=False)
-    root = unpack(archive, work / "projects" / requirement.replace("==", "-"))
+    root = unpacked(archive, work / "projects" / requirement.replace("==", "-"))
     places, revisions = count_places(root)
     found = findings(root)
     rows = []
