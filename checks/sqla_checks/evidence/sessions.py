@@ -747,7 +747,9 @@ def _imported_in(body: cst.BaseSuite) -> set[str]:
     return finder.names
 
 
-class _ImportedNames(cst.CSTVisitor):
+class _OwnBodyNames(cst.CSTVisitor):
+    """Collects `names` from one function body, not from the defs nested in it."""
+
     def __init__(self) -> None:
         super().__init__()
         self.names: set[str] = set()
@@ -758,22 +760,14 @@ class _ImportedNames(cst.CSTVisitor):
     def visit_ClassDef(self, node: cst.ClassDef) -> bool:
         return False
 
+
+class _ImportedNames(_OwnBodyNames):
     def visit_ImportAlias(self, node: cst.ImportAlias) -> None:
         if node.asname is not None and isinstance(node.asname.name, cst.Name):
             self.names.add(node.asname.name.value)
 
 
-class _BoundNames(cst.CSTVisitor):
-    def __init__(self) -> None:
-        super().__init__()
-        self.names: set[str] = set()
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        return False
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        return False
-
+class _BoundNames(_OwnBodyNames):
     def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
         self.names |= _target_names(node.target)
 
