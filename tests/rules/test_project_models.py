@@ -7,7 +7,6 @@ modules they import). Every case has a look-alike that must stay silent.
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,7 @@ from sqla_checks.engine.api import CheckPlan, Overrides, SettingsResolver, check
 from sqla_checks.engine.project_scan import build_project_index
 from sqla_checks.engine.runner import RunOptions
 from sqla_checks.evidence.project_index import ModelClass
+from tests.rules.project_files import finding_lines, write_project
 
 EXTENSIONS = """
     from flask_sqlalchemy import SQLAlchemy
@@ -25,30 +25,10 @@ EXTENSIONS = """
 """
 
 
-def _write(root: Path, files: dict[str, str]) -> list[str]:
-    paths = []
-    for name, code in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(code).lstrip(), encoding="utf-8")
-        paths.append(str(path))
-    return paths
+_write = write_project
 
 
-def _run(
-    root: Path, files: dict[str, str], code: str, *, only: str | None = None
-) -> dict[str, list[int]]:
-    """Lines of `code` findings by file, checking every file (or just `only`)."""
-    paths = _write(root, files)
-    if only is not None:
-        paths = [p for p in paths if p.endswith(only)]
-    resolver = SettingsResolver(Overrides(select=(code,)), cwd=root)
-    checked = check_files(paths, CheckPlan(resolver))
-    return {
-        Path(c.result.path).relative_to(root).as_posix(): [f.start.line for f in c.result.findings]
-        for c in checked
-        if c.result.findings
-    }
+_run = finding_lines
 
 
 def _fixed(root: Path, files: dict[str, str], code: str, name: str) -> str:

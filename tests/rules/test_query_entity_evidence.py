@@ -23,6 +23,7 @@ import pytest
 
 from sqla_checks.engine.api import CheckPlan, Overrides, SettingsResolver, check_files
 from sqla_checks.engine.runner import RunOptions
+from tests.rules.project_files import finding_lines
 
 DECLARATIVE = """
     from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -69,19 +70,7 @@ IMPERATIVE = {
 
 
 def _lines(root: Path, files: dict[str, str], code: str = "ALC101") -> dict[str, list[int]]:
-    paths = []
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
-        paths.append(str(path))
-    resolver = SettingsResolver(Overrides(select=(code,)), cwd=root)
-    checked = check_files(paths, CheckPlan(resolver))
-    return {
-        Path(c.result.path).relative_to(root).as_posix(): [f.start.line for f in c.result.findings]
-        for c in checked
-        if c.result.findings
-    }
+    return finding_lines(root, files, code)
 
 
 def _marked(source: str) -> list[int]:
