@@ -291,17 +291,11 @@ def _local_model_alias(context: FileContext, name: str) -> bool:
         not finder.other
         and bool(finder.values)
         and all(
-            not context.sessions.bound_locally(_head(value), context.functions)
+            not context.sessions.head_bound_locally(value, context.functions)
             and _is_mapped_fact(context, value)
             for value in finder.values
         )
     )
-
-
-def _head(node: cst.BaseExpression) -> str:
-    while isinstance(node, cst.Attribute):
-        node = node.value
-    return node.value if isinstance(node, cst.Name) else ""
 
 
 def _is_mapped_fact(context: FileContext, node: cst.BaseExpression) -> bool:
