@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, cast
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
+from sqla_checks.contract import tree_walk
 from sqla_checks.contract.finding import FileError, FileResult, Finding, FixInfo, Position
 from sqla_checks.contract.rule import Applicability, Report, Rule
 from sqla_checks.engine import registry
@@ -173,7 +174,8 @@ def _visit_with_context(
     instances = [rule(context) for rule in rules]
     # Session evidence is gathered in the same traversal, ahead of the rules.
     evidence = [context.sessions.binder] if context.uses_sqlalchemy else []
-    cst.visit_batched(module, [ScopeEnter(context), *evidence, *instances, ScopeLeave(context)])
+    visitors = [ScopeEnter(context), *evidence, *instances, ScopeLeave(context)]
+    tree_walk.visit_batched(module, visitors)
     reports = [(type(instance), report) for instance in instances for report in instance.reports]
     return reports, context
 

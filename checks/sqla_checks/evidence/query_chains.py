@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from sqla_checks.contract import tree_walk
 from sqla_checks.evidence.assignments import simple_assignment
 from sqla_checks.evidence.context import FileContext
 from sqla_checks.evidence.imports import dotted_name
@@ -286,7 +287,7 @@ def _local_model_alias(context: FileContext, name: str) -> bool:
     if function is None:
         return False
     finder = _LocalBindings(name)
-    function.visit(finder)
+    tree_walk.visit(function, finder)
     return (
         not finder.other
         and bool(finder.values)

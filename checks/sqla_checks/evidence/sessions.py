@@ -49,6 +49,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from sqla_checks.contract import tree_walk
 from sqla_checks.contract.batched_visitor import BatchedVisitor
 from sqla_checks.evidence.assignments import simple_assignment
 from sqla_checks.evidence.branch_states import BranchStates, Compound
@@ -214,7 +215,7 @@ class SessionIndex:
             if names is None:
                 params = function.params
                 # A local `import app.model as model` is the import the ImportMap reads.
-                names = (_names_bound_in(function.body) - _imported_in(function.body)) | {
+                names = _names_bound_in(function.body, but_imports=True) | {
                     param.name.value
                     for param in (*params.posonly_params, *params.params, *params.kwonly_params)
                 }
@@ -250,7 +251,7 @@ class SessionIndex:
         found = self._awaited_sessions.get(function)
         if found is None:
             finder = _AwaitedReceivers()
-            function.body.visit(finder)
+            tree_walk.visit(function.body, finder)
             found = frozenset(finder.proven - finder.disproven)
             self._awaited_sessions[function] = found
         return found
@@ -341,11 +342,11 @@ class SessionIndex:
             if found is not None:
                 return found
         yielder = _YieldFinder()
-        function.body.visit(yielder)
+        tree_walk.visit(function.body, yielder)
         if not yielder.yields:
             return None
         binder_scope = _Scope()
-        cst.visit_batched(function, [_Binder(self, collect_into=binder_scope)])
+        tree_walk.visit_batched(function, [_Binder(self, collect_into=binder_scope)])
         for value in yielder.yields:
             if isinstance(value, cst.Name) and value.value in binder_scope.names:
                 kind = binder_scope.names[value.value]
@@ -423,7 +424,7 @@ def sqla_or_typing_symbol(imports: ImportMap, node: cst.BaseExpression) -> str |
 def _annotation_mentions(index: SessionIndex, annotation: cst.BaseExpression) -> Kind | None:
     """A session kind named anywhere inside an annotation (`AsyncIterator[AsyncSession]`)."""
     finder = _AnnotationKindFinder(index)
-    annotation.visit(finder)
+    tree_walk.visit(annotation, finder)
     return finder.kind
 
 
@@ -733,26 +734,22 @@ def _target_names(target: cst.BaseExpression) -> set[str]:
     return set()
 
 
-def _names_bound_in(body: cst.BaseSuite) -> set[str]:
-    """Names a loop body binds itself (not in nested functions or classes)."""
+def _names_bound_in(body: cst.BaseSuite, but_imports: bool = False) -> set[str]:
+    """Names a body binds itself (not in nested functions or classes); `but_imports`
+    leaves out the names its import statements bind."""
     finder = _BoundNames()
-    body.visit(finder)
-    return finder.names
+    tree_walk.visit(body, finder)
+    return finder.names - finder.imported if but_imports else finder.names
 
 
-def _imported_in(body: cst.BaseSuite) -> set[str]:
-    """Names import statements of a function body bind (not in nested defs)."""
-    finder = _ImportedNames()
-    body.visit(finder)
-    return finder.names
-
-
-class _OwnBodyNames(cst.CSTVisitor):
-    """Collects `names` from one function body, not from the defs nested in it."""
+class _BoundNames(cst.CSTVisitor):
+    """Collects the names one body binds, not those of the defs nested in it."""
 
     def __init__(self) -> None:
         super().__init__()
         self.names: set[str] = set()
+        # Names bound by `import x as y` (also in `names`, through their AsName).
+        self.imported: set[str] = set()
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         return False
@@ -760,14 +757,10 @@ class _OwnBodyNames(cst.CSTVisitor):
     def visit_ClassDef(self, node: cst.ClassDef) -> bool:
         return False
 
-
-class _ImportedNames(_OwnBodyNames):
     def visit_ImportAlias(self, node: cst.ImportAlias) -> None:
         if node.asname is not None and isinstance(node.asname.name, cst.Name):
-            self.names.add(node.asname.name.value)
+            self.imported.add(node.asname.name.value)
 
-
-class _BoundNames(_OwnBodyNames):
     def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
         self.names |= _target_names(node.target)
 

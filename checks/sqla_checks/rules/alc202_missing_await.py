@@ -6,6 +6,7 @@ from typing import Literal
 
 import libcst as cst
 
+from sqla_checks.contract import tree_walk
 from sqla_checks.contract.rule import Bad, Fix, Good, Rule
 from sqla_checks.evidence.context import FileContext
 from sqla_checks.evidence.sessions import awaited_receiver_kind
@@ -522,7 +523,7 @@ name only calls of the methods whose await proves a session are checked (an unaw
         if function is None:
             return False
         finder = _DeferredUse(name)
-        function.body.visit(finder)
+        tree_walk.visit(function.body, finder)
         return finder.found
 
 
