@@ -206,6 +206,7 @@ GINO_CALLS = {
         from functools import partial
 
         from gino import Gino
+        from sqlalchemy import func  # GINO builds on SQLAlchemy Core
 
         from . import setup, setup_gino
         from .models import create_models, handed_around, mixed
@@ -235,6 +236,18 @@ def test_gino_look_alikes_and_unproven_parameters_stay_silent(tmp_path: Path) ->
     # GINO's module-level `db`, a function nobody calls, one called with a Flask db
     # and with a GINO one, and one also handed to `partial`: no finding.
     assert finding_lines(tmp_path, GINO_CALLS, "ALC104") == {}
+    # The same calls all passing the Flask-SQLAlchemy `db`: found (the callers were read).
+    proven = dict(GINO_CALLS)
+    proven["app/tests/test_gino.py"] = (
+        GINO_CALLS["app/tests/test_gino.py"]
+        .replace("create_models(db)", "create_models(SQLAlchemy())")
+        .replace("other, admin = setup_gino()", "other, admin = setup()")
+        .replace("later = partial(handed_around, flask_db)", "")
+        .replace("from gino import Gino", "from flask_sqlalchemy import SQLAlchemy")
+    )
+    assert finding_lines(tmp_path / "proven", proven, "ALC104") == {
+        "app/tests/models.py": [3, 15, 21]
+    }
 
 
 def test_the_model_file_checked_alone_does_not_see_its_callers(tmp_path: Path) -> None:

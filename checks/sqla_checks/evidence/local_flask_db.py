@@ -19,7 +19,7 @@ function binds it exactly once, and that once is:
 - `db = SQLAlchemy(...)`, Flask-SQLAlchemy's class itself;
 - `app, db = setup()` where the project index knows `setup` returns a tuple with a
   `db = SQLAlchemy(...)` at that place (`project_index.TupleProvider`);
-- a parameter of a top-level function that every call of it the project index saw
+- a parameter of a top-level function that every call of it the project index read
   passes such an object (`project_index` records it under
   `module.function.<locals>.parameter`).
 

@@ -105,6 +105,10 @@ class FunctionSummary:
     # `keyword_only_from` (the number of positional ones).
     parameters: tuple[str, ...] = ()
     keyword_only_from: int = 0
+    # Parameters whose `.Model` a class statement of the body subclasses
+    # (`def create_models(db): class Model1(db.Model)`): what they are depends on the
+    # function's callers (`call_sites`).
+    model_parameters: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -149,14 +153,6 @@ class ModuleSummary:
     # Top-level `<registry>.map_imperatively(Cls, table)` / `mapper(Cls, table)`
     # calls: (dotted callee, dotted class), for the index to check the callee.
     imperative: tuple[tuple[str, str], ...] = ()
-    # Calls of the module's own top-level functions and of names imported from its
-    # own top-level package (relative imports included), for the index to infer what
-    # a parameter is from every call of its function (`project_index`).
-    calls: tuple[CallSite, ...] = ()
-    # Those names read other than as a callee (`partial(create_models, db)`, a
-    # decorator, a list of helpers), spelled as `CallSite.callee`: their functions
-    # may be called with anything.
-    escaped: tuple[str, ...] = ()
 
     def imported_modules(self) -> set[str]:
         """Every module an import names (and its parents), for loading the closure."""
@@ -184,18 +180,40 @@ def summarize(module: str, path: str, source: bytes, is_package: bool) -> Module
         mapping = _imperative_mapping(statement)
         if mapping is not None:
             imperative.append(mapping)
-    calls = _CallSites(summary.bindings, package)
-    calls.visit(tree)
     return ModuleSummary(
-        module,
-        path,
-        is_package,
-        summary.bindings,
-        tuple(stars),
-        tuple(imperative),
-        tuple(calls.calls),
-        tuple(dict.fromkeys(calls.escaped)),
+        module, path, is_package, summary.bindings, tuple(stars), tuple(imperative)
     )
+
+
+@dataclass(frozen=True)
+class CallSites:
+    """Where a module calls some project functions, and where it reads them as values."""
+
+    calls: tuple[CallSite, ...] = ()
+    # The names read other than as a callee (`partial(create_models, db)`, a
+    # decorator, a list of helpers), spelled as `CallSite.callee`: their functions
+    # may be called with anything.
+    escaped: tuple[str, ...] = ()
+
+
+def call_sites(summary: ModuleSummary, source: bytes, names: frozenset[str]) -> CallSites:
+    """The calls in `source` (the module `summary` summarises) of project functions
+    named one of `names`, whether defined here or imported from the module's own
+    top-level package, and where those names are read as values.
+
+    Only asked for when the project has functions whose parameters need their
+    callers (`FunctionSummary.model_parameters`): one more parse of the module.
+    """
+    if not any(name.encode() in source for name in names):
+        return CallSites()
+    try:
+        tree = ast.parse(source, filename=summary.path)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return CallSites()
+    package = summary.module if summary.is_package else summary.module.rpartition(".")[0]
+    found = _CallSites(summary.bindings, package, names)
+    found.visit(tree)
+    return CallSites(tuple(found.calls), tuple(dict.fromkeys(found.escaped)))
 
 
 def _imperative_mapping(statement: ast.stmt) -> tuple[str, str] | None:
@@ -424,6 +442,11 @@ def _function(node: ast.FunctionDef | ast.AsyncFunctionDef) -> FunctionSummary:
             arg.arg for arg in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs)
         ),
         keyword_only_from=len(node.args.posonlyargs) + len(node.args.args),
+        model_parameters=tuple(
+            arg.arg
+            for arg in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs)
+            if arg.arg in finder.model_bases
+        ),
     )
 
 
@@ -450,6 +473,17 @@ class _Produces(ast.NodeVisitor):
         self.returned: list[ast.expr | None] = []  # every `return` value
         self.rebound: dict[str, int] = {}  # how many assignments bind each local name
         self.generator = False
+        self.model_bases: set[str] = set()  # `x` of class statements `class C(x.Model)`
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        for base in node.bases:
+            if (
+                isinstance(base, ast.Attribute)
+                and base.attr == "Model"
+                and isinstance(base.value, ast.Name)
+            ):
+                self.model_bases.add(base.value.id)
+        self.generic_visit(node)
 
     def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
         return  # a nested function's yields are its own
@@ -535,8 +569,9 @@ class _CallSites(ast.NodeVisitor):
     hides what it binds, and its arguments say nothing (recorded as "").
     """
 
-    def __init__(self, bindings: dict[str, Binding], package: str) -> None:
+    def __init__(self, bindings: dict[str, Binding], package: str, names: frozenset[str]) -> None:
         self._bindings = bindings
+        self._names = names
         self._package = package  # for relative imports inside functions
         self._top = package.partition(".")[0]
         self._scopes: list[_ScopeNames] = []
@@ -633,7 +668,9 @@ class _CallSites(ast.NodeVisitor):
 
     def _project_function(self, spelled: str) -> bool:
         """Whether `spelled` may name a project function (a top-level def here, or a
-        name imported from this module's own top-level package)."""
+        name imported from this module's own top-level package) of those asked for."""
+        if spelled.rpartition(".")[2] not in self._names:
+            return False
         if spelled.startswith("="):
             return spelled[1:].partition(".")[0] == self._top
         binding = self._bindings.get(spelled.partition(".")[0])
@@ -782,11 +819,6 @@ def summary_to_json(summary: ModuleSummary) -> dict[str, object]:
         "bindings": bindings,
         "star_imports": list(summary.star_imports),
         "imperative": [list(pair) for pair in summary.imperative],
-        "calls": [
-            [call.callee, list(call.positional), [list(k) for k in call.keywords], call.unpacked]
-            for call in summary.calls
-        ],
-        "escaped": list(summary.escaped),
     }
 
 
@@ -809,14 +841,4 @@ def summary_from_json(payload: Any) -> ModuleSummary:
         bindings,
         tuple(payload["star_imports"]),
         tuple((str(callee), str(klass)) for callee, klass in payload["imperative"]),
-        tuple(
-            CallSite(
-                str(callee),
-                tuple(str(value) for value in positional),
-                tuple((str(key), str(value)) for key, value in keywords),
-                bool(unpacked),
-            )
-            for callee, positional, keywords, unpacked in payload["calls"]
-        ),
-        tuple(str(name) for name in payload["escaped"]),
     )

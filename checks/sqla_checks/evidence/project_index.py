@@ -28,8 +28,10 @@ when every call of the function that the summaries saw passes the same kind of
 object for it: so far a Flask-SQLAlchemy `db` (`create_models(db)` after `app, db =
 setup()`), for models a test suite defines inside a function. A function that is
 decorated, or read anywhere other than as a callee (`partial(create_models, db)`),
-may be called with anything, and gets no such fact; nor does a call the summaries
-do not hold (a module the scan did not read, a caller outside the project).
+may be called with anything, and gets no such fact. The calls are read
+(`module_summary.call_sites`) only when the project has such functions, and only
+from the modules the scan summarised: a caller in a file that mentions neither
+SQLAlchemy nor a rule's trigger, or outside the project, is not seen.
 
 Resolution is done once, in the process that builds the index, so worker processes
 receive plain dictionaries. Rules do not use this module directly: the evidence
@@ -47,6 +49,7 @@ from sqla_checks.evidence.module_summary import (
     Binding,
     Called,
     CallSite,
+    CallSites,
     ClassSummary,
     FunctionSummary,
     Imported,
@@ -320,8 +323,16 @@ def attribute_of(owner: Fact, attr: str) -> Fact | None:
 class IndexBuilder:
     """Resolves the summaries of a project's modules into a `ProjectIndex`."""
 
-    def __init__(self, summaries: Iterable[ModuleSummary], modules: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        summaries: Iterable[ModuleSummary],
+        modules: Iterable[str] = (),
+        calls: Mapping[str, CallSites] | None = None,
+    ) -> None:
         self._summaries = {summary.module: summary for summary in summaries}
+        # By module: the calls of functions whose parameters depend on their callers
+        # (`FunctionSummary.model_parameters`; the scan collects them, `call_sites`).
+        self._calls = dict(calls or {})
         self._modules = frozenset(modules) | frozenset(self._summaries)
         self._facts: dict[str, Fact | None] = {}
         self._resolving: set[str] = set()
@@ -716,12 +727,15 @@ class IndexBuilder:
         escaped: set[str] = set()
         calls: dict[str, list[tuple[ModuleSummary, CallSite]]] = {}
         functions: dict[str, FunctionSummary] = {}
-        for summary in self._summaries.values():
-            for spelled in summary.escaped:
+        for module, found_in in self._calls.items():
+            summary = self._summaries.get(module)
+            if summary is None:
+                continue
+            for spelled in found_in.escaped:
                 found = self._defining_function(summary, spelled, 0)
                 if found is not None:
                     escaped.add(found[0])
-            for call in summary.calls:
+            for call in found_in.calls:
                 found = self._defining_function(summary, call.callee, 0)
                 if found is not None:
                     calls.setdefault(found[0], []).append((summary, call))
@@ -731,6 +745,8 @@ class IndexBuilder:
             if qualified in escaped or function.decorators:
                 continue
             for position, parameter in enumerate(function.parameters):
+                if parameter not in function.model_parameters:
+                    continue
                 positional = position if position < function.keyword_only_from else None
                 if all(
                     not call.unpacked
