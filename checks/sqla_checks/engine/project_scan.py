@@ -20,7 +20,13 @@ from pathlib import Path
 
 from sqla_checks.engine.cache import FindingsCache
 from sqla_checks.engine.parse_limits import parse_refusal
-from sqla_checks.evidence.module_summary import ModuleSummary, summarize
+from sqla_checks.evidence.module_summary import (
+    CallSites,
+    FunctionSummary,
+    ModuleSummary,
+    call_sites,
+    summarize,
+)
 from sqla_checks.evidence.project_index import IndexBuilder, ProjectIndex
 
 # Files of the run are summarised when their bytes mention SQLAlchemy (or
@@ -140,7 +146,7 @@ class ProjectScan:
             while "." in module:
                 module = module.rpartition(".")[0]
                 modules.add(module)
-        return IndexBuilder(summaries.values(), modules).build()
+        return IndexBuilder(summaries.values(), modules, _calls_needed(summaries)).build()
 
     def _summarize(
         self, module: str, path: str, data: bytes, is_package: bool
@@ -158,6 +164,33 @@ class ProjectScan:
             if summary is not None:
                 self._cache.store_summary(key, summary)
         return summary
+
+
+def _calls_needed(summaries: dict[str, ModuleSummary]) -> dict[str, CallSites]:
+    """The calls of the functions whose parameters only their callers explain
+    (`def create_models(db): class Model1(db.Model)`), in every summarised module.
+
+    Most projects have none, and then no module is read again. The modules are read
+    from disk: an editor's unsaved buffer counts as its saved text here.
+    """
+    names = frozenset(
+        name
+        for summary in summaries.values()
+        for name, binding in summary.bindings.items()
+        if isinstance(binding, FunctionSummary) and binding.model_parameters
+    )
+    if not names:
+        return {}
+    found: dict[str, CallSites] = {}
+    for module, summary in summaries.items():
+        try:
+            data = Path(summary.path).read_bytes()
+        except OSError:
+            continue
+        sites = call_sites(summary, data, names)
+        if sites.calls or sites.escaped:
+            found[module] = sites
+    return found
 
 
 def build_project_index(sources: Iterable[tuple[str, bytes]]) -> ProjectIndex:

@@ -17,7 +17,11 @@ about each module-level class:
   `db.Model`) is a declarative base or mapped class there, or this class is used as a
   mixin by a mapped class of another module.
 
-Classes defined inside functions or under `if` blocks are not considered. Without
+Classes defined inside functions count on narrower evidence (`evidence.local_flask_db`):
+a base `db.Model` where `db` is a local of the enclosing functions proven to be a
+Flask-SQLAlchemy object, a base bound in the function only by `declarative_base()`,
+or a class of the same function recognised so. `function_model` says which proof
+it rests on. Classes under module-level `if` blocks are not considered. Without
 the index (a file checked on its own, no project), a class whose base is imported and
 which has no `__tablename__` of its own is not recognised: a missed finding is better
 than a false one.
@@ -26,16 +30,31 @@ than a false one.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
 
 import libcst as cst
 
 from sqla_checks.evidence.assignments import Assignment, assigned_name, simple_assignment
 from sqla_checks.evidence.imports import ImportMap, dotted_name, sqla_symbol
+from sqla_checks.evidence.local_flask_db import FunctionLocals
 from sqla_checks.evidence.project_index import ModelClass
 
 _BASE_CLASSES = {"DeclarativeBase", "DeclarativeBaseNoMeta"}
 _BASE_FACTORIES = {"declarative_base"}
 _MAPPING_DECORATORS = {"mapped", "mapped_as_dataclass"}
+# How many classes of one function a subclass may stand on (`class C(B)`, `class B(A)`).
+_MAX_LOCAL_DEPTH = 20
+
+
+@dataclass(frozen=True)
+class FunctionModel:
+    """A class of a function body recognised as a model, and what proves it."""
+
+    # Set when only the calls of this function prove it: the class subclasses the
+    # `db.Model` of a parameter `db` that every call the run sees passes a
+    # Flask-SQLAlchemy object for (`def create_models(db): class M(db.Model)`).
+    callers_of: str | None = None
 
 
 class DeclarativeIndex:
@@ -46,6 +65,7 @@ class DeclarativeIndex:
     ) -> None:
         """Index `module`, given its imports and its `module_assignments`."""
         self._imports = imports
+        self._module = module
         self.classes: dict[str, cst.ClassDef] = {}
         self._declarative: set[str] = set()
         # Classes whose whole declarative hierarchy is visible here and plain: rooted in
@@ -61,6 +81,8 @@ class DeclarativeIndex:
                 self._declarative.add(name)
                 if self._is_plain(node, base_names, registries):
                     self._plain.add(name)
+        # Bases and mapped classes, before mixins join them below.
+        self._mapped = frozenset(self._declarative) | frozenset(base_names)
         for name in self.classes:
             # Mixins of mapped classes of other modules (from the project index).
             fact = imports.fact_of(cst.Name(name))
@@ -81,6 +103,68 @@ class DeclarativeIndex:
     def is_declarative(self, node: cst.ClassDef) -> bool:
         """Whether `node` is a module-level class recognised as declarative."""
         return self.classes.get(node.name.value) is node and node.name.value in self._declarative
+
+    # -- classes defined inside functions ------------------------------------------
+    @cached_property
+    def _function_classes(self) -> dict[cst.ClassDef, tuple[cst.FunctionDef, ...]]:
+        """Each class statement of a function body, with its enclosing functions."""
+        found: dict[cst.ClassDef, tuple[cst.FunctionDef, ...]] = {}
+        _collect_function_classes(self._module.body, (), found)
+        return found
+
+    @cached_property
+    def function_locals(self) -> FunctionLocals:
+        """What the module's functions bind (Flask-SQLAlchemy objects among them)."""
+        top = [s for s in self._module.body if isinstance(s, cst.FunctionDef)]
+        return FunctionLocals(self._imports, top)
+
+    def enclosing_functions(self, node: cst.ClassDef) -> tuple[cst.FunctionDef, ...] | None:
+        """The functions `node` is defined in (outermost first), if it is a class
+        statement of a function body (not nested in another class)."""
+        return self._function_classes.get(node)
+
+    def function_model(self, node: cst.ClassDef) -> FunctionModel | None:
+        """Whether a class of a function body is a model, and what proves it: a base
+        `db.Model` of a local Flask-SQLAlchemy `db` (proven by the function's body or
+        by its callers), of the module's `db`, a declarative class of the module, a
+        base the function binds from `declarative_base()`, or a model class of the same
+        function."""
+        return self._function_model(node, 0)
+
+    def _function_model(self, node: cst.ClassDef, depth: int) -> FunctionModel | None:
+        functions = self._function_classes.get(node)
+        if functions is None or depth > _MAX_LOCAL_DEPTH:
+            return None
+        scopes = self.function_locals
+        for arg in node.bases:
+            if arg.keyword is not None:
+                continue
+            base = arg.value
+            head = dotted_name(base)
+            if head is None:
+                continue
+            first, _, rest = head.partition(".")
+            if not scopes.binds(first, functions):
+                # Bound at module level: the module's own evidence.
+                if (not rest and first in self._mapped) or self._is_model_fact(base):
+                    return FunctionModel()
+            elif rest == "Model":
+                db = scopes.flask_db(first, functions)
+                if db is not None:
+                    return FunctionModel(db.function if db.proof == "callers" else None)
+            elif not rest:
+                if scopes.local_base_call(first, functions) in _BASE_FACTORIES:
+                    return FunctionModel()
+                parent = scopes.local_class(first, functions)
+                if parent is not None and parent is not node:
+                    found = self._function_model(parent, depth + 1)
+                    if found is not None:
+                        return found
+        return None
+
+    def _is_model_fact(self, base: cst.BaseExpression) -> bool:
+        fact = self._imports.fact_of(base)
+        return isinstance(fact, ModelClass) and not fact.mixin and not fact.imperative
 
     def is_plain_mapped(self, node: cst.ClassDef) -> bool:
         """Whether `node` maps through a base defined here, with no dataclass mapping.
@@ -195,6 +279,55 @@ class DeclarativeIndex:
 
     def _sqla(self, node: cst.BaseExpression) -> str | None:
         return sqla_symbol(self._imports.resolve(node))
+
+
+def _collect_function_classes(
+    body: Sequence[cst.CSTNode],
+    functions: tuple[cst.FunctionDef, ...],
+    found: dict[cst.ClassDef, tuple[cst.FunctionDef, ...]],
+) -> None:
+    """Record the class statements of function bodies (through `with`, `if`, `for`,
+    `try` blocks), and walk on into nested functions; not into class bodies."""
+    for statement in body:
+        if isinstance(statement, cst.FunctionDef):
+            _collect_function_classes(_statements(statement.body), (*functions, statement), found)
+        elif isinstance(statement, cst.ClassDef):
+            if functions:
+                found[statement] = functions
+            for inner in _statements(statement.body):
+                if isinstance(inner, cst.FunctionDef):  # methods: classes inside them
+                    _collect_function_classes([inner], functions, found)
+        elif isinstance(statement, cst.BaseCompoundStatement):
+            _collect_function_classes(_blocks(statement), functions, found)
+
+
+# Parts of a compound statement that hold blocks of their own.
+_BLOCK_OWNERS = (
+    cst.Else,
+    cst.ExceptHandler,
+    cst.ExceptStarHandler,
+    cst.Finally,
+    cst.If,
+    cst.MatchCase,
+)
+
+
+def _statements(suite: cst.BaseSuite) -> Sequence[cst.CSTNode]:
+    return suite.body if isinstance(suite, cst.IndentedBlock) else ()
+
+
+def _blocks(statement: cst.BaseCompoundStatement) -> list[cst.CSTNode]:
+    """The statements of every block of a compound statement (else, except, finally)."""
+    found: list[cst.CSTNode] = []
+    pending: list[cst.CSTNode] = [statement]
+    while pending:
+        node = pending.pop()
+        for child in node.children:
+            if isinstance(child, cst.IndentedBlock):
+                found.extend(child.body)
+            elif isinstance(child, _BLOCK_OWNERS):
+                pending.append(child)
+    return found
 
 
 def _base_names(node: cst.ClassDef) -> list[str]:

@@ -156,6 +156,13 @@ class ImportMap:
         qualified = self._qualified(node)
         return self._index.lookup(qualified) if qualified is not None else None
 
+    def parameter_fact(self, function: str, parameter: str) -> Fact | None:
+        """What the project index knows a parameter of this module's top-level
+        `function` to be from the calls of it (`project_index`: `f.<locals>.db`)."""
+        if self._index is None or not self._module_name or function not in self._own:
+            return None
+        return self._index.lookup(f"{self._module_name}.{function}.<locals>.{parameter}")
+
     def _qualified(self, node: cst.BaseExpression) -> str | None:
         dotted = dotted_name(node)
         if dotted is None:

@@ -101,6 +101,40 @@ class FunctionSummary:
     # The function's only `return app, db` of names bound from calls: each element's
     # dotted callee ("" when not bound from a call), for `app, db = setup()`.
     returns_tuple: tuple[str, ...] = ()
+    # Parameter names, positional ones (in order) first, then keyword-only ones after
+    # `keyword_only_from` (the number of positional ones).
+    parameters: tuple[str, ...] = ()
+    keyword_only_from: int = 0
+    # Parameters whose `.Model` a class statement of the body subclasses
+    # (`def create_models(db): class Model1(db.Model)`): what they are depends on the
+    # function's callers (`call_sites`).
+    model_parameters: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CallSite:
+    """A call of a project function, anywhere in the module: `create_models(db)`.
+
+    `callee` is spelled as the module's top level reads it (`create_models`,
+    `helpers.create_models`), or `=` and the qualified name when an import inside the
+    calling function binds it. Each argument is what the caller passes, as far as the
+    call's own function shows it: `name:db` (a module-level name), `call:SQLAlchemy`
+    (a call, or a local bound only from one), `item:1:3:setup` (item 1 of the three a
+    local `app, db, admin = setup()` unpacks), or "" (anything else).
+    """
+
+    callee: str
+    positional: tuple[str, ...] = ()
+    keywords: tuple[tuple[str, str], ...] = ()
+    # `*args` or `**kwargs` in the call: which argument goes where is unknown.
+    unpacked: bool = False
+
+    def argument(self, position: int | None, keyword: str) -> str | None:
+        """What the call passes for the parameter at `position` (None: keyword-only)
+        named `keyword`; None when it passes nothing for it."""
+        if position is not None and position < len(self.positional):
+            return self.positional[position]
+        return next((value for key, value in self.keywords if key == keyword), None)
 
 
 Binding = Imported | Alias | Called | Subscripted | ClassSummary | FunctionSummary
@@ -149,6 +183,37 @@ def summarize(module: str, path: str, source: bytes, is_package: bool) -> Module
     return ModuleSummary(
         module, path, is_package, summary.bindings, tuple(stars), tuple(imperative)
     )
+
+
+@dataclass(frozen=True)
+class CallSites:
+    """Where a module calls some project functions, and where it reads them as values."""
+
+    calls: tuple[CallSite, ...] = ()
+    # The names read other than as a callee (`partial(create_models, db)`, a
+    # decorator, a list of helpers), spelled as `CallSite.callee`: their functions
+    # may be called with anything.
+    escaped: tuple[str, ...] = ()
+
+
+def call_sites(summary: ModuleSummary, source: bytes, names: frozenset[str]) -> CallSites:
+    """The calls in `source` (the module `summary` summarises) of project functions
+    named one of `names`, whether defined here or imported from the module's own
+    top-level package, and where those names are read as values.
+
+    Only asked for when the project has functions whose parameters need their
+    callers (`FunctionSummary.model_parameters`): one more parse of the module.
+    """
+    if not any(name.encode() in source for name in names):
+        return CallSites()
+    try:
+        tree = ast.parse(source, filename=summary.path)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return CallSites()
+    package = summary.module if summary.is_package else summary.module.rpartition(".")[0]
+    found = _CallSites(summary.bindings, package, names)
+    found.visit(tree)
+    return CallSites(tuple(found.calls), tuple(dict.fromkeys(found.escaped)))
 
 
 def _imperative_mapping(statement: ast.stmt) -> tuple[str, str] | None:
@@ -373,6 +438,15 @@ def _function(node: ast.FunctionDef | ast.AsyncFunctionDef) -> FunctionSummary:
         returns=tuple(returns),
         produces=tuple(dict.fromkeys(produced)),
         returns_tuple=_returned_tuple(finder),
+        parameters=tuple(
+            arg.arg for arg in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs)
+        ),
+        keyword_only_from=len(node.args.posonlyargs) + len(node.args.args),
+        model_parameters=tuple(
+            arg.arg
+            for arg in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs)
+            if arg.arg in finder.model_bases
+        ),
     )
 
 
@@ -399,6 +473,17 @@ class _Produces(ast.NodeVisitor):
         self.returned: list[ast.expr | None] = []  # every `return` value
         self.rebound: dict[str, int] = {}  # how many assignments bind each local name
         self.generator = False
+        self.model_bases: set[str] = set()  # `x` of class statements `class C(x.Model)`
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        for base in node.bases:
+            if (
+                isinstance(base, ast.Attribute)
+                and base.attr == "Model"
+                and isinstance(base.value, ast.Name)
+            ):
+                self.model_bases.add(base.value.id)
+        self.generic_visit(node)
 
     def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
         return  # a nested function's yields are its own
@@ -467,6 +552,251 @@ def _callee(node: ast.expr | None) -> str | None:
     if isinstance(node, ast.Call):
         return dotted(node.func)
     return None
+
+
+# -- calls of project functions ---------------------------------------------------
+# How a scope binds a name: ("import", qualified) for an import, ("call", callee) for
+# `name = callee(...)`, ("item", "i:n:callee") for the i-th of n names unpacked from
+# `callee(...)`, ("other", "") for anything else (a parameter, a loop, a class, ...).
+_ScopeNames = dict[str, list[tuple[str, str]]]
+
+
+class _CallSites(ast.NodeVisitor):
+    """The calls of project functions in one module, and those names read as values.
+
+    Scopes are followed as Python resolves names: a function's own bindings first,
+    then the enclosing functions', then the module's. A class body or comprehension
+    hides what it binds, and its arguments say nothing (recorded as "").
+    """
+
+    def __init__(self, bindings: dict[str, Binding], package: str, names: frozenset[str]) -> None:
+        self._bindings = bindings
+        self._names = names
+        self._package = package  # for relative imports inside functions
+        self._top = package.partition(".")[0]
+        self._scopes: list[_ScopeNames] = []
+        self.calls: list[CallSite] = []
+        self.escaped: list[str] = []
+
+    # -- scopes -----------------------------------------------------------------
+    def _in_scope(self, names: _ScopeNames, body: list[ast.AST]) -> None:
+        self._scopes.append(names)
+        for node in body:
+            self.visit(node)
+        self._scopes.pop()
+
+    def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> None:
+        for default in (*node.args.defaults, *node.args.kw_defaults):
+            if default is not None:
+                self.visit(default)
+        if not isinstance(node, ast.Lambda):
+            for decorator in node.decorator_list:
+                self.visit(decorator)
+        names: _ScopeNames = {}
+        arguments = node.args
+        for arg in (
+            *arguments.posonlyargs,
+            *arguments.args,
+            *arguments.kwonlyargs,
+            *(a for a in (arguments.vararg, arguments.kwarg) if a is not None),
+        ):
+            names.setdefault(arg.arg, []).append(("other", ""))
+        body: list[ast.AST] = [node.body] if isinstance(node, ast.Lambda) else list(node.body)
+        for statement in body:
+            _scope_bindings(statement, names, self._package)
+        self._in_scope(names, body)
+
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
+        self._function(node)
+
+    def visit_AsyncFunctionDef(self, node: ast.AsyncFunctionDef) -> None:
+        self._function(node)
+
+    def visit_Lambda(self, node: ast.Lambda) -> None:
+        self._function(node)
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        for expression in (*node.bases, *node.keywords, *node.decorator_list):
+            self.visit(expression)
+        names: _ScopeNames = {}
+        for statement in node.body:
+            _scope_bindings(statement, names, self._package)
+        self._in_scope({name: [("other", "")] for name in names} | {"": []}, list(node.body))
+
+    def _comprehension(
+        self, node: ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp
+    ) -> None:
+        names: _ScopeNames = {}
+        for generator in node.generators:
+            for name in _names_of(generator.target):
+                names.setdefault(name, []).append(("other", ""))
+        self._in_scope(names, list(ast.iter_child_nodes(node)))
+
+    def visit_ListComp(self, node: ast.ListComp) -> None:
+        self._comprehension(node)
+
+    def visit_SetComp(self, node: ast.SetComp) -> None:
+        self._comprehension(node)
+
+    def visit_DictComp(self, node: ast.DictComp) -> None:
+        self._comprehension(node)
+
+    def visit_GeneratorExp(self, node: ast.GeneratorExp) -> None:
+        self._comprehension(node)
+
+    def _bound(self, name: str) -> tuple[list[tuple[str, str]], bool] | None:
+        """How the innermost scope binding `name` binds it, and whether that scope is a
+        class body (whose names a nested function does not see); None: module level."""
+        for names in reversed(self._scopes):
+            if name in names:
+                return names[name], "" in names
+        return None
+
+    def _spelled(self, dotted: str | None) -> str | None:
+        """`dotted` as the module's top level reads it, or `=qualified` through an
+        import of the enclosing function; None when a local binds it otherwise."""
+        if dotted is None:
+            return None
+        head, _, rest = dotted.partition(".")
+        found = self._bound(head)
+        if found is None:
+            return dotted
+        bound, _ = found
+        if len(bound) == 1 and bound[0][0] == "import":
+            return "=" + bound[0][1] + (f".{rest}" if rest else "")
+        return None
+
+    def _project_function(self, spelled: str) -> bool:
+        """Whether `spelled` may name a project function (a top-level def here, or a
+        name imported from this module's own top-level package) of those asked for."""
+        if spelled.rpartition(".")[2] not in self._names:
+            return False
+        if spelled.startswith("="):
+            return spelled[1:].partition(".")[0] == self._top
+        binding = self._bindings.get(spelled.partition(".")[0])
+        if isinstance(binding, FunctionSummary):
+            return "." not in spelled
+        if not isinstance(binding, Imported):
+            return False
+        # A module outside any package: which of its imports are the project's is unknown.
+        return not self._top or binding.qualified.partition(".")[0] == self._top
+
+    # -- calls and reads ---------------------------------------------------------
+    def _argument(self, node: ast.expr) -> str:
+        if isinstance(node, ast.Call):
+            callee = self._spelled(dotted(node.func))
+            return f"call:{callee}" if callee else ""
+        if not isinstance(node, ast.Name):
+            return ""
+        found = self._bound(node.id)
+        if found is None:
+            return f"name:{node.id}"
+        bound, in_class = found
+        if in_class or len(bound) != 1:
+            return ""
+        how, value = bound[0]
+        if how == "call":
+            callee = self._spelled(value)
+            return f"call:{callee}" if callee else ""
+        if how == "item":
+            index, length, callee_text = value.split(":", 2)
+            callee = self._spelled(callee_text)
+            return f"item:{index}:{length}:{callee}" if callee else ""
+        return ""
+
+    def visit_Call(self, node: ast.Call) -> None:
+        spelled = self._spelled(dotted(node.func))
+        if spelled is not None and self._project_function(spelled):
+            self.calls.append(
+                CallSite(
+                    spelled,
+                    tuple(
+                        self._argument(arg) for arg in node.args if not isinstance(arg, ast.Starred)
+                    ),
+                    tuple(
+                        (keyword.arg, self._argument(keyword.value))
+                        for keyword in node.keywords
+                        if keyword.arg is not None
+                    ),
+                    unpacked=any(isinstance(arg, ast.Starred) for arg in node.args)
+                    or any(keyword.arg is None for keyword in node.keywords),
+                )
+            )
+            if isinstance(node.func, ast.Attribute):
+                self.visit(node.func.value)
+        else:
+            self.visit(node.func)
+        for arg in node.args:
+            self.visit(arg)
+        for keyword in node.keywords:
+            self.visit(keyword.value)
+
+    def visit_Name(self, node: ast.Name) -> None:
+        if isinstance(node.ctx, ast.Load):
+            spelled = self._spelled(node.id)
+            if spelled is not None and self._project_function(spelled):
+                self.escaped.append(spelled)
+
+
+def _scope_bindings(node: ast.AST, names: _ScopeNames, package: str) -> None:
+    """Add what `node` (a statement of one scope) binds to `names`, not descending
+    into the scopes nested in it."""
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        names.setdefault(node.name, []).append(("other", ""))
+        return
+    if isinstance(node, ast.Lambda | ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp):
+        return
+    if isinstance(node, ast.Import | ast.ImportFrom):
+        base = None
+        if isinstance(node, ast.ImportFrom):
+            base = _absolute(node.module, node.level, package)
+        for alias in node.names:
+            if isinstance(node, ast.Import):
+                local = alias.asname or alias.name.partition(".")[0]
+                qualified = alias.name if alias.asname else local
+            else:
+                local = alias.asname or alias.name
+                qualified = f"{base}.{alias.name}" if base and alias.name != "*" else ""
+            names.setdefault(local, []).append(
+                ("import", qualified) if qualified else ("other", "")
+            )
+        return
+    if isinstance(node, ast.Assign):
+        callee = dotted(node.value.func) if isinstance(node.value, ast.Call) else None
+        for target in node.targets:
+            if isinstance(target, ast.Name) and callee is not None:
+                names.setdefault(target.id, []).append(("call", callee))
+            elif (
+                isinstance(target, ast.Tuple | ast.List)
+                and callee is not None
+                and all(isinstance(element, ast.Name) for element in target.elts)
+            ):
+                for index, element in enumerate(target.elts):
+                    assert isinstance(element, ast.Name)
+                    value = f"{index}:{len(target.elts)}:{callee}"
+                    names.setdefault(element.id, []).append(("item", value))
+            else:
+                for name in _names_of(target):
+                    names.setdefault(name, []).append(("other", ""))
+        _scope_bindings(node.value, names, package)
+        return
+    if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+        names.setdefault(node.id, []).append(("other", ""))
+    elif isinstance(node, ast.ExceptHandler) and node.name:
+        names.setdefault(node.name, []).append(("other", ""))
+    elif isinstance(node, ast.Global | ast.Nonlocal):
+        for name in node.names:
+            names.setdefault(name, []).append(("other", ""))
+    elif isinstance(node, ast.MatchAs | ast.MatchStar) and node.name:
+        names.setdefault(node.name, []).append(("other", ""))
+    elif isinstance(node, ast.MatchMapping) and node.rest:
+        names.setdefault(node.rest, []).append(("other", ""))
+    for child in ast.iter_child_nodes(node):
+        _scope_bindings(child, names, package)
+
+
+def _names_of(target: ast.expr) -> list[str]:
+    return [n.id for n in ast.walk(target) if isinstance(n, ast.Name)]
 
 
 # -- a JSON form, for the cache (never pickle: the cache is a folder of the project) ----

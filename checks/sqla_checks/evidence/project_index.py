@@ -22,6 +22,17 @@ module to module, to one of a few facts:
 - `TupleProvider`: a function returning a tuple with a `db` object or session in it;
 - `AnnotationAlias`: `SessionDep = Annotated[Session, ...]`.
 
+A parameter of a top-level function is recorded under `module.function.<locals>.name`
+(the spelling Python's `__qualname__` gives locals, which no expression can read)
+when every call of the function that the summaries saw passes the same kind of
+object for it: so far a Flask-SQLAlchemy `db` (`create_models(db)` after `app, db =
+setup()`), for models a test suite defines inside a function. A function that is
+decorated, or read anywhere other than as a callee (`partial(create_models, db)`),
+may be called with anything, and gets no such fact. The calls are read
+(`module_summary.call_sites`) only when the project has such functions, and only
+from the modules the scan summarised: a caller in a file that mentions neither
+SQLAlchemy nor a rule's trigger, or outside the project, is not seen.
+
 Resolution is done once, in the process that builds the index, so worker processes
 receive plain dictionaries. Rules do not use this module directly: the evidence
 helpers (`ImportMap`, `DeclarativeIndex`, `SessionIndex`) consult it.
@@ -37,6 +48,8 @@ from sqla_checks.evidence.module_summary import (
     Alias,
     Binding,
     Called,
+    CallSite,
+    CallSites,
     ClassSummary,
     FunctionSummary,
     Imported,
@@ -310,8 +323,16 @@ def attribute_of(owner: Fact, attr: str) -> Fact | None:
 class IndexBuilder:
     """Resolves the summaries of a project's modules into a `ProjectIndex`."""
 
-    def __init__(self, summaries: Iterable[ModuleSummary], modules: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        summaries: Iterable[ModuleSummary],
+        modules: Iterable[str] = (),
+        calls: Mapping[str, CallSites] | None = None,
+    ) -> None:
         self._summaries = {summary.module: summary for summary in summaries}
+        # By module: the calls of functions whose parameters depend on their callers
+        # (`FunctionSummary.model_parameters`; the scan collects them, `call_sites`).
+        self._calls = dict(calls or {})
         self._modules = frozenset(modules) | frozenset(self._summaries)
         self._facts: dict[str, Fact | None] = {}
         self._resolving: set[str] = set()
@@ -325,6 +346,7 @@ class IndexBuilder:
         self._add_imperative()
         self._follow_reexports()
         self._add_class_attributes()
+        self._add_parameters()
         facts = {name: fact for name, fact in self._facts.items() if fact is not None}
         paths = {summary.path: summary.module for summary in self._summaries.values()}
         return ProjectIndex(facts, paths, self._modules)
@@ -408,8 +430,12 @@ class IndexBuilder:
             return self._class(summary, binding, name, depth)
         return self._function(summary, binding, depth)
 
-    def _call(self, summary: ModuleSummary, call: Called, depth: int) -> Fact | None:
-        callee = self._dotted(summary, call.callee, depth)
+    def _call(
+        self, summary: ModuleSummary, call: Called, depth: int, callee: Fact | None = None
+    ) -> Fact | None:
+        """What `call` in `summary`'s module returns; `callee`: what it calls, if known."""
+        if callee is None:
+            callee = self._dotted(summary, call.callee, depth)
         if isinstance(callee, SqlaName):
             public = _sqla_public(callee.qualified)
             if public in _DECLARATIVE_FACTORIES:
@@ -692,6 +718,88 @@ class IndexBuilder:
             owner = self._owner(binding.qualified + (f".{rest}" if rest else ""))
             if owner is not None:
                 return self._defining_class(owner[0], owner[1], depth + 1)
+        return None
+
+    # -- parameters, from the calls of their functions ---------------------------
+    def _add_parameters(self) -> None:
+        """`module.f.<locals>.db` for a parameter every seen call of `f` passes a
+        Flask-SQLAlchemy object for (see the module docstring)."""
+        escaped: set[str] = set()
+        calls: dict[str, list[tuple[ModuleSummary, CallSite]]] = {}
+        functions: dict[str, FunctionSummary] = {}
+        for module, found_in in self._calls.items():
+            summary = self._summaries.get(module)
+            if summary is None:
+                continue
+            for spelled in found_in.escaped:
+                found = self._defining_function(summary, spelled, 0)
+                if found is not None:
+                    escaped.add(found[0])
+            for call in found_in.calls:
+                found = self._defining_function(summary, call.callee, 0)
+                if found is not None:
+                    calls.setdefault(found[0], []).append((summary, call))
+                    functions[found[0]] = found[1]
+        for qualified, sites in calls.items():
+            function = functions[qualified]
+            if qualified in escaped or function.decorators:
+                continue
+            for position, parameter in enumerate(function.parameters):
+                if parameter not in function.model_parameters:
+                    continue
+                positional = position if position < function.keyword_only_from else None
+                if all(
+                    not call.unpacked
+                    and isinstance(
+                        self._argument(summary, call.argument(positional, parameter)),
+                        FlaskSQLAlchemy,
+                    )
+                    for summary, call in sites
+                ):
+                    self._facts[f"{qualified}.<locals>.{parameter}"] = FlaskSQLAlchemy()
+
+    def _argument(self, summary: ModuleSummary, argument: str | None) -> Fact | None:
+        """What a `CallSite` argument of a call in `summary`'s module is."""
+        how, _, value = (argument or "").partition(":")
+        if how == "name":
+            return self._dotted(summary, value, 0)
+        if how == "call":
+            callee = self._spelled(summary, value)
+            return self._call(summary, Called(value), 0, callee) if callee is not None else None
+        if how == "item":
+            index, length, spelled = value.split(":", 2)
+            provider = self._spelled(summary, spelled)
+            if isinstance(provider, TupleProvider) and len(provider.items) == int(length):
+                return provider.items[int(index)]
+        return None
+
+    def _spelled(self, summary: ModuleSummary, spelled: str) -> Fact | None:
+        """What a `CallSite` spelling means: `=qualified`, or a name of the module."""
+        if spelled.startswith("="):
+            return self.resolve(spelled[1:])
+        return self._dotted(summary, spelled, 0)
+
+    def _defining_function(
+        self, summary: ModuleSummary, spelled: str, depth: int
+    ) -> tuple[str, FunctionSummary] | None:
+        """The qualified name and summary of the project function `spelled` names in
+        `summary`'s module, following imports and aliases."""
+        if depth > _MAX_DEPTH:
+            return None
+        if spelled.startswith("="):
+            owner = self._owner(spelled[1:])
+            return self._defining_function(owner[0], owner[1], depth + 1) if owner else None
+        head, _, rest = spelled.partition(".")
+        binding = summary.bindings.get(head)
+        if isinstance(binding, FunctionSummary):
+            return (f"{summary.module}.{head}", binding) if not rest else None
+        if isinstance(binding, Alias):
+            joined = binding.dotted + (f".{rest}" if rest else "")
+            return self._defining_function(summary, joined, depth + 1)
+        if isinstance(binding, Imported):
+            owner = self._owner(binding.qualified + (f".{rest}" if rest else ""))
+            if owner is not None:
+                return self._defining_function(owner[0], owner[1], depth + 1)
         return None
 
     def _follow_reexports(self) -> None:

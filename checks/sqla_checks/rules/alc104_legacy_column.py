@@ -12,7 +12,7 @@ from sqla_checks.contract.rule import Bad, Fix, Good, Import, Rule
 from sqla_checks.evidence.bindings import ALWAYS, CONDITIONAL
 from sqla_checks.evidence.call_arguments import keyword_argument, with_keyword
 from sqla_checks.evidence.declarative import class_attribute, class_body_names
-from sqla_checks.evidence.imports import dotted_name
+from sqla_checks.evidence.imports import dotted_name, sqla_symbol
 from sqla_checks.evidence.sqlalchemy_api import MAPPED_COLUMN
 from sqla_checks.fixes.name_binding import only_imports_bind, spelling
 
@@ -198,10 +198,26 @@ or of a project package it imports: a base or mapped class imported from there
 (Flask-SQLAlchemy's `db.Model` with `db = SQLAlchemy()` anywhere in the project,
 single-table subclasses of an imported model, bases that generate `__tablename__`),
 a mixin that a mapped class of another module uses, and `db.Column` or a
-re-exported `Column = db.Column`. Not seen: a file checked on its own outside any
-package, classes defined inside functions (test suites that build models in a
-test, as Flask-Admin's do), a `db` that is a function's return value
-(`app, db = setup()`), mixins shipped for other projects to use (no mapped class of
+re-exported `Column = db.Column`.
+
+Classes defined inside functions (test suites that build their models in a test, as
+Flask-Admin's do) count when a base is a model class of the module or the project, a
+base the function binds from `declarative_base()`, a model class of the same
+function, or `db.Model` of a `db` the function binds exactly once from
+Flask-SQLAlchemy's `SQLAlchemy(...)` or from a project helper that returns one
+(`app, db = setup()`), and these get the fix as module-level models do. A `db` that
+is a parameter (`def create_models(db): class Model1(db.Model)`) counts only when
+every call of that top-level function in the project passes such an object
+(`create_models(db)` after `app, db = setup()`); GINO spells its models the same way
+(`db = Gino()`), so the function alone proves nothing. Those findings have no fix:
+a call the run does not see (outside the run, in a file that mentions neither
+SQLAlchemy nor a rule's trigger, through an attribute or a value the index cannot
+follow) could pass another object. A decorated function, or one read other than as a
+callee (`partial(create_models, db)`), gets no finding; nor does a parameter passed
+on from another function's parameter.
+
+Not seen: a file checked on its own outside any
+package, mixins shipped for other projects to use (no mapped class of
 the run subclasses them, such as Flask-AppBuilder's `AuditMixin`), and `Column()`
 returned from `@declared_attr` functions. Columns passed through `*args` or
 `**kwargs` get no fix; the fix of an imported `Column` alias leaves that import in
@@ -216,6 +232,8 @@ top-level bindings; one rebound inside a function with `global` is not followed.
         "https://docs.sqlalchemy.org/en/20/changelog/whatsnew_20.html",
     )
     triggers = ("Column",)
+    # The functions the class being visited is defined in (None: a module-level class).
+    _functions: tuple[cst.FunctionDef, ...] | None = None
 
     @classmethod
     def applies_to_text(cls, text: str) -> bool:
@@ -605,27 +623,73 @@ top-level bindings; one rebound inside a function with `global` is not followed.
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         if not isinstance(node.body, cst.IndentedBlock):
             return
+        index = self.context.declarative
+        # A class of a function body reads the function's locals (`db` of `setup()`).
+        self._functions = index.enclosing_functions(node)
         candidates = []
+        callers_of: str | None = None
         for statement in node.body.body:
             attribute = class_attribute(statement)
             if attribute is None:
                 continue
             small, attribute_name, value = attribute
-            if isinstance(value, cst.Call) and self._is_column(value.func):
+            if not isinstance(value, cst.Call):
+                continue
+            column = self._column(value.func, node)
+            if column is not False:
                 candidates.append((small, attribute_name, value))
+                callers_of = callers_of or (column if isinstance(column, str) else None)
         if not candidates:
             return
-        index = self.context.declarative
-        if not index.is_declarative(node):
-            return
+        if self._functions is None:
+            if not index.is_declarative(node):
+                return
+        else:
+            model = index.function_model(node)
+            if model is None:
+                return
+            callers_of = callers_of or model.callers_of
         plain = index.is_plain_mapped(node)
         for small, attribute_name, call in candidates:
+            if callers_of is not None:
+                # Calls are weaker evidence than a body: one outside the run, or one
+                # the index could not read, may pass GINO's look-alike `db`.
+                why = (
+                    f"only the calls of `{callers_of}()` this run sees show that its parameter"
+                    " is a Flask-SQLAlchemy object"
+                )
+                self.report(call, f"{self.message} (no automatic fix: {why})")
+                continue
             annotation = small.annotation.annotation if isinstance(small, cst.AnnAssign) else None
             fix = self._fix(call, annotation, plain, node, attribute_name)
             if isinstance(fix, str):
                 self.report(call, f"{self.message} (no automatic fix: {fix})")
             else:
                 self.report(call, fix=fix, needs=(MAPPED_COLUMN,))
+
+    def _column(self, func: cst.BaseExpression, model: cst.ClassDef) -> bool | str:
+        """Whether `func` is SQLAlchemy's `Column` where the class body reads it: False,
+        True, or the function whose callers alone prove it (a parameter `db`)."""
+        if self._functions is None:
+            return self._is_column(func)
+        head = (dotted_name(func) or "").partition(".")[0]
+        if head in class_body_names(model):
+            return False  # the class body's own binding, not the function's
+        qualified, db = self.context.declarative.function_locals.qualified_name(
+            func, self._functions
+        )
+        if qualified is None or sqla_symbol(qualified) != "Column" or ".func." in qualified:
+            return False
+        return db.function if db is not None and db.proof == "callers" else True
+
+    def _sqla(self, node: cst.BaseExpression) -> str | None:
+        """The SQLAlchemy name of `node` where the current class body reads it."""
+        if self._functions is None:
+            return self.context.sqla_name(node)
+        qualified, _ = self.context.declarative.function_locals.qualified_name(
+            node, self._functions
+        )
+        return sqla_symbol(qualified)
 
     def _is_column(self, func: cst.BaseExpression) -> bool:
         qualified = self.context.qualified_name(func)
@@ -991,7 +1055,7 @@ top-level bindings; one rebound inside a function with `global` is not followed.
             value = arg.value
             if index == 0 and isinstance(value, cst.SimpleString | cst.ConcatenatedString):
                 continue
-            if isinstance(value, cst.Call) and self.context.sqla_name(value.func) in _NOT_A_TYPE:
+            if isinstance(value, cst.Call) and self._sqla(value.func) in _NOT_A_TYPE:
                 continue
             return True
         return False
