@@ -136,6 +136,45 @@ def test_parallel_runs_match_one_process(app: Project, checked_sources: list[str
     assert checked_sources == []
 
 
+LOOKALIKE_SETTINGS = """\
+class Session:
+    def query(self, thing):
+        return thing
+"""
+REGISTRY_SETTINGS = """\
+from sqlalchemy.orm import scoped_session, sessionmaker
+
+Session = scoped_session(sessionmaker())
+"""
+JOBS = """\
+from app import settings
+
+
+def run(thing):
+    session = settings.Session()
+    return session.query(thing).all()
+"""
+
+
+def test_a_module_that_starts_binding_a_session_rechecks_its_importers(
+    project: Project, checked_sources: list[str]
+) -> None:
+    # jobs.py names no SQLAlchemy: whether it is checked for sessions at all depends on
+    # what settings.py binds, an answer its cache entry must record.
+    project.config(select='select = ["ALC101"]')
+    project.write("app/__init__.py", "")
+    project.write("app/settings.py", LOOKALIKE_SETTINGS)
+    project.write("app/jobs.py", JOBS)
+    assert "ALC101" not in project.run().out
+    checked_sources.clear()
+    project.write("app/settings.py", REGISTRY_SETTINGS)
+    outcome = project.run()
+    assert sorted(checked_sources) == ["app/jobs.py", "app/settings.py"]
+    assert [line.split(":")[0] for line in outcome.out.splitlines() if "ALC101" in line] == [
+        "app/jobs.py"
+    ]
+
+
 def test_cached_entries_record_what_they_read(app: Project) -> None:
     app.run()
     # Findings entries sit directly under the cache folder (summaries have their own).

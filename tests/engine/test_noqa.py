@@ -7,7 +7,7 @@ import pytest
 from sqla_checks.engine.add_noqa import add_noqa
 from sqla_checks.engine.noqa import FileNoqa, read_noqa
 from sqla_checks.engine.registry import all_rules
-from sqla_checks.engine.runner import check_source
+from sqla_checks.engine.runner import RunOptions, check_source
 
 KNOWN = {rule.code for rule in all_rules()}
 
@@ -136,3 +136,41 @@ def test_add_noqa_puts_the_comment_after_a_multiline_string() -> None:
     assert outcome.added == 1
     assert outcome.text.splitlines()[2] == '""")  # the URL  # noqa: ALC204'
     assert check_source("app.py", outcome.text.encode(), rule).findings == []
+
+
+def test_each_fix_round_reads_the_directives_of_its_own_text() -> None:
+    # Round one fixes `first` and adds an import line above everything; round two
+    # fixes the nested chain in `second`'s argument. The suppressed chain in `third`
+    # is one line lower by then: directives read from the original text would no longer
+    # cover it, and round two would rewrite code the comment keeps.
+    source = (
+        "from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column\n"
+        "\n"
+        "\n"
+        "class Base(DeclarativeBase):\n"
+        "    pass\n"
+        "\n"
+        "\n"
+        "class User(Base):\n"
+        '    __tablename__ = "users"\n'
+        "    id: Mapped[int] = mapped_column(primary_key=True)\n"
+        "\n"
+        "\n"
+        "def first(s: Session) -> list[User]:\n"
+        "    return s.query(User).all()\n"
+        "\n"
+        "\n"
+        "def second(s: Session) -> list[User]:\n"
+        "    return s.query(User).filter(User.id.in_(s.query(User.id).all())).all()\n"
+        "\n"
+        "\n"
+        "def third(s: Session) -> list[User]:\n"
+        "    return s.query(User).all()  # noqa: ALC101\n"
+    )
+    rules = [rule for rule in all_rules() if rule.code == "ALC101"]
+    result = check_source("m.py", source.encode(), rules, RunOptions(fix=True))
+    assert result.fixed_source is not None
+    fixed = result.fixed_source.decode()
+    assert "    return s.query(User).all()  # noqa: ALC101\n" in fixed
+    assert fixed.count("s.query(") == 1
+    assert result.findings == []

@@ -154,6 +154,37 @@ PROJECT = {
             sessions = orm.sessionmaker()
             return metadata, sessions
     """,
+    # Declared at the top level and set by a setup function (airflow's settings).
+    "app/settings.py": """
+        import typing
+        from collections.abc import Callable
+
+        import requests
+        from sqlalchemy.engine import Engine
+        from sqlalchemy.orm import Session as SASession
+
+        from app.helpers import Callable as Maker
+
+        Session: Callable[..., SASession]
+        other: typing.Callable[..., SASession]
+        session: SASession
+        engine: Engine
+        client: Callable[..., requests.Session]
+        made: Maker[..., SASession]
+
+
+        def configure_orm(bind: Engine) -> None:
+            global Session
+            Session = SASession
+    """,
+    # Names SQLAlchemy's session class, binds none of the project's.
+    "app/helpers.py": """
+        from sqlalchemy.orm import Session
+
+
+        class Callable:
+            pass
+    """,
 }
 
 
@@ -201,6 +232,9 @@ def index(tmp_path: Path) -> ProjectIndex:
         # Inherited from a project base class.
         ("app.legacy.Record.Session", Instance(Kind.SYNC_SESSION, registry=True)),
         ("app.legacy.make_sessions", TupleProvider((None, Instance(Kind.SYNC_FACTORY)))),
+        ("app.settings.Session", SessionDependency(Kind.SYNC_SESSION)),
+        ("app.settings.other", SessionDependency(Kind.SYNC_SESSION)),
+        ("app.settings.session", Instance(Kind.SYNC_SESSION)),
     ],
 )
 def test_names_resolve_across_modules(index: ProjectIndex, name: str, fact: object) -> None:
@@ -219,11 +253,34 @@ def test_names_resolve_across_modules(index: ProjectIndex, name: str, fact: obje
         "app.legacy.SubItem",  # subclassing an imperatively mapped class maps nothing
         "app.legacy.Note",  # `charts` is no registry
         "app.legacy.Shadowed.Session",  # a method hides the base's attribute
+        "app.settings.engine",  # declared types other than sessions are left unknown
+        "app.settings.client",  # another library's session
+        "app.settings.made",  # a `Callable` of the project's own, not typing's
     ],
 )
 def test_look_alikes_are_not_facts(index: ProjectIndex, name: str) -> None:
     fact = index.lookup(name)
     assert fact is None or isinstance(fact, ProjectClass), fact
+
+
+@pytest.mark.parametrize(
+    ("module", "defines"),
+    [
+        ("app.db", True),  # factories, a registry, a dependency, an alias
+        ("app.extensions", True),  # the `db` object
+        ("app.models", True),  # mapped classes, re-exported
+        ("app.models.base", True),
+        ("app.legacy", True),  # a session as a class attribute
+        ("app.settings", True),  # declared sessions
+        ("app.helpers", False),  # imports SQLAlchemy's `Session` only
+        ("app", False),  # a package whose `__init__` binds nothing
+        ("app.missing", False),
+    ],
+)
+def test_modules_that_bind_sqlalchemy_objects(
+    index: ProjectIndex, module: str, defines: bool
+) -> None:
+    assert index.defines_sqlalchemy_in(module) is defines
 
 
 def test_canonical_names_follow_re_exports(index: ProjectIndex) -> None:
@@ -331,7 +388,7 @@ def test_module_summaries_are_cached_and_damaged_entries_are_misses(
     cache = FindingsCache(directory=tmp_path / "cache", fingerprint="test")
     cold = project_facts(paths, cache=cache).index
     entries = sorted((tmp_path / "cache").rglob("*.json"))
-    assert len(entries) == len(cold.modules_by_path) == 7
+    assert len(entries) == len(cold.modules_by_path) == 9
 
     def no_parsing(*args: object) -> None:
         raise AssertionError("a warm scan parsed a module")

@@ -56,6 +56,19 @@ def test_module_names_and_query_classes_are_questions_too(tmp_path: Path) -> Non
     assert not answers_hold(questions, digest, ProjectFacts())
 
 
+def test_whether_a_module_binds_sqlalchemy_objects_is_a_question(tmp_path: Path) -> None:
+    # A file importing `settings` as a module asks this before anything else.
+    project = _facts(tmp_path, {"settings.py": OTHER})
+    recorded, log = recording(project)
+    assert recorded.index.defines_sqlalchemy_in("settings")
+    questions, digest = log.questions(), log.digest()
+    assert questions == ["sqlalchemy-in:settings"]
+    assert answers_hold(questions, digest, project)
+    # `SessionLocal` is gone; only a SQLAlchemy import is left.
+    plain = _facts(tmp_path, {"settings.py": b"from sqlalchemy.orm import sessionmaker\n"})
+    assert not answers_hold(questions, digest, plain)
+
+
 def test_the_facts_offer_no_question_the_recording_does_not_know() -> None:
     # A new public way to ask the index or the facts must be recorded in
     # evidence/project_reads.py, or cached findings would outlive its answers.
@@ -63,7 +76,13 @@ def test_the_facts_offer_no_question_the_recording_does_not_know() -> None:
         fields = getattr(cls, "__dataclass_fields__", {})
         return {name for name in vars(cls) if not name.startswith("_") and name not in fields}
 
-    assert public(ProjectIndex) == {"lookup", "canonical", "module_of", "has_sessions_in"}
+    assert public(ProjectIndex) == {
+        "lookup",
+        "canonical",
+        "module_of",
+        "has_sessions_in",
+        "defines_sqlalchemy_in",
+    }
     assert public(ProjectFacts) == {"query_classes"}
     index_fields = {"facts", "modules_by_path", "modules", "_memo"}
     assert set(ProjectIndex.__dataclass_fields__) == index_fields

@@ -2,7 +2,8 @@
 
 One server process serves the whole module (starting one costs about a second); each
 test opens its own documents. The workspace's pyproject.toml switches ALC103 off for
-`ignored_*.py`, so a test can tell the workspace's settings from the defaults.
+`ignored_*.py`, so a test can tell the workspace's settings from the defaults, and
+excludes `generated/` and `excluded_*.py`.
 """
 
 from __future__ import annotations
@@ -52,7 +53,9 @@ def _server_command() -> list[str]:
 def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("workspace")
     (root / "pyproject.toml").write_text(
-        '[tool.sqla-checks]\nper-file-ignores = { "ignored_*.py" = ["ALC103"] }\n'
+        "[tool.sqla-checks]\n"
+        'per-file-ignores = { "ignored_*.py" = ["ALC103"] }\n'
+        'extend-exclude = ["generated", "excluded_*.py"]\n'
     )
     return root
 
@@ -283,6 +286,26 @@ async def test_workspace_settings_apply_to_its_files(
 ) -> None:
     found = await _open(client, workspace / "ignored_by_config.py", LEGACY)
     assert [d.code for d in found] == ["ALC101"]
+
+
+@pytest.mark.parametrize(
+    "relative", ["excluded_by_config.py", "generated/models.py", ".venv/lib/site.py"]
+)
+async def test_an_excluded_file_gets_no_diagnostics_as_with_force_exclude(
+    client: LanguageClient, workspace: Path, relative: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = workspace / relative
+    assert await _open(client, path, LEGACY) == []
+    fix_all = await _actions(client, path.as_uri(), 0, only=(FIX_ALL,))
+    assert fix_all == [] or all(not _edits_of(action, path.as_uri()) for action in fix_all)
+    # The command line agrees: the same buffer, named as an editor integration names it.
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(LEGACY)
+    capsys.readouterr()
+    assert cli_main(["--force-exclude", "--no-cache", str(path)]) == 0
+    # And without --force-exclude the same file has findings: the settings, not the
+    # text, leave it out (the look-alike beside it is checked).
+    assert cli_main(["--no-cache", "--quiet", str(path)]) == 1
 
 
 async def test_a_file_outside_the_workspace_gets_the_defaults(

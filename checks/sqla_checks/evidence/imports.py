@@ -56,6 +56,9 @@ class ImportMap:
         self._package = module_name if is_package else (module_name or "").rpartition(".")[0]
         # Top-level names the module binds itself (resolved through the index).
         self._own: set[str] = set()
+        # Modules `import a.b` names without an alias: it binds only `a`, yet `a.b.x`
+        # reads the module `a.b`.
+        self._dotted_modules: set[str] = set()
 
     @classmethod
     def of_module(
@@ -106,6 +109,8 @@ class ImportMap:
                     # `import a.b` binds `a`, and `a.b.x` resolves through it.
                     top = full.split(".")[0]
                     self._names.setdefault(top, top)
+                    if full != top:
+                        self._dotted_modules.add(full)
             return
         if isinstance(node.names, cst.ImportStar):
             return
@@ -181,18 +186,26 @@ class ImportMap:
 
     def imports_project_facts(self) -> bool:
         """Whether a name comes from a project module that the index knows as SQLAlchemy's
-        (a re-export, a `db` object, a base, a session factory or dependency), or a class
-        of this module holds a session the index knows of (inherited from a base)."""
-        if self._index is None:
+        (a re-export, a `db` object, a base, a session factory or dependency), or names a
+        project module that binds such objects (`from airflow import settings`, then
+        `settings.Session()`), or a class of this module holds a session the index knows
+        of (inherited from a base)."""
+        index = self._index
+        if index is None:
             return False
         from sqla_checks.evidence.project_index import ProjectClass, ProjectModule
 
         for qualified in self._names.values():
-            fact = self._index.lookup(qualified)
-            if fact is not None and not isinstance(fact, ProjectClass | ProjectModule):
+            fact = index.lookup(qualified)
+            if isinstance(fact, ProjectModule):
+                if index.defines_sqlalchemy_in(fact.name):
+                    return True
+            elif fact is not None and not isinstance(fact, ProjectClass):
                 return True
+        if any(index.defines_sqlalchemy_in(module) for module in sorted(self._dotted_modules)):
+            return True
         module = self._module_name
-        return module is not None and self._index.has_sessions_in(module)
+        return module is not None and index.has_sessions_in(module)
 
     def imports_from(self, package: str) -> bool:
         """Whether any name in the module comes from `package` (or a submodule)."""

@@ -2,11 +2,13 @@
 
 The project index (`evidence.project_index`) needs, for every module of a project,
 what each top-level name is bound to: an import, a class (with its bases), a function
-(and what it yields), or an assignment (`db = SQLAlchemy()`, `Column = db.Column`,
-`SessionLocal = sessionmaker(...)`). This module reads that with the standard
-library's `ast`, which parses about ten times faster than libcst and is all a summary
-needs. Expressions are kept as dotted names (`sa.orm.sessionmaker`), never as trees,
-so summaries are small, picklable and cheap to fingerprint.
+(and what it yields), an assignment (`db = SQLAlchemy()`, `Column = db.Column`,
+`SessionLocal = sessionmaker(...)`), or a declaration with no value (`Session:
+Callable[..., SASession]`, set by a setup function's `global Session`). This module
+reads that with the standard library's `ast`, which parses about ten times faster
+than libcst and is all a summary needs. Expressions are kept as dotted names
+(`sa.orm.sessionmaker`), never as trees, so summaries are small, picklable and cheap
+to fingerprint.
 
 Only statements that always run at import time, or under a top-level `if`/`try`,
 count; the first binding of a name wins, as in `evidence.imports`, except that a
@@ -59,6 +61,17 @@ class Subscripted:
 
     head: str
     first: str | None
+
+
+@dataclass(frozen=True)
+class Declared:
+    """`local: T` at the top level with no value (bound elsewhere, as by a `global`
+    statement in a setup function): the declared type, as a dotted name. For
+    `local: Callable[..., T]`, `callable` is the dotted `Callable` spelling and
+    `annotation` is `T`, what a call returns."""
+
+    annotation: str
+    callable: str | None = None
 
 
 @dataclass(frozen=True)
@@ -137,7 +150,7 @@ class CallSite:
         return next((value for key, value in self.keywords if key == keyword), None)
 
 
-Binding = Imported | Alias | Called | Subscripted | ClassSummary | FunctionSummary
+Binding = Imported | Alias | Called | Subscripted | Declared | ClassSummary | FunctionSummary
 
 
 @dataclass(frozen=True)
@@ -270,6 +283,8 @@ def _add(bindings: dict[str, Binding], stars: list[str], statement: ast.stmt, pa
     elif isinstance(statement, ast.Assign | ast.AnnAssign):
         targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
         value = _value(statement.value) if statement.value is not None else None
+        if isinstance(statement, ast.AnnAssign) and statement.value is None:
+            value = _declared(statement.annotation)
         for target in targets:
             if isinstance(target, ast.Name) and value is not None:
                 bindings.setdefault(target.id, value)
@@ -337,6 +352,23 @@ def _value(node: ast.expr) -> Binding | None:
         inner = node.slice.elts[0] if isinstance(node.slice, ast.Tuple) else node.slice
         return Subscripted(head, dotted(inner))
     return None
+
+
+def _declared(annotation: ast.expr) -> Declared | None:
+    """The type `name: T` declares: a dotted `T`, or `Callable[..., T]`'s result."""
+    name = dotted(annotation)
+    if name is not None:
+        return Declared(name)
+    if not isinstance(annotation, ast.Subscript):
+        return None
+    head = dotted(annotation.value)
+    arguments = annotation.slice
+    if head is None or head.rpartition(".")[2] != "Callable":
+        return None
+    if not (isinstance(arguments, ast.Tuple) and len(arguments.elts) == 2):
+        return None
+    result = dotted(arguments.elts[1])
+    return Declared(result, head) if result is not None else None
 
 
 def _decorators(node: ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[str, ...]:
@@ -802,7 +834,7 @@ def _names_of(target: ast.expr) -> list[str]:
 # -- a JSON form, for the cache (never pickle: the cache is a folder of the project) ----
 _BINDING_TYPES: dict[str, type[Binding]] = {
     cls.__name__: cls
-    for cls in (Imported, Alias, Called, Subscripted, ClassSummary, FunctionSummary)
+    for cls in (Imported, Alias, Called, Subscripted, Declared, ClassSummary, FunctionSummary)
 }
 
 

@@ -51,6 +51,7 @@ from sqla_checks.evidence.module_summary import (
     CallSite,
     CallSites,
     ClassSummary,
+    Declared,
     FunctionSummary,
     Imported,
     ModuleSummary,
@@ -227,6 +228,7 @@ _REGISTRIES = {"registry"}
 # The classical `mapper(Class, table)` of SQLAlchemy 1.x.
 _CLASSICAL_MAPPERS = {"mapper"}
 _CONTEXT_MANAGERS = {"contextmanager", "asynccontextmanager"}
+_CALLABLES = frozenset({"typing.Callable", "collections.abc.Callable"})
 # Resolution follows at most this many hops (import cycles, long alias chains).
 _MAX_DEPTH = 40
 
@@ -293,6 +295,30 @@ class ProjectIndex:
         """Whether a class or name of `module` is known to hold a session (a class may
         inherit one from a project base without the module importing SQLAlchemy)."""
         return module in self._session_owners
+
+    @cached_property
+    def _sqlalchemy_modules(self) -> frozenset[str]:
+        """The modules binding a name that is a project fact of SQLAlchemy's own kind
+        (see `defines_sqlalchemy_in`), each fact counted for the module that binds it."""
+        found: set[str] = set()
+        modules = self.modules
+        for name, fact in self.facts.items():
+            if isinstance(fact, SqlaName | ProjectClass | ProjectModule):
+                continue
+            owner = name.rpartition(".")[0]
+            while owner and owner not in modules:
+                owner = owner.rpartition(".")[0]
+            if owner:
+                found.add(owner)
+        return frozenset(found)
+
+    def defines_sqlalchemy_in(self, module: str) -> bool:
+        """Whether `module` binds a session, factory, engine, Flask-SQLAlchemy `db`, mapped
+        class, mapper registry, session provider or session annotation alias (directly, a
+        re-export, or as a class attribute): a module importing it may reach them as
+        `module.name` without naming SQLAlchemy. A module that only imports SQLAlchemy
+        names does not count (nearly every module of a database project does)."""
+        return module in self._sqlalchemy_modules
 
     def canonical(self, qualified: str) -> str:
         """`qualified`, or the SQLAlchemy name it stands for (`sqlalchemy.Column`)."""
@@ -426,6 +452,8 @@ class IndexBuilder:
             return self._call(summary, binding, depth)
         if isinstance(binding, Subscripted):
             return self._annotation(summary, binding, depth)
+        if isinstance(binding, Declared):
+            return self._declared(summary, binding, depth)
         if isinstance(binding, ClassSummary):
             return self._class(summary, binding, name, depth)
         return self._function(summary, binding, depth)
@@ -498,6 +526,30 @@ class IndexBuilder:
             if isinstance(fact, ProjectClass) and self._is_flask_sqlalchemy(fact, depth + 1):
                 return True
         return False
+
+    def _declared(self, summary: ModuleSummary, declared: Declared, depth: int) -> Fact | None:
+        """A top-level `name: Session` is a session; `name: Callable[..., Session]` a
+        provider whose call returns one (what `typing` says, as for an annotated
+        parameter; other declared types are left unknown)."""
+        kind = self._session_kind(self._dotted(summary, declared.annotation, depth), called=False)
+        if kind is None:
+            return None
+        if declared.callable is None:
+            return Instance(kind)
+        if not self._is_callable(summary, declared.callable):
+            return None
+        return SessionDependency(kind)
+
+    @staticmethod
+    def _is_callable(summary: ModuleSummary, spelled: str) -> bool:
+        """Whether `spelled` names `typing.Callable` or `collections.abc.Callable` in the
+        module (`Callable` imported from either, or `typing.Callable`)."""
+        head, _, rest = spelled.partition(".")
+        binding = summary.bindings.get(head)
+        if not isinstance(binding, Imported):
+            return False
+        qualified = f"{binding.qualified}.{rest}" if rest else binding.qualified
+        return qualified in _CALLABLES
 
     def _annotation(self, summary: ModuleSummary, alias: Subscripted, depth: int) -> Fact | None:
         if alias.first is None:

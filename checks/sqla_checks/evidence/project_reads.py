@@ -5,7 +5,8 @@ A file's findings depend on its own text, its settings and the answers the run's
 `ProjectFacts` gave to the questions its check asked, and on nothing else of the
 other files: what a qualified name is (`ProjectIndex.lookup`, also behind
 `canonical`), which module the file itself is, whether a module's classes hold a
-session the index knows of (`has_sessions_in`), and where custom Query classes are
+session the index knows of (`has_sessions_in`), whether a module binds SQLAlchemy
+objects of the project (`defines_sqlalchemy_in`), and where custom Query classes are
 configured. `recording` wraps the facts for one file's check and writes every
 question down with its answer; `answers_hold` asks the same questions of another
 run's facts. Equal answers mean equal findings, whatever else changed, so the cache
@@ -33,6 +34,7 @@ _LOOKUP = "lookup:"
 _MODULE = "module:"
 _QUERIES = "queries:"
 _SESSIONS_IN = "sessions-in:"
+_SQLALCHEMY_IN = "sqlalchemy-in:"
 
 
 @dataclass
@@ -53,7 +55,8 @@ class ReadLog:
 @dataclass(frozen=True)
 class _RecordingIndex(ProjectIndex):
     log: ReadLog = field(default_factory=ReadLog, compare=False, repr=False)
-    # The run's index, whose derived tables (`has_sessions_in`) are built once, not per file.
+    # The run's index, whose derived tables (`has_sessions_in`, `defines_sqlalchemy_in`)
+    # are built once, not per file.
     source: ProjectIndex | None = field(default=None, compare=False, repr=False)
 
     def lookup(self, qualified: str) -> Fact | None:
@@ -72,6 +75,14 @@ class _RecordingIndex(ProjectIndex):
         else:
             found = super().has_sessions_in(module)
         self.log.answers[_SESSIONS_IN + module] = json.dumps(found)
+        return found
+
+    def defines_sqlalchemy_in(self, module: str) -> bool:
+        if self.source is not None:
+            found = self.source.defines_sqlalchemy_in(module)
+        else:
+            found = super().defines_sqlalchemy_in(module)
+        self.log.answers[_SQLALCHEMY_IN + module] = json.dumps(found)
         return found
 
 
@@ -118,6 +129,9 @@ def _answer(question: str, project: ProjectFacts) -> str:
         return json.dumps(project.index.module_of(question.removeprefix(_MODULE)))
     if question.startswith(_SESSIONS_IN):
         return json.dumps(project.index.has_sessions_in(question.removeprefix(_SESSIONS_IN)))
+    if question.startswith(_SQLALCHEMY_IN):
+        module = question.removeprefix(_SQLALCHEMY_IN)
+        return json.dumps(project.index.defines_sqlalchemy_in(module))
     if question == _QUERIES:
         return _queries_text(project.query_classes())
     return "unknown question"  # an entry written by another version: never equal

@@ -129,10 +129,12 @@ is not offered under a SQLAlchemy version guard (`if sqlalchemy.__version__ ...`
 Sessions are recognised by evidence: annotations, `Depends` on a session provider,
 `with Session(...) as s`, factory and `scoped_session` registry calls,
 Flask-SQLAlchemy's `db.session`, and what other modules of the project define (a
-registry read as `model.Session`, a class attribute `Session = ...` or a `@property`
+registry read as `model.Session`, a module-level `Session: Callable[..., Session]`
+that a setup function assigns, a class attribute `Session = ...` or a `@property`
 annotated to return a `Session`, also inherited from a project base class, the `db`
-a helper returns to `app, db = setup()`). A receiver without evidence is still
-reported, with no fix, when the query selects a mapped class of the project
+a helper returns to `app, db = setup()`), also in a file that never names SQLAlchemy
+(`from app import settings`, then `settings.Session()`). A receiver without evidence
+is still reported, with no fix, when the query selects a mapped class of the project
 (declarative or mapped by `map_imperatively`/`mapper`, as `User`, `User.id`,
 `func.count(User.id)`, `self.user_model` with `user_model = User` in the class
 body, or a local bound only to such classes), or when the chain itself proves a
