@@ -254,7 +254,10 @@ class SessionIndex:
             # An await proves what one binding holds: a name bound twice (`async with
             # engine.begin() as conn` in one branch, `conn = await to_thread(...)` in
             # the other) may hold something else where the unawaited call reads it.
-            found = frozenset(finder.proven - finder.disproven - _rebound(function))
+            params = function.params
+            for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+                finder.count(param.name.value)
+            found = frozenset(finder.proven - finder.disproven - finder.rebound())
             self._awaited_sessions[function] = found
         return found
 
@@ -469,20 +472,65 @@ class _AnnotationKindFinder(cst.CSTVisitor):
         return False
 
 
-class _AwaitedReceivers(cst.CSTVisitor):
+class _OwnBodyNames(cst.CSTVisitor):
+    """Collects `names` from one function body, not from the defs nested in it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: set[str] = set()
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return False
+
+
+class _BindingCounter(_OwnBodyNames):
+    """How many binding statements of one function body bind each name."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.counts: dict[str, int] = {}
+
+    def count(self, name: str) -> None:
+        self.counts[name] = self.counts.get(name, 0) + 1
+
+    def _targets(self, target: cst.BaseExpression) -> None:
+        for name in _target_names(target):
+            self.count(name)
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        self._targets(node.target)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if node.value is not None:  # `x: T` alone binds nothing
+            self._targets(node.target)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._targets(node.target)
+
+    def visit_AsName(self, node: cst.AsName) -> None:
+        if isinstance(node.name, cst.BaseExpression):
+            self._targets(node.name)
+
+    def visit_For(self, node: cst.For) -> None:
+        self._targets(node.target)
+
+    def rebound(self) -> set[str]:
+        """Names bound more than once."""
+        return {name for name, count in self.counts.items() if count > 1}
+
+
+class _AwaitedReceivers(_BindingCounter):
     """Names a function body awaits `AsyncSession` coroutines on (`proven`), and names
-    it awaits a method on that no `AsyncSession` has (`disproven`)."""
+    it awaits a method on that no `AsyncSession` has (`disproven`); a nested
+    function's awaits and bindings are its own."""
 
     def __init__(self) -> None:
         super().__init__()
         self.proven: set[str] = set()
         self.disproven: set[str] = set()
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        return False  # a nested function's awaits are its own
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        return False
 
     def visit_Await(self, node: cst.Await) -> None:
         call = node.expression
@@ -736,16 +784,6 @@ def _target_names(target: cst.BaseExpression) -> set[str]:
     return set()
 
 
-def _rebound(function: cst.FunctionDef) -> set[str]:
-    """Names `function` binds more than once (parameters count), not in nested defs."""
-    counter = _BindingCounter()
-    function.body.visit(counter)
-    params = function.params
-    for param in (*params.posonly_params, *params.params, *params.kwonly_params):
-        counter.count(param.name.value)
-    return {name for name, count in counter.counts.items() if count > 1}
-
-
 def _names_bound_in(body: cst.BaseSuite) -> set[str]:
     """Names a loop body binds itself (not in nested functions or classes)."""
     finder = _BoundNames()
@@ -758,20 +796,6 @@ def _imported_in(body: cst.BaseSuite) -> set[str]:
     finder = _ImportedNames()
     body.visit(finder)
     return finder.names
-
-
-class _OwnBodyNames(cst.CSTVisitor):
-    """Collects `names` from one function body, not from the defs nested in it."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.names: set[str] = set()
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        return False
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        return False
 
 
 class _ImportedNames(_OwnBodyNames):
@@ -796,35 +820,3 @@ class _BoundNames(_OwnBodyNames):
 
     def visit_For(self, node: cst.For) -> None:
         self.names |= _target_names(node.target)
-
-
-class _BindingCounter(_OwnBodyNames):
-    """How many binding statements of one function body bind each name."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.counts: dict[str, int] = {}
-
-    def count(self, name: str) -> None:
-        self.counts[name] = self.counts.get(name, 0) + 1
-
-    def _targets(self, target: cst.BaseExpression) -> None:
-        for name in _target_names(target):
-            self.count(name)
-
-    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
-        self._targets(node.target)
-
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        if node.value is not None:  # `x: T` alone binds nothing
-            self._targets(node.target)
-
-    def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        self._targets(node.target)
-
-    def visit_AsName(self, node: cst.AsName) -> None:
-        if isinstance(node.name, cst.BaseExpression):
-            self._targets(node.name)
-
-    def visit_For(self, node: cst.For) -> None:
-        self._targets(node.target)
