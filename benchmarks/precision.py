@@ -227,12 +227,13 @@ def summarise(entries: Sequence[Entry], corpus: dict[str, Any]) -> dict[str, obj
     for drawn in corpus.values():
         for code, count in drawn["findings"].items():
             population[code] = population.get(code, 0) + count
-    for code in sorted(population):
+    # A rule whose only reviewed findings are fixed ones keeps its row (0 findings).
+    for code in sorted(population.keys() | {entry.place.code for entry in entries}):
         entries_of_rule = [entry for entry in entries if entry.place.code == code]
         sample = [entry for entry in entries_of_rule if entry.gone is None]
         fixed = [entry for entry in entries_of_rule if entry.gone and entry.verdict == "fp"]
         rules[code] = {
-            "findings": population[code],
+            "findings": population.get(code, 0),
             "sample": len(sample),
             "false_positives": sum(1 for entry in sample if entry.verdict == "fp"),
             "what_they_were": _described(entry for entry in sample if entry.verdict == "fp"),

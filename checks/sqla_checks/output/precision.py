@@ -73,6 +73,8 @@ def async_totals(measured: MeasuredPrecision) -> tuple[int, int, int]:
 
 
 def _percent(result: RulePrecision) -> str:
+    if not result.sample:
+        return "-"  # nothing left to review: its false positives were all fixed
     share = (result.sample - result.false_positives) / result.sample
     return f"{share:.1%}".replace(".0%", "%")
 
