@@ -6,8 +6,17 @@
     .venv/bin/python -m benchmarks.precision summary --write              # after reviewing
     .venv/bin/python -m benchmarks.precision check --findings /tmp/found.json
 
+    # the async set: ALC2xx only, on async SQLAlchemy applications (downloaded here)
+    .venv/bin/python -m benchmarks.precision collect --set async --work /tmp/aw --out /tmp/a.json
+    .venv/bin/python -m benchmarks.precision sample --set async --findings /tmp/a.json
+
 `collect` runs `sqla-checks --select ALL` over every project of the recall corpus
 (`benchmarks/recall.py`, unpacked under `--work`) and keeps each finding's place.
+`--set async` runs `--select ALC2` over `ASYNC_APPS` instead, released applications
+built on SQLAlchemy's asyncio extension (and some sync code in `async def`), which
+it downloads from PyPI under `--work` itself: the recall corpus has too few async
+findings to measure those rules. `sample`, `check` and `show` take the same `--set`
+and touch only the record's entries of that set's releases.
 `sample` draws per rule the `--size` findings whose seeded hash is lowest (all of
 them where a rule has fewer) and adds the ones not yet in the record, unreviewed.
 Bottom-k hashing keeps a reviewed finding in the sample when other findings come or
@@ -35,6 +44,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from benchmarks.pypi_sources import DownloadError, download, unpacked
 from benchmarks.recall import LEGACY, MODERN
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -45,6 +55,39 @@ SUMMARY = REPO_ROOT / "checks" / "sqla_checks" / "output" / "measured_precision.
 SEED = 11
 SIZE = 150
 VERDICTS = ("tp", "fp")
+
+# Released applications and libraries built on `sqlalchemy.ext.asyncio` (pure-Python
+# wheels, which carry the source); only their ALC2xx findings are collected. Some
+# report nothing: they count as code the async rules stay quiet on.
+ASYNC_APPS = (
+    "agno==3.1.10",
+    "apache-airflow-core==3.3.2",
+    "arize-phoenix==20.26.1",
+    "fastapi-amis-admin==0.7.3",
+    "fastapi-sqla==4.0.1",
+    "fastcrud==0.23.0",
+    "fief-server==0.27.0",
+    "jupyterhub==6.1.1",
+    "langchain-postgres==0.0.19",
+    "llama-index-vector-stores-postgres==0.9.0",
+    "lnbits==1.6.2",
+    "nonebot-plugin-orm==0.8.4",
+    "open-webui==0.6.5",
+    "open-webui==0.12.4",
+    "reflex==0.10.1",
+    "sqlalchemy-crud-plus==1.13.3",
+    "sqlalchemy-database==0.1.2",
+    "starlette-admin==1.0.3",
+    "apscheduler==4.0.0a6",
+    "litellm-enterprise==0.1.83",
+    "langgraph-checkpoint-sqlite==3.1.2",
+    "zenml==0.98.0",
+)
+# Each set: its releases and the rules collected on them.
+SETS: dict[str, tuple[tuple[str, ...], str]] = {
+    "recall": ((*LEGACY, *MODERN), "ALL"),
+    "async": (ASYNC_APPS, "ALC2"),
+}
 
 
 @dataclass(frozen=True, order=True)
@@ -91,16 +134,15 @@ def project_folder(requirement: str) -> str:
     return requirement.replace("==", "-")
 
 
-def collect(work: Path) -> tuple[list[Place], dict[Place, str]]:
-    """Every finding of `--select ALL` on each unpacked project, and its message."""
+def collect(work: Path, corpus: str = "recall") -> tuple[list[Place], dict[Place, str]]:
+    """Every finding of the set's rules on each of its projects, and its message."""
     places: list[Place] = []
     messages: dict[Place, str] = {}
-    for requirement in (*LEGACY, *MODERN):
-        root = work / "projects" / project_folder(requirement)
-        if not root.is_dir():
-            raise SystemExit(f"{root} is missing: run `python -m benchmarks.recall --work {work}`")
+    releases, select = SETS[corpus]
+    for requirement in releases:
+        root = _project_root(work, requirement, corpus)
         print(f"checking {requirement}", file=sys.stderr)
-        for finding in _run(root):
+        for finding in _run(root, select):
             path = Path(finding["filename"]).resolve().relative_to(root.resolve()).as_posix()
             location = finding["location"]
             place = Place(requirement, path, location["row"], location["column"], finding["code"])
@@ -109,13 +151,27 @@ def collect(work: Path) -> tuple[list[Place], dict[Place, str]]:
     return sorted(places), messages
 
 
-def _run(root: Path) -> list[dict[str, Any]]:
+def _project_root(work: Path, requirement: str, corpus: str) -> Path:
+    """The unpacked release: the recall benchmark's, or downloaded here (async set)."""
+    into = work / "projects" / project_folder(requirement)
+    if corpus == "recall":
+        if not into.is_dir():
+            raise SystemExit(f"{into} is missing: run `python -m benchmarks.recall --work {work}`")
+        return into
+    try:
+        archive = download(requirement, work / "downloads", sdist=False)
+    except DownloadError as exc:
+        raise SystemExit(str(exc)) from exc
+    return unpacked(archive, into)
+
+
+def _run(root: Path, select: str) -> list[dict[str, Any]]:
     command = (
         sys.executable,
         "-m",
         "sqla_checks",
         "--select",
-        "ALL",
+        select,
         "--format",
         "json",
         "--no-cache",
@@ -167,13 +223,17 @@ def summarise(entries: Sequence[Entry], corpus: dict[str, Any]) -> dict[str, obj
             f"{len(unreviewed)} sampled findings are not reviewed, e.g. {unreviewed[0]}"
         )
     rules: dict[str, dict[str, object]] = {}
-    population: dict[str, int] = corpus["findings"]
-    for code in sorted(population):
+    population: dict[str, int] = {}
+    for drawn in corpus.values():
+        for code, count in drawn["findings"].items():
+            population[code] = population.get(code, 0) + count
+    # A rule whose only reviewed findings are fixed ones keeps its row (0 findings).
+    for code in sorted(population.keys() | {entry.place.code for entry in entries}):
         entries_of_rule = [entry for entry in entries if entry.place.code == code]
         sample = [entry for entry in entries_of_rule if entry.gone is None]
         fixed = [entry for entry in entries_of_rule if entry.gone and entry.verdict == "fp"]
         rules[code] = {
-            "findings": population[code],
+            "findings": population.get(code, 0),
             "sample": len(sample),
             "false_positives": sum(1 for entry in sample if entry.verdict == "fp"),
             "what_they_were": _described(entry for entry in sample if entry.verdict == "fp"),
@@ -181,7 +241,8 @@ def summarise(entries: Sequence[Entry], corpus: dict[str, Any]) -> dict[str, obj
             "fixed": _described(fixed),
         }
     return {
-        "corpus": corpus["releases"],
+        "corpus": corpus["recall"]["releases"],
+        "async_corpus": corpus.get("async", {}).get("releases", []),
         "reviewed": max(entry.reviewed or "" for entry in entries),
         "rules": rules,
     }
@@ -240,6 +301,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name in ("collect", "sample", "show", "summary", "check"):
         command = commands.add_parser(name)
         command.add_argument("--work", type=Path, default=Path("/tmp/recall"))
+        command.add_argument(
+            "--set", dest="corpus", choices=sorted(SETS), default="recall", help="which releases"
+        )
         command.add_argument("--findings", type=Path, help="a `collect` output")
         command.add_argument("--out", type=Path)
         command.add_argument("--seed", type=int, default=SEED)
@@ -250,7 +314,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         command.add_argument("--write", action="store_true", help="summary: write the JSON")
     args = parser.parse_args(argv)
     if args.command == "collect":
-        places, messages = collect(args.work)
+        places, messages = collect(args.work, args.corpus)
         data = [{**asdict(place), "message": messages[place]} for place in places]
         text = json.dumps(data, indent=0) + "\n"
         if args.out:
@@ -265,7 +329,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             SUMMARY.write_text(text)
         sys.stdout.write(text)
         return 0
-    entries = read_record()
+    everything = read_record()
+    releases = SETS[args.corpus][0]
+    # The set's entries; the other sets' stay as they are.
+    entries = [entry for entry in everything if entry.place.project in releases]
+    others = [entry for entry in everything if entry.place.project not in releases]
     if args.command == "show":
         chosen = [
             entry
@@ -293,9 +361,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 entry.gone = entry.gone or date.today().isoformat()
             else:
                 entry.gone = None
-        write_record([*entries, *new])
+        write_record([*others, *entries, *new])
         population = {code: sum(1 for p in places if p.code == code) for code in sample}
-        corpus = {"releases": [*LEGACY, *MODERN], "findings": population}
+        corpus = json.loads(CORPUS.read_text()) if CORPUS.exists() else {}
+        corpus[args.corpus] = {"releases": list(releases), "findings": population}
         CORPUS.write_text(json.dumps(corpus, indent=2, sort_keys=True) + "\n")
         print(f"{len(new)} findings added to {RECORD.relative_to(REPO_ROOT)}", file=sys.stderr)
         return 0

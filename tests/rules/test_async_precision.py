@@ -393,3 +393,99 @@ def test_factory_rules_read_the_fallback_import_as_async_sessionmaker() -> None:
     """
     )
     assert findings(code, [SessionmakerAsyncClass, ExpireOnCommit]) == [("ALC206", 12)]
+
+
+# -- found on real async applications (benchmarks/precision.py, the async set) ----------
+def test_an_await_on_another_binding_of_the_name_proves_nothing() -> None:
+    # agno's sandbox admission lock: an AsyncConnection in one branch, a sync one
+    # (made in a thread) in the other; the lambda runs the sync one in the thread.
+    code = """
+    import asyncio
+
+    from sqlalchemy import text
+
+    async def admission(db, statement, asynchronous):
+        if asynchronous:
+            async with db.engine.begin() as connection:
+                await connection.execute(statement)
+        else:
+            connection = await asyncio.to_thread(db.engine.connect)
+            await asyncio.to_thread(lambda: connection.execute(statement).scalar())
+    """
+    assert findings(code) == []
+
+
+def test_look_alike_an_await_on_the_only_binding_still_proves_it() -> None:
+    code = """
+    import asyncio
+
+    from sqlalchemy import text
+
+    async def admission(connection, statement):
+        await connection.execute(statement)
+        await asyncio.to_thread(lambda: connection.execute(statement).scalar())
+    """
+    assert findings(code) == [("ALC202", 8)]
+
+
+def test_making_a_sync_session_is_not_io() -> None:
+    # starlette-admin's middleware: the session is made on the loop (no I/O) and
+    # every blocking call runs in a worker thread.
+    code = """
+    import anyio
+    from sqlalchemy.orm import Session
+
+    async def dispatch(request, call_next, bind):
+        session: Session = Session(bind, expire_on_commit=False)
+        try:
+            request.state.session = session
+            response = await call_next(request)
+            await anyio.to_thread.run_sync(session.commit)
+            return response
+        finally:
+            await anyio.to_thread.run_sync(session.close)
+    """
+    assert findings(code) == []
+
+
+def test_look_alike_a_sync_session_entered_or_used_at_once_is_io() -> None:
+    code = """
+    from sqlalchemy.orm import Session, sessionmaker
+
+    SessionLocal = sessionmaker()
+
+    async def dispatch(request, bind, stmt):
+        session = Session(bind)
+        session.commit()
+        with SessionLocal() as other:
+            pass
+        Session(bind).execute(stmt)
+        kept = SessionLocal()
+    """
+    assert findings(code) == [("ALC201", 8), ("ALC201", 9), ("ALC201", 11)]
+
+
+def test_a_factory_annotated_sessionmaker_making_an_async_session() -> None:
+    # fastapi-sqla's pytest fixture: `sessionmaker(class_=AsyncSession)` handed in
+    # as a `sessionmaker`; what it makes is annotated and awaited as AsyncSession.
+    code = """
+    from sqlalchemy.ext.asyncio import AsyncSession
+    from sqlalchemy.orm import sessionmaker
+
+    async def async_session(async_session_factory: sessionmaker):
+        session: AsyncSession = async_session_factory()
+        yield session
+        await session.close()
+    """
+    assert findings(code) == []
+
+
+def test_look_alike_a_factory_annotated_sessionmaker_entered_with_with() -> None:
+    code = """
+    from sqlalchemy.orm import sessionmaker
+
+    async def handler(factory: sessionmaker, stmt):
+        with factory() as session:
+            session.execute(stmt)
+    """
+    assert findings(code) == [("ALC201", 5), ("ALC201", 6)]

@@ -353,3 +353,56 @@ def test_async_providers_and_aliases_from_another_module(tmp_path: Path) -> None
     files = {**ASYNC_FACTORY_PROJECT, **ASYNC_PROVIDERS}
     found = _lines(tmp_path, files, "ALC202")
     assert found == {"app/service.py": [7], "app/routes.py": [8, 13]}
+
+
+# Airflow 3's action logging: an `async def` dependency in a module that imports no
+# SQLAlchemy, whose session alias comes from the project's db module.
+SESSION_ALIAS_PROJECT = {
+    "app/__init__.py": "",
+    "app/db.py": """
+        from collections.abc import AsyncGenerator, Generator
+        from typing import Annotated
+
+        from fastapi import Depends
+        from sqlalchemy.ext.asyncio import AsyncSession
+        from sqlalchemy.orm import Session
+
+
+        def _get_session() -> Generator[Session, None, None]:
+            yield Session()
+
+
+        async def _get_async_session() -> AsyncGenerator[AsyncSession, None]:
+            yield AsyncSession()
+
+
+        SessionDep = Annotated[Session, Depends(_get_session)]
+        AsyncSessionDep = Annotated[AsyncSession, Depends(_get_async_session)]
+    """,
+    "app/logging.py": """
+        from app.db import AsyncSessionDep, SessionDep
+
+
+        async def log_action(session: SessionDep, entry):
+            session.add(entry)
+            session.commit()
+
+
+        async def log_async(session: AsyncSessionDep, entry):
+            session.add(entry)
+            await session.commit()
+    """,
+    "app/other.py": """
+        class SessionDep:
+            def commit(self):
+                pass
+
+
+        async def log_action(session: SessionDep):
+            session.commit()
+    """,
+}
+
+
+def test_sync_session_alias_in_a_module_without_sqlalchemy_imports(tmp_path: Path) -> None:
+    assert _lines(tmp_path, SESSION_ALIAS_PROJECT, "ALC201") == {"app/logging.py": [6]}

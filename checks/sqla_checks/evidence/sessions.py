@@ -252,7 +252,13 @@ class SessionIndex:
         if found is None:
             finder = _AwaitedReceivers()
             tree_walk.visit(function.body, finder)
-            found = frozenset(finder.proven - finder.disproven)
+            # An await proves what one binding holds: a name bound twice (`async with
+            # engine.begin() as conn` in one branch, `conn = await to_thread(...)` in
+            # the other) may hold something else where the unawaited call reads it.
+            params = function.params
+            for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+                finder.count(param.name.value)
+            found = frozenset(finder.proven - finder.disproven - finder.rebound())
             self._awaited_sessions[function] = found
         return found
 
@@ -467,20 +473,65 @@ class _AnnotationKindFinder(cst.CSTVisitor):
         return False
 
 
-class _AwaitedReceivers(cst.CSTVisitor):
+class _OwnBodyNames(cst.CSTVisitor):
+    """Collects `names` from one function body, not from the defs nested in it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: set[str] = set()
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return False
+
+
+class _BindingCounter(_OwnBodyNames):
+    """How many binding statements of one function body bind each name."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.counts: dict[str, int] = {}
+
+    def count(self, name: str) -> None:
+        self.counts[name] = self.counts.get(name, 0) + 1
+
+    def _targets(self, target: cst.BaseExpression) -> None:
+        for name in _target_names(target):
+            self.count(name)
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        self._targets(node.target)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if node.value is not None:  # `x: T` alone binds nothing
+            self._targets(node.target)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._targets(node.target)
+
+    def visit_AsName(self, node: cst.AsName) -> None:
+        if isinstance(node.name, cst.BaseExpression):
+            self._targets(node.name)
+
+    def visit_For(self, node: cst.For) -> None:
+        self._targets(node.target)
+
+    def rebound(self) -> set[str]:
+        """Names bound more than once."""
+        return {name for name, count in self.counts.items() if count > 1}
+
+
+class _AwaitedReceivers(_BindingCounter):
     """Names a function body awaits `AsyncSession` coroutines on (`proven`), and names
-    it awaits a method on that no `AsyncSession` has (`disproven`)."""
+    it awaits a method on that no `AsyncSession` has (`disproven`); a nested
+    function's awaits and bindings are its own."""
 
     def __init__(self) -> None:
         super().__init__()
         self.proven: set[str] = set()
         self.disproven: set[str] = set()
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        return False  # a nested function's awaits are its own
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        return False
 
     def visit_Await(self, node: cst.Await) -> None:
         call = node.expression
@@ -742,20 +793,13 @@ def _names_bound_in(body: cst.BaseSuite, but_imports: bool = False) -> set[str]:
     return finder.names - finder.imported if but_imports else finder.names
 
 
-class _BoundNames(cst.CSTVisitor):
-    """Collects the names one body binds, not those of the defs nested in it."""
+class _BoundNames(_OwnBodyNames):
+    """The names one body binds, not those of the defs nested in it."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.names: set[str] = set()
         # Names bound by `import x as y` (also in `names`, through their AsName).
         self.imported: set[str] = set()
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        return False
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        return False
 
     def visit_ImportAlias(self, node: cst.ImportAlias) -> None:
         if node.asname is not None and isinstance(node.asname.name, cst.Name):

@@ -38,6 +38,8 @@ class MeasuredPrecision:
     corpus: tuple[str, ...]
     reviewed: str
     rules: dict[str, RulePrecision]
+    # Async applications on which only the ALC2xx findings were collected.
+    async_corpus: tuple[str, ...] = ()
 
 
 def load() -> MeasuredPrecision:
@@ -55,10 +57,24 @@ def load() -> MeasuredPrecision:
         )
         for code, entry in data["rules"].items()
     }
-    return MeasuredPrecision(tuple(data["corpus"]), data["reviewed"], rules)
+    return MeasuredPrecision(
+        tuple(data["corpus"]), data["reviewed"], rules, tuple(data.get("async_corpus", ()))
+    )
+
+
+def async_totals(measured: MeasuredPrecision) -> tuple[int, int, int]:
+    """The ALC2xx rules together: findings reviewed, false positives, fixed ones."""
+    results = [result for code, result in measured.rules.items() if code.startswith("ALC2")]
+    return (
+        sum(result.sample for result in results),
+        sum(result.false_positives for result in results),
+        sum(result.fixed_false_positives for result in results),
+    )
 
 
 def _percent(result: RulePrecision) -> str:
+    if not result.sample:
+        return "-"  # nothing left to review: its false positives were all fixed
     share = (result.sample - result.false_positives) / result.sample
     return f"{share:.1%}".replace(".0%", "%")
 
@@ -85,6 +101,14 @@ def render(rules: Sequence[type[Rule]], measured: MeasuredPrecision, level: int 
             f" | {_percent(result)} | {result.fixed_false_positives} |"
         )
     reviewed = sum(result.sample for result in measured.rules.values())
+    async_corpus = ", ".join(f"`{release}`" for release in measured.async_corpus)
+    async_apps = (
+        " The async rules (ALC2xx) are also run, alone (`--select ALC2`), on released"
+        f" applications built on SQLAlchemy's asyncio extension ({async_corpus}), whose"
+        " findings are reviewed whole."
+        if async_corpus
+        else ""
+    )
     parts = [
         f"{top} {HEADING}",
         "How often a finding is right, judged by hand on real applications: the findings"
@@ -95,9 +119,15 @@ def render(rules: Sequence[type[Rule]], measured: MeasuredPrecision, level: int 
         " description says it should not make. A rule with a handful of findings is"
         " reviewed whole, which says little about its precision elsewhere. The record,"
         " one verdict and reason per finding, is `benchmarks/precision/review.jsonl`;"
-        " `python -m benchmarks.precision` draws the sample and summarises it.",
+        " `python -m benchmarks.precision` draws the sample and summarises it." + async_apps,
         "\n".join(rows),
     ]
+    async_reviewed, async_false, async_fixed = async_totals(measured)
+    if async_reviewed:
+        parts.append(
+            f"The async rules together: {async_reviewed} findings reviewed,"
+            f" {async_false} false positives ({async_fixed} more fixed since the review)."
+        )
     if unmeasured:
         parts.append(f"No finding in the corpus, so not measured: {', '.join(unmeasured)}.")
     remaining = {code: result.what_they_were for code, result in measured.rules.items()}

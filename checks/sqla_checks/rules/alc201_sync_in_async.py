@@ -17,6 +17,10 @@ if TYPE_CHECKING:
     from sqla_checks.evidence.context import FileContext
 
 _SYNC_CONSTRUCTORS = frozenset({"Session", "create_engine", "engine_from_config"})
+# Making a session does no I/O; entering it with `with` (whose exit closes it on the
+# loop) or calling a method on it right away does. A bound session is checked where
+# its methods are called.
+_SESSION_MAKERS = frozenset({"Session"})
 _SYNC_BINDS = frozenset({Kind.SYNC_ENGINE, Kind.SYNC_CONNECTION})
 
 _RECIPE = "use `AsyncSession`/`create_async_engine` with `await`"
@@ -94,16 +98,24 @@ def list_posts_sync(db: Annotated[Session, Depends(get_db)]) -> Sequence[Post]:
     blind_spots = """
 Sessions, connections and engines are known from evidence only: annotations
 (`db: Session`), same-module `Depends(get_db)` dependencies, `with` bindings and
-assignments from SQLAlchemy constructors or factories defined in the module. A sync
-session reached through an unannotated helper, a factory imported from another module,
-or a `self.db` without an annotation is not seen. Only calls of the methods that do
-I/O (`query`, `execute`, `commit`, `connect`, ...) on a known sync session,
-connection or engine are reported, with sync constructors and factory calls:
-handing a session to a function (`crud.get_user(db, user_id)`) or to a container
-(`sessions.add(db)`) is not I/O, and what the callee does with it is not followed.
-Bookkeeping calls (`db.add(obj)`) are not reported either. A name the function awaits
-session coroutines on (`await db.commit()`) is taken for an `AsyncSession` even when
-annotated `Session`. What `async with` enters, and the name it binds, is never
+assignments from SQLAlchemy constructors or factories, and the sessions, factories,
+dependencies and annotation aliases (`SessionDep`) the project index knows from
+other modules of the project, in a module that imports no SQLAlchemy as well. A sync
+session reached through an unannotated helper, a provider outside the checked
+project, or a `self.db` without an annotation is not seen. Only calls of the
+methods that do I/O (`query`, `execute`, `commit`, `connect`, ...) on a known sync
+session, connection or engine are reported, with `create_engine()` and sync
+sessions made and used at once (`with SessionLocal() as s`, whose exit closes the
+session on the loop, or `Session(e).execute(...)`): making a session that is kept
+in a name does no I/O (`s = Session(e)`), and its I/O calls are checked where they
+are made, so a session whose work is all sent to a thread (`await
+to_thread(s.commit)`) is quiet. Handing a session to a function
+(`crud.get_user(db, user_id)`) or to a container (`sessions.add(db)`) is not I/O,
+and what the callee does with it is not followed. Bookkeeping calls (`db.add(obj)`)
+are not reported either. A name the function awaits session coroutines on (`await
+db.commit()`) is taken for an `AsyncSession` even when annotated `Session`, unless
+the function binds that name more than once (the await may read another binding).
+What `async with` enters, and the name it binds, is never
 taken for sync (a sync `Session` has no async context manager), even from a factory
 annotated `sessionmaker`. A union such as `Session | AsyncSession` is unknown. A
 `try`/`except ImportError` import means what the `try` body imports. The hint to make
@@ -251,11 +263,8 @@ router created in the same module (`app = FastAPI()`, `router = APIRouter()`).
         self._routes: dict[cst.FunctionDef, bool] = {}
         # What `async with` enters is no sync object (those have no `__aenter__`).
         self._entered_async: set[cst.BaseExpression] = set()
-
-    @classmethod
-    def applies_to_text(cls, text: str) -> bool:
-        # Evidence of a sync session always goes through a SQLAlchemy import.
-        return "async def" in text and "sqlalchemy" in text
+        # Sessions made and used on the spot: `with Session(e) as s`, `Session(e).execute`.
+        self._used_at_once: set[cst.BaseExpression] = set()
 
     @cached_property
     def _applications(self) -> frozenset[str]:
@@ -271,19 +280,33 @@ router created in the same module (`app = FastAPI()`, `router = APIRouter()`).
         return _ROUTE_RECIPE if self._routes[function] else _RECIPE
 
     def visit_With(self, node: cst.With) -> None:
+        items = {item.item for item in node.items}
         if node.asynchronous is not None:
-            self._entered_async.update(item.item for item in node.items)
+            self._entered_async.update(items)
+        else:
+            self._used_at_once.update(items)
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        self._used_at_once.add(node.value)
 
     def visit_Call(self, node: cst.Call) -> None:
         # Handing a session to a function or a container is not I/O: only the I/O
         # methods, constructors and factories below are reported.
-        if self.context.in_async_function and node not in self._entered_async:
+        # Evidence of a sync session always goes through an import: SQLAlchemy's, or a
+        # project module's that the index knows (`from app.deps import SessionDep`).
+        if (
+            self.context.in_async_function
+            and node not in self._entered_async
+            and self.context.uses_sqlalchemy
+        ):
             self._check_call(node)
 
     def _check_call(self, node: cst.Call) -> None:
         """Report `node` if it is sync database work."""
         func = node.func
         name = self.context.sqla_name(func)
+        if name in _SESSION_MAKERS and node not in self._used_at_once:
+            return  # assigned, returned or handed on: not I/O yet
         if name in _SYNC_CONSTRUCTORS:
             self.report(node, f"`{name}()` inside `async def` is synchronous: {self._recipe()}")
             return
@@ -291,7 +314,7 @@ router created in the same module (`app = FastAPI()`, `router = APIRouter()`).
             self._check_bind(node, node.args, "`inspect()`")
             return
         if isinstance(func, cst.Name):
-            if self.context.kind_of(func) is Kind.SYNC_FACTORY:
+            if self.context.kind_of(func) is Kind.SYNC_FACTORY and node in self._used_at_once:
                 self.report(
                     node,
                     f"sync session factory `{func.value}()` inside `async def`: {self._recipe()}",

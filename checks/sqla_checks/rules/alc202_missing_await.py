@@ -126,7 +126,9 @@ sync. A union of sync and async types (`Session |
 AsyncSession`) is unknown too. A name without such evidence, or annotated only as a
 sync `Session`, counts as an `AsyncSession` in a function that awaits a session
 coroutine on it (`await session.commit()`, `await session.execute(stmt)`, `await
-session.scalars(stmt)`, ...) and awaits no method an `AsyncSession` lacks; awaited
+session.scalars(stmt)`, ...), awaits no method an `AsyncSession` lacks and binds
+the name only once (in one branch `async with engine.begin() as conn`, in another
+`conn = await to_thread(engine.connect)`: the await proves only its own); awaited
 `get`, `delete` or `close` prove nothing (HTTP and cache clients have them), nor does
 `execute` of a SQL string (a driver's, such as asyncpg's or aiosqlite's). For such a
 name only calls of the methods whose await proves a session are checked (an unawaited

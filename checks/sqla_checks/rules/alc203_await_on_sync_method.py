@@ -65,9 +65,10 @@ in another is unknown after both; so is a union such as `Session | AsyncSession`
 A name without such evidence, or annotated only as a sync `Session`, counts as an
 `AsyncSession` in a function that awaits a session coroutine on it
 (`await session.commit()`, `await session.execute(stmt)`,
-`await session.scalars(stmt)`, ...) and awaits no method an `AsyncSession` lacks;
-awaited `get`, `delete` or `close` prove nothing (HTTP and cache clients have them),
-nor does `execute` of a SQL string (a driver's, such as asyncpg's or aiosqlite's).
+`await session.scalars(stmt)`, ...), awaits no method an `AsyncSession` lacks and
+binds the name only once; awaited `get`, `delete` or `close` prove nothing (HTTP
+and cache clients have them), nor does `execute` of a SQL string (a driver's, such
+as asyncpg's or aiosqlite's).
 A session from another module is seen through the project index (an imported
 factory, registry, provider or annotation alias) or through such awaits in the same
 function (`await db.add(obj)` alone is not), and one on an attribute (`self.db`,
