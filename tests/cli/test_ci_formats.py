@@ -4,6 +4,9 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -285,3 +288,32 @@ def test_help_lists_every_format(capsys: pytest.CaptureFixture[str]) -> None:
     help_text = " ".join(capsys.readouterr().out.split())
     for name in ("concise", "full", "gitlab", "junit", "--output-file", "--show-fixes"):
         assert name in help_text
+
+
+def test_output_file_that_is_not_a_regular_file_is_written_in_place(project: Project) -> None:
+    # Renaming a temporary file over `/dev/null` (as root) once replaced the device
+    # with a regular file; a FIFO stands in for it here.
+    project.write("app.py", SYNC_URL)
+    expected = project.run().out
+    fifo = project.root / "report.fifo"
+    os.mkfifo(fifo)
+    received: list[str] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_text(encoding="utf-8")))
+    reader.start()
+    outcome = project.run("-o", str(fifo))
+    reader.join(timeout=30)
+    assert outcome.code == 1
+    assert received == [expected]
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+
+
+def test_output_file_through_a_symlink_keeps_the_link(project: Project) -> None:
+    project.write("app.py", SYNC_URL)
+    expected = project.run().out
+    real = project.root / "real-report.txt"
+    real.write_text("old\n", encoding="utf-8")
+    link = project.root / "report.txt"
+    link.symlink_to(real)
+    assert project.run("-o", str(link)).code == 1
+    assert link.is_symlink()
+    assert real.read_text(encoding="utf-8") == expected
