@@ -11,9 +11,10 @@ import pytest
 
 from benchmarks.corpus import Mix, build_synthetic
 from sqla_checks.contract.finding import Edit
+from sqla_checks.contract.positions import NodePositions
 from sqla_checks.contract.rule import Fix
 from sqla_checks.engine import registry
-from sqla_checks.engine.runner import RunOptions, _positions, _visit, check_source
+from sqla_checks.engine.runner import RunOptions, _visit, check_source
 from sqla_checks.fixes import text_edits
 from sqla_checks.fixes.apply import render_fix
 from sqla_checks.fixes.text_edits import FixEdits
@@ -105,7 +106,7 @@ def _check_each_fix(path: str, text: str, fallbacks: list[Fix]) -> int:
     fixes = [report.fix for _, report in reports if report.fix is not None]
     if not fixes:
         return 0
-    edits = FixEdits(module, text, _positions(module), fixes)
+    edits = FixEdits(module, text, NodePositions(module))
     for fix in fixes:
         before = len(fallbacks)
         got = _apply(text, edits.edits(fix))
@@ -324,7 +325,7 @@ def test_edits_with_the_rules_scopes_equal_those_without(tmp_path: Path) -> None
         fixes = [report.fix for _, report in reports if report.fix is not None]
         if not fixes:
             continue
-        alone = FixEdits(module, text, _positions(module), fixes)
+        alone = FixEdits(module, text, NodePositions(module))
         expected = sorted(
             [(fix.description, alone.edits(fix)) for fix in fixes],
             key=repr,

@@ -7,13 +7,13 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 import libcst as cst
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from sqla_checks.contract import tree_walk
 from sqla_checks.contract.finding import FileError, FileResult, Finding, FixInfo, Position
+from sqla_checks.contract.positions import NodePositions
 from sqla_checks.contract.rule import Applicability, Report, Rule
 from sqla_checks.engine import registry
 from sqla_checks.engine.noqa import FileNoqa, read_noqa
@@ -180,19 +180,9 @@ def _visit_with_context(
     return reports, context
 
 
-def _positions(module: cst.Module) -> dict[cst.CSTNode, CodeRange]:
-    """Every node's position, as `MetadataWrapper.resolve(PositionProvider)` gives it.
-
-    The provider is run directly: `resolve` follows it with a batched traversal of
-    the whole tree for the batchable providers it depends on, of which it has none,
-    a visit that computes nothing and costs about half as much as the positions
-    themselves. tests/engine/test_positions.py holds the two answers equal.
-    """
-    # unsafe_skip_copy keeps node identity, so reports can be looked up directly.
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    # PositionProvider stores plain CodeRanges, never lazy values.
-    positions = cast("Mapping[cst.CSTNode, CodeRange]", PositionProvider()._gen(wrapper))
-    return dict(positions)
+def _positions(module: cst.Module) -> NodePositions:
+    """Every node's position; computed only for files with something to report."""
+    return NodePositions(module)
 
 
 def _to_findings(
@@ -213,8 +203,7 @@ def _to_findings(
         # The fix modules (and libcst's codemod visitors) load only when needed.
         from sqla_checks.fixes.text_edits import FixEdits
 
-        fixes = [report.fix for _, report in reports if report.fix is not None]
-        edits = FixEdits(module, text, positions, fixes, scopes)
+        edits = FixEdits(module, text, positions, scopes)
     findings: list[Finding] = []
     for rule, report in reports:
         code_range = positions[report.node]
@@ -290,7 +279,7 @@ def _unsuppressed(
     module: cst.Module,
     reports: list[tuple[type[Rule], Report]],
     selected: Sequence[type[Rule]],
-) -> tuple[list[tuple[type[Rule], Report]], FileNoqa, dict[cst.CSTNode, CodeRange] | None]:
+) -> tuple[list[tuple[type[Rule], Report]], FileNoqa, NodePositions | None]:
     """The reports no `# noqa` silences, plus unused-noqa's own when it is selected;
     and the positions, when they had to be computed (only if a directive exists)."""
     known = {rule.code for rule in registry.all_rules()}

@@ -27,20 +27,14 @@ import functools
 import inspect
 import itertools
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from typing import cast
+from collections.abc import Mapping, Sequence
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState  # no public API renders in context
-from libcst.metadata import (
-    CodeRange,
-    MetadataWrapper,
-    Scope,
-    WhitespaceInclusivePositionProvider,
-)
-from libcst.metadata.position_provider import WhitespaceInclusivePositionProvidingCodegenState
+from libcst.metadata import CodeRange, MetadataWrapper, Scope
 
 from sqla_checks.contract.finding import Edit, Position
+from sqla_checks.contract.positions import NodePositions
 from sqla_checks.contract.rule import Fix, Import, InsertStatements, NodeEdit
 from sqla_checks.fixes import import_updates
 from sqla_checks.fixes.apply import add_imports, render_fix, replace_nodes
@@ -57,20 +51,14 @@ class FixEdits:
         self,
         module: cst.Module,
         text: str,
-        positions: Mapping[cst.CSTNode, CodeRange],
-        fixes: Iterable[Fix],
+        positions: NodePositions,
         scopes: Mapping[cst.CSTNode, Scope | None] | None = None,
     ) -> None:
-        """`scopes`: libcst's scope analysis of `module`, if the rules already made it."""
+        """`positions`: the module's; `scopes`: libcst's scope analysis of `module`,
+        if the rules already made it."""
         self.module = module
         self.text = text
         self.positions = positions
-        targets = {id(_edited(edit)) for fix in fixes for edit in fix.edits}
-        spans = _SpanState.of(module, targets)
-        # The provider's own table: every node's range, as its resolve() would give.
-        self.spans = cast("Mapping[cst.CSTNode, CodeRange]", spans.provider._computed)
-        self.indents = spans.indents
-        self.lines = spans.lines
         self._wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
         self._given_scopes = scopes
         self._import_edits: dict[frozenset[Import], tuple[Edit, ...]] = {}
@@ -102,11 +90,11 @@ class FixEdits:
         if size == len(body):
             cut = len(self.text)
         else:
-            cut = self._offset(_position(self.spans[body[size]].start)) if size else 0
+            cut = self._offset(_position(self._span(body[size]).start)) if size else 0
         in_head = False
         splices: list[Edit] = []
         for edit in fix.edits:
-            span = self.spans.get(_edited(edit))
+            span = self.positions.inclusive(_edited(edit))
             if span is None:
                 return None
             if self._offset(_position(span.end)) <= cut:
@@ -149,9 +137,9 @@ class FixEdits:
         direct = self._node_edit(edit)
         if direct is not None or isinstance(edit, InsertStatements):
             return direct
-        line = self.lines.get(id(edit.node))
-        indent = self.indents.get(id(edit.node))
-        span = self.spans.get(line) if line is not None else None
+        line = self.positions.statement_line(edit.node)
+        indent = self.positions.indent(edit.node)
+        span = self.positions.inclusive(line) if line is not None else None
         if line is None or indent is None or span is None:
             return None
         if self._render(line, indent) != self._slice(span):
@@ -173,6 +161,12 @@ class FixEdits:
             done = self._offset(splice.end)
         parts.append(self.text[done:])
         return "".join(parts)
+
+    def _span(self, node: cst.CSTNode) -> CodeRange:
+        span = self.positions.inclusive(node)
+        if span is None:
+            raise KeyError(node)
+        return span
 
     def _offset(self, position: Position) -> int:
         return self._line_starts[position.line - 1] + position.column - 1
@@ -204,8 +198,8 @@ class FixEdits:
 
     def _node_edit(self, edit: NodeEdit | InsertStatements) -> Edit | None:
         node = _edited(edit)
-        span = self.spans.get(node)
-        indent = self.indents.get(id(node))
+        span = self.positions.inclusive(node)
+        indent = self.positions.indent(node)
         if span is None or indent is None:
             return None
         if isinstance(edit, InsertStatements):
@@ -304,7 +298,7 @@ class FixEdits:
             return None
         if end == len(self.module.body):
             return end
-        rest = self.spans[self.module.body[end]].start
+        rest = self._span(self.module.body[end]).start
         lines = self._lines
         below = lines[rest.line - 1][rest.column :] + "".join(lines[rest.line :])
         if _IMPORT_WORD.search(below):
@@ -313,7 +307,7 @@ class FixEdits:
 
     def _all_still_used(self, fix: Fix) -> bool:
         """Whether every import `fix` may make unused is used outside its nodes."""
-        spans = [self.spans[_edited(edit)] for edit in fix.edits if isinstance(edit, NodeEdit)]
+        spans = [self._span(_edited(edit)) for edit in fix.edits if isinstance(edit, NodeEdit)]
         for references in self._references(fix.unused_imports):
             if not any(
                 access in self.positions
@@ -342,47 +336,6 @@ class FixEdits:
         given = self._given_scopes
         scopes = (self._wrapper.resolve(ScopeProvider) if given is None else given).values()
         return list({id(scope): scope for scope in scopes if scope is not None}.values())
-
-
-class _SpanState(WhitespaceInclusivePositionProvidingCodegenState):
-    """libcst's whitespace-inclusive positions, from the same single code generation
-    pass, plus for each target node the indentation its code is generated with and
-    the statement line holding it (a line holds no block: its indentation is the
-    node's)."""
-
-    targets: set[int]
-    indents: dict[int, tuple[str, ...]]
-    lines: dict[int, cst.SimpleStatementLine]
-    statement: cst.SimpleStatementLine | None
-
-    @classmethod
-    def of(cls, module: cst.Module, targets: set[int]) -> _SpanState:
-        state = cls(
-            default_indent=module.default_indent,
-            default_newline=module.default_newline,
-            provider=WhitespaceInclusivePositionProvider(),
-        )
-        state.targets = targets
-        state.indents = {}
-        state.lines = {}
-        state.statement = None
-        module._codegen(state)
-        return state
-
-    def before_codegen(self, node: cst.CSTNode) -> None:
-        super().before_codegen(node)
-        key = id(node)
-        if key in self.targets:
-            self.indents[key] = tuple(self.indent_tokens)
-            if self.statement is not None:
-                self.lines[key] = self.statement
-        if isinstance(node, cst.SimpleStatementLine):
-            self.statement = node
-
-    def after_codegen(self, node: cst.CSTNode) -> None:
-        super().after_codegen(node)
-        if isinstance(node, cst.SimpleStatementLine):
-            self.statement = None
 
 
 def _is_import_line(node: cst.CSTNode | cst.RemovalSentinel) -> bool:
