@@ -148,3 +148,17 @@ def test_plain_walk_refuses_a_visitor_with_its_own_dispatch() -> None:
 
     with pytest.raises(TypeError, match="Dispatching overrides on_visit"):
         tree_walk.visit(cst.parse_module("x = 1\n"), Dispatching())
+
+
+@pytest.mark.parametrize(("name", "source"), SOURCES, ids=[name for name, _ in SOURCES])
+def test_children_are_libcsts_children(name: str, source: str) -> None:
+    pending: list[cst.CSTNode] = [cst.parse_module(source)]
+    seen = 0
+    while pending:
+        node = pending.pop()
+        expected = node.children
+        found = tree_walk.children(node)
+        assert [id(child) for child in found] == [id(child) for child in expected], name
+        pending.extend(expected)
+        seen += 1
+    assert seen > 1

@@ -174,3 +174,23 @@ def test_each_fix_round_reads_the_directives_of_its_own_text() -> None:
     assert "    return s.query(User).all()  # noqa: ALC101\n" in fixed
     assert fixed.count("s.query(") == 1
     assert result.findings == []
+
+
+def test_directives_of_other_tools_and_file_codes_silence_what_they_name() -> None:
+    """Without a directive that names a reported code (or a blanket one), findings are
+    kept or dropped without their lines; with one, by line. Both ways agree."""
+    line = 'engine = create_async_engine("postgresql://app@db/app"){comment}\n'
+    head = "from sqlalchemy.ext.asyncio import create_async_engine\n"
+    rules = [r for r in all_rules() if r.code in ("ALC204", "ALC001")]
+
+    def codes(text: str) -> list[tuple[str, int]]:
+        findings = check_source("app.py", text.encode(), rules).findings
+        return [(f.code, f.start.line) for f in findings]
+
+    other = line.format(comment="  # noqa: E501")
+    assert codes(head + other) == [("ALC204", 2)]
+    assert codes("# sqla-checks: noqa: ALC204\n" + head + other) == []
+    assert codes(head + line.format(comment="  # noqa") + other) == [("ALC204", 3)]
+    assert codes(head + line.format(comment="  # noqa: ALC204") + other) == [("ALC204", 3)]
+    unused = head + line.format(comment="") + "x = 1  # noqa: ALC204, E501\n"
+    assert codes(unused) == [("ALC204", 2), ("ALC001", 3)]

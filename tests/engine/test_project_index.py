@@ -425,3 +425,27 @@ def test_namespace_packages_resolve_from_the_working_directory(
     paths = _write(tmp_path, files)
     monkeypatch.chdir(tmp_path)
     assert _codes(paths[1:], tmp_path) == {"app/models.py": ["ALC104:7"]}
+
+
+def test_summaries_are_made_in_batches_a_process_pool_can_share(tmp_path: Path) -> None:
+    """The run's files go to the mapper as one batch, then each round of imported
+    modules; the index is the one `map` gives."""
+    paths = _write(tmp_path, PROJECT)
+    user = next(p for p in paths if p.endswith("user.py"))
+    batches: list[list[str]] = []
+
+    def recording(function, jobs):  # type: ignore[no-untyped-def]
+        batches.append([job[0] for job in jobs])
+        return [function(job) for job in jobs]
+
+    alone = project_facts([user], mapper=recording).index.facts
+    assert alone == project_facts([user]).index.facts
+    # The file, then the modules it imports (its base, the package), round by round.
+    assert batches[0] == ["app.models.user"]
+    assert len(batches) >= 2
+    batches.clear()
+    whole = project_facts(paths, mapper=recording).index.facts
+    assert whole == project_facts(paths).index.facts
+    assert len(batches[0]) > 1
+    summarised = [module for batch in batches for module in batch]
+    assert len(summarised) == len(set(summarised))  # each module once

@@ -92,6 +92,23 @@ def _set_children(node: cst.CSTNode, fields: tuple[str, ...]) -> list[cst.CSTNod
     return children
 
 
+def children(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """`node.children` (layout included, in the same order), read off the fields
+    instead of collected by a visit."""
+    always, when_set = _FIELDS.get(type(node)) or child_fields(node)
+    found: list[cst.CSTNode] = []
+    for name in always:
+        value = getattr(node, name)
+        of = type(value)
+        if of is tuple or of is list:
+            found.extend(value)
+        elif value is not None and of is not MaybeSentinel:
+            found.append(value)
+    if when_set:
+        found.extend(_set_children(node, when_set))
+    return found
+
+
 def visit_batched(node: cst.CSTNode, visitors: Sequence[cst.BatchableCSTVisitor]) -> None:
     """`libcst.visit_batched(node, visitors)`, without rebuilding the tree."""
     methods = _get_visitor_methods(visitors)

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Callable, Iterator, Sequence
+import pickle
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,10 +26,11 @@ from sqla_checks.contract.finding import FileError, FileResult
 from sqla_checks.contract.rule import Rule
 from sqla_checks.engine import registry
 from sqla_checks.engine.cache import FindingsCache
-from sqla_checks.engine.project_scan import ProjectScan
+from sqla_checks.engine.project_scan import Mapper, ProjectScan, SummaryJob
 from sqla_checks.engine.runner import RunOptions, check_source
 from sqla_checks.engine.settings import Overrides, Settings, SettingsResolver, settings_for
 from sqla_checks.engine.source import SourceError, read_source_bytes
+from sqla_checks.evidence.module_summary import ModuleSummary
 from sqla_checks.evidence.project_facts import ProjectFacts, custom_query_classes
 from sqla_checks.evidence.project_reads import answers_hold, recording
 
@@ -94,23 +96,36 @@ class CheckedFile:
 
 
 @dataclass(frozen=True)
+class _ShippedFacts:
+    """The run's project facts on their way to a worker process: pickled once by the
+    parent, unpickled once per worker (not once per chunk of tasks), so the index's
+    lookup caches also last the whole run."""
+
+    token: tuple[int, int]
+    blob: bytes
+
+    @classmethod
+    def of(cls, project: ProjectFacts) -> _ShippedFacts:
+        return cls((os.getpid(), id(project)), pickle.dumps(project, pickle.HIGHEST_PROTOCOL))
+
+    def facts(self) -> ProjectFacts:
+        global _worker_project
+        if _worker_project is None or _worker_project[0] != self.token:
+            _worker_project = (self.token, pickle.loads(self.blob))
+        return _worker_project[1]
+
+
+# A worker process's project facts (one run's), by the token they were shipped with.
+_worker_project: tuple[tuple[int, int], ProjectFacts] | None = None
+
+
+@dataclass(frozen=True)
 class _Task:
     path: str
     rule_codes: tuple[str, ...]
     options: RunOptions
     cache: FindingsCache | None
-    # None in a worker process: the facts were handed over once, at its start.
-    project: ProjectFacts | None
-
-
-# The project facts of the run, in a worker process (set by `_start_worker`): the index
-# is built once by the parent and sent once per worker, not once per task.
-_worker_project = ProjectFacts()
-
-
-def _start_worker(project: ProjectFacts) -> None:
-    global _worker_project
-    _worker_project = project
+    project: ProjectFacts | _ShippedFacts
 
 
 def _rules_by_codes(codes: Sequence[str]) -> tuple[type[Rule], ...]:
@@ -149,7 +164,7 @@ def check_file(task: _Task) -> CheckedFile:
         data = read_source_bytes(task.path)
     except SourceError as exc:
         return CheckedFile(FileResult(path=task.path, error=FileError(task.path, str(exc))))
-    project = task.project if task.project is not None else _worker_project
+    project = task.project.facts() if isinstance(task.project, _ShippedFacts) else task.project
     cache = None if task.options.fix else task.cache
     if cache is None:
         result = _check_data(task.path, data, task.rule_codes, task.options, project)
@@ -171,28 +186,39 @@ def check_file(task: _Task) -> CheckedFile:
 
 
 def check_files(paths: Sequence[str], plan: CheckPlan, jobs: int = 1) -> list[CheckedFile]:
-    """Check `paths` with `plan`, in `jobs` processes when that pays off."""
+    """Check `paths` with `plan`, in `jobs` processes when that pays off (the project
+    index's summaries are then made by the same processes)."""
     cache = None if plan.options.fix else plan.cache
-    project = project_facts(paths, cache=cache, leave_out=plan.is_revision)
     workers = min(jobs, len(paths))
-    in_process = workers <= 1 or len(paths) < PARALLEL_MIN_FILES
-    shared = project if in_process else None
-    tasks = [
-        _Task(path, plan.codes_for(path), plan.options_for(path), plan.cache, shared)
-        for path in paths
-    ]
-    if in_process:
-        return [check_file(task) for task in tasks]
-    # Chunks amortise the pickling round trip; several per worker keep the load even.
-    chunk = max(1, len(tasks) // (workers * 4))
+    if workers <= 1 or len(paths) < PARALLEL_MIN_FILES:
+        project = project_facts(paths, cache=cache, leave_out=plan.is_revision)
+        return [check_file(_task(plan, path, project)) for path in paths]
     # Imported here: multiprocessing and its sockets cost a one-file run (an editor's
     # save hook) about a tenth of its start-up, for a pool it never starts.
     from concurrent.futures import ProcessPoolExecutor
 
-    with ProcessPoolExecutor(
-        max_workers=workers, initializer=_start_worker, initargs=(project,)
-    ) as pool:
-        return list(pool.map(check_file, tasks, chunksize=chunk))
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+
+        def mapper(
+            function: Callable[[SummaryJob], ModuleSummary | None], jobs: list[SummaryJob]
+        ) -> Iterable[ModuleSummary | None]:
+            if len(jobs) < PARALLEL_MIN_FILES:
+                return map(function, jobs)
+            return pool.map(function, jobs, chunksize=_chunk(len(jobs), workers))
+
+        project = project_facts(paths, cache=cache, leave_out=plan.is_revision, mapper=mapper)
+        shipped = _ShippedFacts.of(project)
+        tasks = [_task(plan, path, shipped) for path in paths]
+        return list(pool.map(check_file, tasks, chunksize=_chunk(len(tasks), workers)))
+
+
+def _task(plan: CheckPlan, path: str, project: ProjectFacts | _ShippedFacts) -> _Task:
+    return _Task(path, plan.codes_for(path), plan.options_for(path), plan.cache, project)
+
+
+def _chunk(items: int, workers: int) -> int:
+    # Chunks amortise the pickling round trip; several per worker keep the load even.
+    return max(1, items // (workers * 4))
 
 
 def project_facts(
@@ -200,6 +226,7 @@ def project_facts(
     documents: Sequence[tuple[str, bytes]] = (),
     cache: FindingsCache | None = None,
     leave_out: Callable[[str, bytes], bool] | None = None,
+    mapper: Mapper = map,
 ) -> ProjectFacts:
     """Facts every file's check needs from the others (one extra read of each file).
 
@@ -207,10 +234,11 @@ def project_facts(
     `(path, bytes)`; the modules they import are read from disk. With a `cache`, module
     summaries are kept there. Files `leave_out(path, bytes)` is true of tell the others
     nothing: Alembic revision files, which no module imports and whose `query_cls=`
-    configures no session of the application.
+    configures no session of the application. `mapper` makes the module summaries
+    (`map`, or a process pool's).
     """
     triggers = (trigger for rule in registry.all_rules() for trigger in rule.triggers)
-    scan = ProjectScan(triggers, cache)
+    scan = ProjectScan(triggers, cache, mapper)
     queries = []
     for path, data in _sources(paths, documents):
         if leave_out is not None and leave_out(path, data):

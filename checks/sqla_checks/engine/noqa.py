@@ -86,6 +86,14 @@ class FileNoqa:
             return self.spans[index][1]
         return line
 
+    def may_silence(self, codes: Collection[str]) -> bool:
+        """Whether a line directive could silence a finding of one of `codes` (only
+        then do findings need their lines: most directives name other tools' codes)."""
+        return any(
+            directive.codes is None or any(c.code in codes for c in directive.codes)
+            for directive in self.directives.values()
+        )
+
     def suppresses(self, code: str, line: int) -> bool:
         """Whether a finding of `code` starting on `line` is silenced (and note it)."""
         if self.exempt_all or code in self.exempt_codes:

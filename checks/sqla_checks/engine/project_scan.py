@@ -15,11 +15,11 @@ on it. Unreadable or unparsable modules are left out (the index then knows less)
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from sqla_checks.engine.cache import FindingsCache
-from sqla_checks.engine.parse_limits import parse_refusal
+from sqla_checks.engine.parse_limits import MAX_PARSE_BYTES
 from sqla_checks.evidence.module_summary import (
     CallSites,
     FunctionSummary,
@@ -36,6 +36,14 @@ from sqla_checks.evidence.project_index import IndexBuilder, ProjectIndex
 _MARKERS = (b"qlalchemy",)
 # A bound on the imported modules read beyond the run's files (vendored trees).
 _MAX_EXTRA_MODULES = 5000
+
+# What summarising one module needs: (module, path, bytes, is_package, cache).
+SummaryJob = tuple[str, str, bytes, bool, FindingsCache | None]
+# Runs `summarize_job` over jobs, in order: `map`, or a process pool's `map`.
+Mapper = Callable[
+    [Callable[[SummaryJob], ModuleSummary | None], list[SummaryJob]],
+    Iterable[ModuleSummary | None],
+]
 
 
 class _Layout:
@@ -89,58 +97,68 @@ class _Layout:
 
 
 class ProjectScan:
-    """Collects the summaries of a run's files one at a time, then builds the index."""
+    """Collects a run's files one at a time, then summarises them and builds the index.
 
-    def __init__(self, triggers: Iterable[str] = (), cache: FindingsCache | None = None) -> None:
+    The summaries (an `ast` parse each, most of the index's cost) are made by `mapper`
+    in batches: the run's files at once, then each round of the modules they import,
+    so a process pool can share the work.
+    """
+
+    def __init__(
+        self,
+        triggers: Iterable[str] = (),
+        cache: FindingsCache | None = None,
+        mapper: Mapper = map,
+    ) -> None:
         # Summaries are cached by content, so a warm run parses nothing.
         self._cache = cache
+        self._mapper = mapper
         self._markers = _MARKERS + tuple(trigger.encode() for trigger in triggers)
         self._layout = _Layout()
         self._summaries: dict[str, ModuleSummary] = {}
-        self._pending: list[str] = []
+        self._jobs: dict[str, SummaryJob] = {}
         # Top-level packages of the run's files: beyond the working directory, the
         # closure stays inside them, so a run over `site-packages/alembic` does not read
         # SQLAlchemy's own modules.
         self._packages: set[str] = set()
 
     def add(self, path: str, data: bytes) -> None:
-        """Summarise the file at `path` (its bytes `data`), if it may matter."""
+        """Note the file at `path` (its bytes `data`), to be summarised if it may matter."""
         module, is_package = self._layout.module_of(path)
-        if not module or module in self._summaries:
+        if not module or module in self._jobs:
             return
         self._packages.add(module.partition(".")[0])
-        if not any(marker in data for marker in self._markers):
-            return
-        summary = self._summarize(module, path, data, is_package)
-        if summary is not None:
-            self._summaries[module] = summary
-            self._pending.extend(summary.imported_modules())
+        if any(marker in data for marker in self._markers):
+            self._jobs[module] = (module, path, data, is_package, self._cache)
 
     def index(self) -> ProjectIndex:
-        """Summarise the project modules the files import (transitively), and resolve."""
-        layout, summaries, pending = self._layout, self._summaries, self._pending
+        """Summarise the files and the project modules they import (transitively), and
+        resolve."""
+        layout, summaries = self._layout, self._summaries
+        pending = self._record(self._jobs.values())
+        # A file of the run left unsummarised may still be read as an imported module.
         known: set[str] = set(summaries)
         modules: set[str] = set(summaries)
         extra = 0
         while pending and extra < _MAX_EXTRA_MODULES:
-            module = pending.pop()
-            if module in known:
-                continue
-            known.add(module)
-            found = layout.find(module, under_roots=module.partition(".")[0] in self._packages)
-            if found is None:
-                continue
-            modules.add(module)
-            path, is_package = found
-            try:
-                data = Path(path).read_bytes()
-            except OSError:
-                continue
-            extra += 1
-            summary = self._summarize(module, path, data, is_package)
-            if summary is not None:
-                summaries[module] = summary
-                pending.extend(summary.imported_modules())
+            jobs: list[SummaryJob] = []
+            for module in pending:
+                if module in known or extra >= _MAX_EXTRA_MODULES:
+                    continue
+                known.add(module)
+                under_roots = module.partition(".")[0] in self._packages
+                found = layout.find(module, under_roots=under_roots)
+                if found is None:
+                    continue
+                modules.add(module)
+                path, is_package = found
+                try:
+                    data = Path(path).read_bytes()
+                except OSError:
+                    continue
+                extra += 1
+                jobs.append((module, path, data, is_package, self._cache))
+            pending = self._record(jobs)
         for module in list(modules):
             # Parent packages of known modules (`import app.models` binds `app`).
             while "." in module:
@@ -148,22 +166,34 @@ class ProjectScan:
                 modules.add(module)
         return IndexBuilder(summaries.values(), modules, _calls_needed(summaries)).build()
 
-    def _summarize(
-        self, module: str, path: str, data: bytes, is_package: bool
-    ) -> ModuleSummary | None:
-        # A file the checker refuses to parse (too large, nested too deeply) is not
-        # summarised either: the index then knows less, and the file's check says why.
-        if parse_refusal(data.decode("utf-8", errors="replace"), len(data)) is not None:
-            return None
-        if self._cache is None:
-            return summarize(module, path, data, is_package)
-        key = self._cache.summary_key(path, module, is_package, data)
-        summary = self._cache.load_summary(key)
-        if summary is None:
-            summary = summarize(module, path, data, is_package)
+    def _record(self, jobs: Iterable[SummaryJob]) -> list[str]:
+        """Summarise `jobs`; the modules the new summaries import."""
+        batch = list(jobs)
+        imported: list[str] = []
+        for job, summary in zip(batch, self._mapper(summarize_job, batch), strict=True):
             if summary is not None:
-                self._cache.store_summary(key, summary)
-        return summary
+                self._summaries[job[0]] = summary
+                imported.extend(summary.imported_modules())
+        return imported
+
+
+def summarize_job(job: SummaryJob) -> ModuleSummary | None:
+    """The summary of one module (from the cache when it holds one), or None."""
+    module, path, data, is_package, cache = job
+    # A file the checker refuses to parse is not summarised either: the index then
+    # knows less, and the file's check says why. Too large is refused here; nested
+    # too deeply, by the summary's own `ast` parse, which refuses what CPython does.
+    if len(data) > MAX_PARSE_BYTES:
+        return None
+    if cache is None:
+        return summarize(module, path, data, is_package)
+    key = cache.summary_key(path, module, is_package, data)
+    summary = cache.load_summary(key)
+    if summary is None:
+        summary = summarize(module, path, data, is_package)
+        if summary is not None:
+            cache.store_summary(key, summary)
+    return summary
 
 
 def _calls_needed(summaries: dict[str, ModuleSummary]) -> dict[str, CallSites]:

@@ -20,7 +20,7 @@ from sqla_checks.engine.noqa import FileNoqa, read_noqa
 from sqla_checks.engine.parse_errors import parse_error
 from sqla_checks.engine.parse_limits import parse_refusal
 from sqla_checks.engine.source import SourceError, decode_source
-from sqla_checks.engine.unused_noqa import UNUSED_NOQA, unused_noqa_reports
+from sqla_checks.engine.unused_noqa import UNUSED_NOQA, may_report, unused_noqa_reports
 from sqla_checks.evidence.context import FileContext, ScopeEnter, ScopeLeave
 from sqla_checks.evidence.project_facts import ProjectFacts
 from sqla_checks.evidence.sqlalchemy_api import Target
@@ -281,7 +281,7 @@ def _unsuppressed(
     selected: Sequence[type[Rule]],
 ) -> tuple[list[tuple[type[Rule], Report]], FileNoqa, NodePositions | None]:
     """The reports no `# noqa` silences, plus unused-noqa's own when it is selected;
-    and the positions, when they had to be computed (only if a directive exists)."""
+    and the positions, when they had to be computed (only if a directive may matter)."""
     known = {rule.code for rule in registry.all_rules()}
     noqa = read_noqa(text, known)
     unused_rule = next((rule for rule in selected if rule.code == UNUSED_NOQA), None)
@@ -290,6 +290,13 @@ def _unsuppressed(
         return reports, noqa, None
     if noqa.exempt_all:
         return [], noqa, None
+    codes = {rule.code for rule in selected}
+    if unused_rule is not None and not may_report(noqa, codes, known):
+        unused_rule = None
+    if unused_rule is None and not noqa.may_silence({rule.code for rule, _ in reports}):
+        # Only the file-level codes can silence a finding: no line is needed.
+        kept = [(rule, report) for rule, report in reports if rule.code not in noqa.exempt_codes]
+        return kept, noqa, None
     positions = _positions(module)
     kept = [
         (rule, report)
@@ -297,7 +304,6 @@ def _unsuppressed(
         if not noqa.suppresses(rule.code, positions[report.node].start.line)
     ]
     if unused_rule is not None:
-        codes = {rule.code for rule in selected}
         unused = unused_noqa_reports(noqa, codes, known, positions)
         kept.extend((unused_rule, report) for report in unused)
     return kept, noqa, positions

@@ -18,6 +18,23 @@ from sqla_checks.engine.noqa import OWN_PREFIX, Directive, FileNoqa
 UNUSED_NOQA = "ALC001"
 
 
+def may_report(noqa: FileNoqa, selected: Collection[str], known: Collection[str]) -> bool:
+    """Whether `unused_noqa_reports` could report anything: some line directive names
+    a selected code or an unknown `ALC` code (decided without positions)."""
+    if noqa.exempt_all or UNUSED_NOQA in noqa.exempt_codes:
+        return False
+    return any(
+        directive.codes is not None
+        and not directive.silences(UNUSED_NOQA)
+        and any(_may_be_reported(c.code, selected, known) for c in directive.codes)
+        for directive in noqa.directives.values()
+    )
+
+
+def _may_be_reported(code: str, selected: Collection[str], known: Collection[str]) -> bool:
+    return code in selected or (code.startswith(OWN_PREFIX) and code not in known)
+
+
 def unused_noqa_reports(
     noqa: FileNoqa,
     selected: Collection[str],
@@ -30,7 +47,7 @@ def unused_noqa_reports(
     code no rule has); blanket `# noqa` and other tools' codes are never reported,
     since sqla-checks cannot know what they silence for ruff or flake8.
     """
-    if noqa.exempt_all or UNUSED_NOQA in noqa.exempt_codes:
+    if not may_report(noqa, selected, known):
         return []
     owners = _comment_owners(positions)
     reports = []
@@ -42,9 +59,7 @@ def unused_noqa_reports(
             for c in directive.codes
             if c.code in selected and (line, c.code) not in noqa.used
         ]
-        unknown = [
-            c.code for c in directive.codes if c.code.startswith(OWN_PREFIX) and c.code not in known
-        ]
+        unknown = [c.code for c in directive.codes if _may_be_reported(c.code, (), known)]
         if not unused and not unknown:
             continue
         owner, column = owners[line]

@@ -24,6 +24,7 @@ from libcst.metadata import (
     ScopeProvider,
 )
 
+from sqla_checks.contract import tree_walk
 from sqla_checks.evidence.imports import dotted_name
 
 
@@ -177,7 +178,9 @@ def _star_imports(module: cst.Module) -> list[str]:
         elif isinstance(node, cst.SimpleStatementLine | cst.IndentedBlock):
             pending.extend(node.body)
         elif isinstance(node, cst.If | cst.Try | cst.Else | cst.ExceptHandler | cst.Finally):
-            pending.extend(c for c in node.children if not isinstance(c, cst.BaseExpression))
+            pending.extend(
+                c for c in tree_walk.children(node) if not isinstance(c, cst.BaseExpression)
+            )
     return found
 
 
@@ -228,7 +231,7 @@ class TopLevelBindings:
         elif isinstance(statement, cst.BaseCompoundStatement):
             # if/try/with/for/while/match: what they bind may not be bound at all.
             inner = TYPE_CHECKING_ONLY if kind == TYPE_CHECKING_ONLY else CONDITIONAL
-            for child in statement.children:
+            for child in tree_walk.children(statement):
                 self._suite(child, index, inner)
 
     def _suite(self, node: cst.CSTNode, index: int, kind: str) -> None:

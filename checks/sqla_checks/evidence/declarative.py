@@ -35,6 +35,7 @@ from functools import cached_property
 
 import libcst as cst
 
+from sqla_checks.contract import tree_walk
 from sqla_checks.evidence.assignments import Assignment, assigned_name, simple_assignment
 from sqla_checks.evidence.imports import ImportMap, dotted_name, sqla_symbol
 from sqla_checks.evidence.local_flask_db import FunctionLocals
@@ -322,7 +323,7 @@ def _blocks(statement: cst.BaseCompoundStatement) -> list[cst.CSTNode]:
     pending: list[cst.CSTNode] = [statement]
     while pending:
         node = pending.pop()
-        for child in node.children:
+        for child in tree_walk.children(node):
             if isinstance(child, cst.IndentedBlock):
                 found.extend(child.body)
             elif isinstance(child, _BLOCK_OWNERS):

@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from sqla_checks.contract import tree_walk
+
 if TYPE_CHECKING:
     from sqla_checks.evidence.project_index import Fact, ProjectIndex
 
@@ -85,11 +87,15 @@ class ImportMap:
             elif isinstance(node, cst.Try | cst.TryStar):
                 # The last pushed is walked first: the `try` body's imports win over
                 # the `except ImportError:` fallback's (see the module docstring).
-                pending.extend(reversed([c for c in node.children if not _is_expression(c)]))
+                pending.extend(
+                    reversed([c for c in tree_walk.children(node) if not _is_expression(c)])
+                )
             elif isinstance(node, cst.BaseCompoundStatement):
-                pending.extend(child for child in node.children if not _is_expression(child))
+                pending.extend(
+                    child for child in tree_walk.children(node) if not _is_expression(child)
+                )
             elif isinstance(node, cst.BaseSuite | cst.Else | cst.ExceptHandler | cst.Finally):
-                pending.extend(node.children)
+                pending.extend(tree_walk.children(node))
         for name in _defined_at_top_level(module):
             # The module's own `def mapped_column` (or class, or assignment) is not the
             # imported object, whichever comes first: not provably the import's.

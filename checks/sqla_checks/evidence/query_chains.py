@@ -240,7 +240,7 @@ def _selected_class(arg: cst.Arg) -> str | None:
 def _subnodes(node: cst.CSTNode) -> list[cst.CSTNode]:
     """`node` and every node under it."""
     found = [node]
-    for child in node.children:
+    for child in tree_walk.children(node):
         found.extend(_subnodes(child))
     return found
 
