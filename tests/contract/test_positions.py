@@ -88,3 +88,56 @@ def test_a_node_of_another_module_has_no_position() -> None:
     assert positions.statement_line(stranger) is None
     with pytest.raises(KeyError):
         positions[stranger]
+
+
+@pytest.mark.parametrize("source", _sources())
+def test_a_statement_generated_alone_gives_the_same_ranges(source: str) -> None:
+    """`range_of` with the right hint, a wrong hint or none: always libcst's range."""
+    module = cst.parse_module(source)
+    expected = dict(MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider))
+    hinted = NodePositions(module, source)
+    wrong = NodePositions(module, source)
+    for statement in module.body:
+        other = module.body[0] if statement is not module.body[0] else module.body[-1]
+        for node in _subtree(statement):
+            assert hinted.range_of(node, statement) == expected[node]
+            assert wrong.range_of(node, other) == expected[node]
+    # The whole module was generated only when some statement could not be placed.
+    assert (hinted._whole is None) == all(part is not None for part in hinted._parts.values())
+
+
+def test_most_statements_of_real_files_are_placed_alone() -> None:
+    placed = total = 0
+    for source in _sources()[len(TRICKY) :]:
+        module = cst.parse_module(source)
+        positions = NodePositions(module, source)
+        for statement in module.body:
+            positions.range_of(statement, statement)
+        placed += sum(part is not None for part in positions._parts.values())
+        total += len(module.body)
+    assert placed > 0.9 * total
+
+
+def test_a_statement_whose_code_occurs_twice_is_placed_by_the_whole_module() -> None:
+    source = "x = 1\ny = 2\nx = 1\n"
+    module = cst.parse_module(source)
+    positions = NodePositions(module, source)
+    third = module.body[2]
+    assert positions.range_of(third, third).start.line == 3
+    assert positions._whole is not None
+
+
+def test_without_the_text_or_a_hint_the_whole_module_is_generated() -> None:
+    module = cst.parse_module("x = 1\ny = 2\n")
+    second = module.body[1]
+    assert NodePositions(module).range_of(second, second).start.line == 2
+    positions = NodePositions(module, module.code)
+    assert positions.range_of(second, None).start.line == 2
+    assert positions._whole is not None
+
+
+def _subtree(node: cst.CSTNode) -> list[cst.CSTNode]:
+    found = [node]
+    for child in node.children:
+        found.extend(_subtree(child))
+    return found

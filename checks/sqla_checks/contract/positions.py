@@ -33,56 +33,131 @@ _Span = tuple[int, int, tuple[str, ...], "cst.SimpleStatementLine | None", cst.C
 
 
 class NodePositions(Mapping[cst.CSTNode, CodeRange]):
-    """Maps each node of a module to its syntactic range (`PositionProvider`'s)."""
+    """Maps each node of a module to its syntactic range (`PositionProvider`'s).
 
-    def __init__(self, module: cst.Module) -> None:
-        state = _OffsetState(
-            default_indent=module.default_indent, default_newline=module.default_newline
-        )
-        module._codegen(state)
-        self._spans = state.spans
-        self._syntactic = state.syntactic
-        text = "".join(state.tokens)
-        self._line_starts = [0, *(match.end() for match in _NEWLINE.finditer(text))]
+    Nothing is computed up front. `range_of` with a hint (the top-level statement
+    that holds the node) generates that statement alone and finds its code in the
+    file's text, where it must occur exactly once; a file with one finding then pays
+    for one statement, not for the whole module. Anything else (no hint, a wrong
+    one, a statement whose code occurs twice, the mapping's own methods) generates
+    the whole module once.
+    """
+
+    def __init__(self, module: cst.Module, text: str | None = None) -> None:
+        """`text`: the file's text, which `module` was parsed from (None: unknown)."""
+        self._module = module
+        self._text = text
+        self._whole: _Pass | None = None
+        # Top-level statements generated alone: their pass, None where not placed.
+        self._parts: dict[int, _Pass | None] = {}
+        self._text_lines: list[int] | None = None
+
+    def range_of(self, node: cst.CSTNode, statement: cst.BaseStatement | None) -> CodeRange:
+        """`self[node]`, looking in `statement` alone first."""
+        if self._whole is None and statement is not None and self._text is not None:
+            key = id(statement)
+            if key not in self._parts:
+                self._parts[key] = self._placed(statement, self._text)
+            part = self._parts[key]
+            found = part.syntactic(node) if part is not None else None
+            if found is not None:
+                return found
+        return self[node]
 
     def __getitem__(self, node: cst.CSTNode) -> CodeRange:
-        key = id(node)
-        offsets = self._syntactic.get(key)
-        if offsets is None:
-            span = self._spans[key]
-            offsets = (span[0], span[1])
-        return self._range(*offsets)
+        found = self.whole.syntactic(node)
+        if found is None:
+            raise KeyError(node)
+        return found
 
     def __contains__(self, node: object) -> bool:
-        return id(node) in self._spans
+        return id(node) in self.whole.spans
 
     def __iter__(self) -> Iterator[cst.CSTNode]:
-        return (span[4] for span in self._spans.values())
+        return (span[4] for span in self.whole.spans.values())
 
     def __len__(self) -> int:
-        return len(self._spans)
+        return len(self.whole.spans)
 
     def inclusive(self, node: cst.CSTNode) -> CodeRange | None:
         """The range with the whitespace the node owns (what replacing it rewrites)."""
-        span = self._spans.get(id(node))
-        return None if span is None else self._range(span[0], span[1])
+        return self.whole.inclusive(node)
 
     def indent(self, node: cst.CSTNode) -> tuple[str, ...] | None:
         """The indentation tokens the node's code is generated with."""
-        span = self._spans.get(id(node))
+        span = self.whole.spans.get(id(node))
         return None if span is None else span[2]
 
     def statement_line(self, node: cst.CSTNode) -> cst.SimpleStatementLine | None:
         """The statement line holding the node (None for a line itself or a block)."""
-        span = self._spans.get(id(node))
+        span = self.whole.spans.get(id(node))
         return None if span is None else span[3]
+
+    @property
+    def whole(self) -> _Pass:
+        """The pass over the whole module."""
+        if self._whole is None:
+            state = self._state()
+            self._module._codegen(state)
+            self._whole = _Pass(state, 0, _line_starts("".join(state.tokens)))
+        return self._whole
+
+    def _placed(self, statement: cst.BaseStatement, text: str) -> _Pass | None:
+        """The pass over `statement` alone, placed where its code occurs in `text`,
+        or None unless it occurs exactly once."""
+        state = self._state()
+        statement._codegen(state)
+        code = "".join(state.tokens)
+        base = text.find(code)
+        if base < 0 or text.find(code, base + 1) >= 0:
+            return None
+        if self._text_lines is None:
+            self._text_lines = _line_starts(text)
+        return _Pass(state, base, self._text_lines)
+
+    def _state(self) -> _OffsetState:
+        module = self._module
+        return _OffsetState(
+            default_indent=module.default_indent, default_newline=module.default_newline
+        )
+
+
+class _Pass:
+    """The offsets one code generation pass recorded, `base` characters into a text
+    whose lines start at `line_starts`."""
+
+    def __init__(self, state: _OffsetState, base: int, line_starts: list[int]) -> None:
+        self.spans = state.spans
+        self._syntactic = state.syntactic
+        self._base = base
+        self._line_starts = line_starts
+
+    def syntactic(self, node: cst.CSTNode) -> CodeRange | None:
+        key = id(node)
+        offsets = self._syntactic.get(key)
+        if offsets is None:
+            span = self.spans.get(key)
+            if span is None:
+                return None
+            offsets = (span[0], span[1])
+        return self._range(*offsets)
+
+    def inclusive(self, node: cst.CSTNode) -> CodeRange | None:
+        span = self.spans.get(id(node))
+        return None if span is None else self._range(span[0], span[1])
 
     def _range(self, start: int, end: int) -> CodeRange:
         return CodeRange(self._position(start), self._position(end))
 
     def _position(self, offset: int) -> CodePosition:
-        line = bisect.bisect_right(self._line_starts, offset)
-        return CodePosition(line, offset - self._line_starts[line - 1])
+        starts = self._line_starts
+        offset += self._base
+        line = bisect.bisect_right(starts, offset)
+        return CodePosition(line, offset - starts[line - 1])
+
+
+def _line_starts(text: str) -> list[int]:
+    return [0, *(match.end() for match in _NEWLINE.finditer(text))]
 
 
 class _OffsetState(CodegenState):

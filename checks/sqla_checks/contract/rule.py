@@ -91,6 +91,9 @@ class Report:
     node: cst.CSTNode
     message: str
     fix: Fix | None
+    # The top-level statement the visit was in (where to look for the node's position
+    # first); None when unknown.
+    statement: cst.BaseStatement | None = None
 
 
 @dataclass(frozen=True)
@@ -194,7 +197,7 @@ class Rule(BatchedVisitor):
             withheld = self.context.fix_withheld(node, fix, needs)
             if withheld is not None:
                 text, fix = f"{text} (no automatic fix: {withheld})", None
-        self.reports.append(Report(node=node, message=text, fix=fix))
+        self.reports.append(Report(node, text, fix, self.context.statement))
 
     @classmethod
     def url(cls) -> str:

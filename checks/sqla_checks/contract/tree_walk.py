@@ -39,6 +39,9 @@ _LAYOUT: tuple[type[cst.CSTNode], ...] = (
 )
 _LAYOUT_NAMES = frozenset(kind.__name__ for kind in _LAYOUT)
 
+# A module's fields, as the walk with `on_statement` spells them out.
+_MODULE = (("header", "body", "footer"), ())
+
 # The fields of each node class that may hold nodes, in visiting order.
 _FIELDS: dict[type[cst.CSTNode], tuple[tuple[str, ...], tuple[str, ...]]] = {}
 
@@ -109,8 +112,16 @@ def children(node: cst.CSTNode) -> list[cst.CSTNode]:
     return found
 
 
-def visit_batched(node: cst.CSTNode, visitors: Sequence[cst.BatchableCSTVisitor]) -> None:
-    """`libcst.visit_batched(node, visitors)`, without rebuilding the tree."""
+def visit_batched(
+    node: cst.CSTNode,
+    visitors: Sequence[cst.BatchableCSTVisitor],
+    on_statement: Callable[[cst.BaseStatement | None], object] | None = None,
+) -> None:
+    """`libcst.visit_batched(node, visitors)`, without rebuilding the tree.
+
+    `on_statement`, for a module: called with each top-level statement before the
+    visitors see it, and with None after the last (before `leave_Module`).
+    """
     methods = _get_visitor_methods(visitors)
     layout = _layout_unless_visited(name.partition("_")[2] for name in methods)
     calls: dict[type[cst.CSTNode], tuple[list[Method], list[Method]]] = {}
@@ -144,7 +155,24 @@ def visit_batched(node: cst.CSTNode, visitors: Sequence[cst.BatchableCSTVisitor]
         for method in leaves:
             method(node)
 
-    walk(node)
+    if on_statement is None or not isinstance(node, cst.Module) or child_fields(node) != _MODULE:
+        walk(node)
+        return
+    visits, leaves = calls_of(cst.Module)
+    for method in visits:
+        method(node)
+    for header in node.header:
+        if type(header) not in layout:
+            walk(header)
+    for statement in node.body:
+        on_statement(statement)
+        walk(statement)
+    on_statement(None)
+    for footer in node.footer:
+        if type(footer) not in layout:
+            walk(footer)
+    for method in leaves:
+        method(node)
 
 
 def visit(node: cst.CSTNode, visitor: cst.CSTVisitor) -> None:

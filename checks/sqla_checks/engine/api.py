@@ -25,6 +25,7 @@ from pathlib import Path
 from sqla_checks.contract.finding import FileError, FileResult
 from sqla_checks.contract.rule import Rule
 from sqla_checks.engine import registry
+from sqla_checks.engine.balanced_pool import balanced_map
 from sqla_checks.engine.cache import FindingsCache
 from sqla_checks.engine.project_scan import Mapper, ProjectScan, SummaryJob
 from sqla_checks.engine.runner import RunOptions, check_source
@@ -204,21 +205,25 @@ def check_files(paths: Sequence[str], plan: CheckPlan, jobs: int = 1) -> list[Ch
         ) -> Iterable[ModuleSummary | None]:
             if len(jobs) < PARALLEL_MIN_FILES:
                 return map(function, jobs)
-            return pool.map(function, jobs, chunksize=_chunk(len(jobs), workers))
+            return balanced_map(pool, function, jobs, [len(job[2]) for job in jobs], workers)
 
         project = project_facts(paths, cache=cache, leave_out=plan.is_revision, mapper=mapper)
         shipped = _ShippedFacts.of(project)
         tasks = [_task(plan, path, shipped) for path in paths]
-        return list(pool.map(check_file, tasks, chunksize=_chunk(len(tasks), workers)))
+        return balanced_map(pool, check_file, tasks, [_size(path) for path in paths], workers)
 
 
 def _task(plan: CheckPlan, path: str, project: ProjectFacts | _ShippedFacts) -> _Task:
     return _Task(path, plan.codes_for(path), plan.options_for(path), plan.cache, project)
 
 
-def _chunk(items: int, workers: int) -> int:
-    # Chunks amortise the pickling round trip; several per worker keep the load even.
-    return max(1, items // (workers * 4))
+def _size(path: str) -> int:
+    """A file's size, its check's cost estimate (a file that cannot be read costs
+    nothing to check: its check reports the error)."""
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
 
 
 def project_facts(

@@ -175,14 +175,15 @@ def _visit_with_context(
     # Session evidence is gathered in the same traversal, ahead of the rules.
     evidence = [context.sessions.binder] if context.uses_sqlalchemy else []
     visitors = [ScopeEnter(context), *evidence, *instances, ScopeLeave(context)]
-    tree_walk.visit_batched(module, visitors)
+    tree_walk.visit_batched(module, visitors, on_statement=context.enter_statement)
     reports = [(type(instance), report) for instance in instances for report in instance.reports]
     return reports, context
 
 
-def _positions(module: cst.Module) -> NodePositions:
-    """Every node's position; computed only for files with something to report."""
-    return NodePositions(module)
+def _positions(module: cst.Module, text: str) -> NodePositions:
+    """Every node's position, computed when asked (only files with something to
+    report ask)."""
+    return NodePositions(module, text)
 
 
 def _to_findings(
@@ -197,7 +198,8 @@ def _to_findings(
     reports, noqa, positions = _unsuppressed(text, module, reports, selected)
     if not reports:
         return [], noqa
-    positions = positions or _positions(module)
+    if positions is None:
+        positions = _positions(module, text)
     edits: FixEdits | None = None
     if with_edits and any(report.fix is not None for _, report in reports):
         # The fix modules (and libcst's codemod visitors) load only when needed.
@@ -206,7 +208,7 @@ def _to_findings(
         edits = FixEdits(module, text, positions, scopes)
     findings: list[Finding] = []
     for rule, report in reports:
-        code_range = positions[report.node]
+        code_range = positions.range_of(report.node, report.statement)
         start = Position(code_range.start.line, code_range.start.column + 1)
         end = Position(code_range.end.line, code_range.end.column + 1)
         fix_info = None
@@ -297,11 +299,13 @@ def _unsuppressed(
         # Only the file-level codes can silence a finding: no line is needed.
         kept = [(rule, report) for rule, report in reports if rule.code not in noqa.exempt_codes]
         return kept, noqa, None
-    positions = _positions(module)
+    positions = _positions(module, text)
     kept = [
         (rule, report)
         for rule, report in reports
-        if not noqa.suppresses(rule.code, positions[report.node].start.line)
+        if not noqa.suppresses(
+            rule.code, positions.range_of(report.node, report.statement).start.line
+        )
     ]
     if unused_rule is not None:
         unused = unused_noqa_reports(noqa, codes, known, positions)

@@ -50,6 +50,12 @@ class FileContext:
         self.classes: list[cst.ClassDef] = []
         # Lambdas reset "am I in async code" just as a nested `def` does.
         self.lambda_depth = 0
+        # The top-level statement being visited (None before and after the body).
+        self.statement: cst.BaseStatement | None = None
+
+    def enter_statement(self, statement: cst.BaseStatement | None) -> None:
+        """Called by the walk before each top-level statement, and with None after."""
+        self.statement = statement
 
     @cached_property
     def project(self) -> ProjectFacts:

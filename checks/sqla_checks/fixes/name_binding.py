@@ -95,17 +95,29 @@ def _without_scopes(text: str, module: str, name: str, module_alias_first: bool)
     module is imported nowhere. Anything else (a star import, any other mention) is
     left to the scopes.
     """
+    answer = _textual_answer(text, module, name, module_alias_first)
+    if answer is None:
+        return None
+    if answer == "":
+        return Spelling(cst.Name(name), (Import(module, name),))
+    # New nodes for every fix: a fix's nodes are its own.
+    return Spelling(cst.Attribute(value=cst.Name(answer), attr=cst.Name(name)))
+
+
+@functools.lru_cache(maxsize=32)
+def _textual_answer(text: str, module: str, name: str, module_alias_first: bool) -> str | None:
+    """`_without_scopes`'s answer as text: "" for a new import, the alias to write
+    `alias.name` with, or None. Cached per text: a file's fixes ask the same."""
     if _word(name).search(text) or _STAR_IMPORT.search(text):
         return None
-    plain = Spelling(cst.Name(name), (Import(module, name),))
     if not module_alias_first:
-        return plain
+        return ""
     if module != "sqlalchemy":
         return None
     mentions = len(_word("sqlalchemy").findall(text))
     from_imports = len(_FROM_SQLALCHEMY.findall(text))
     if mentions == from_imports:
-        return plain  # only `from sqlalchemy... import ...`: no module alias exists
+        return ""  # only `from sqlalchemy... import ...`: no module alias exists
     aliases = _ALIAS_IMPORT.findall(text)
     if len(aliases) != 1 or mentions != from_imports + 1:
         return None
@@ -114,7 +126,7 @@ def _without_scopes(text: str, module: str, name: str, module_alias_first: bool)
     attribute_uses = len(re.findall(rf"(?<![\w.]){re.escape(alias)}\s*\.", text))
     if uses != attribute_uses + 1:
         return None
-    return Spelling(cst.Attribute(value=cst.Name(alias), attr=cst.Name(name)))
+    return str(alias)
 
 
 @functools.lru_cache(maxsize=8)

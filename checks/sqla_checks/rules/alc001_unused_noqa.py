@@ -93,5 +93,8 @@ duplicated codes in one directive are not reported.
 
     @classmethod
     def applies_to_text(cls, text: str) -> bool:
-        """Any spelling of `noqa` (`# NOQA` too) may hold a directive."""
-        return "noqa" in text.lower()
+        """Any spelling of `noqa` (`# NOQA` too) may hold a directive; only one naming
+        an `ALC` code can be reported, and only our own directives (any spelling of
+        `alc`, or the `sqla-checks` file marker) get a warning when malformed."""
+        lowered = text.lower()
+        return "noqa" in lowered and ("alc" in lowered or "sqla-checks" in lowered)
