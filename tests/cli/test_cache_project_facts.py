@@ -121,7 +121,7 @@ def test_deleting_a_module_invalidates(app: Project, checked_sources: list[str])
 
 
 def test_parallel_runs_match_one_process(app: Project, checked_sources: list[str]) -> None:
-    # Enough files for a process pool (PARALLEL_MIN_FILES).
+    # Enough files for a process pool (engine.workers.PARALLEL_MIN_ITEMS).
     for number in range(20):
         app.write(f"app/m{number}.py", MODEL.replace("User", f"M{number}"))
     cold = app.run("--jobs=2")
@@ -181,3 +181,22 @@ def test_cached_entries_record_what_they_read(app: Project) -> None:
     entries = [json.loads(path.read_text()) for path in app.root.glob(".sqla-checks-cache/??/*")]
     questions = {question for entry in entries for question in entry["questions"]}
     assert {"lookup:app.base.Base", "module:app/models.py"} <= questions
+
+
+def test_a_run_the_cache_answers_starts_no_worker_process(
+    app: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """This process reads the cache itself: a warm run of many files needs no pool."""
+    import concurrent.futures
+
+    for number in range(20):
+        app.write(f"app/m{number}.py", MODEL.replace("User", f"M{number}"))
+    app.write("app/base.py", DECLARATIVE_BASE)
+    cold = app.run("--jobs=2")
+    assert len(_flagged(cold.out)) == 22
+
+    def refused(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a worker pool was started")
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", refused)
+    assert app.run("--jobs=2").out == cold.out

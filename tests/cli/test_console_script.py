@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-import sqla_checks.engine.api
+import sqla_checks.engine.workers
 from tests.cli.conftest import SYNC_URL, Project
 
 
@@ -49,7 +49,7 @@ def test_parallel_run_matches_the_in_process_run(
     project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # A small tree would stay in process; lower the bar so the pool really runs.
-    monkeypatch.setattr(sqla_checks.engine.api, "PARALLEL_MIN_FILES", 2)
+    monkeypatch.setattr(sqla_checks.engine.workers, "PARALLEL_MIN_ITEMS", 2)
     for index in range(24):
         project.write(f"pkg/module_{index:02d}.py", SYNC_URL if index % 3 else "x = 1\n")
     project.write("pkg/broken.py", "from sqlalchemy.ext.asyncio import create_async_engine\n(\n")

@@ -363,7 +363,7 @@ def test_a_cached_model_file_is_rechecked_when_its_base_changes(tmp_path: Path) 
 
 def test_worker_processes_see_the_same_index(tmp_path: Path) -> None:
     files = dict(PROJECT)
-    # Enough files for a process pool (PARALLEL_MIN_FILES).
+    # Enough files for a process pool (engine.workers.PARALLEL_MIN_ITEMS).
     for number in range(20):
         files[f"app/models/m{number}.py"] = f"""
             from sqlalchemy import Column, Integer

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import pickle
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,12 +24,12 @@ from pathlib import Path
 from sqla_checks.contract.finding import FileError, FileResult
 from sqla_checks.contract.rule import Rule
 from sqla_checks.engine import registry
-from sqla_checks.engine.balanced_pool import balanced_map
 from sqla_checks.engine.cache import FindingsCache
 from sqla_checks.engine.project_scan import Mapper, ProjectScan, SummaryJob
 from sqla_checks.engine.runner import RunOptions, check_source
 from sqla_checks.engine.settings import Overrides, Settings, SettingsResolver, settings_for
 from sqla_checks.engine.source import SourceError, read_source_bytes
+from sqla_checks.engine.workers import ShippedFacts, Workers
 from sqla_checks.evidence.module_summary import ModuleSummary
 from sqla_checks.evidence.project_facts import ProjectFacts, custom_query_classes
 from sqla_checks.evidence.project_reads import answers_hold, recording
@@ -45,10 +44,6 @@ __all__ = [
     "check_text",
     "settings_for",
 ]
-
-# Starting worker processes (each imports libcst) costs about as much as checking a
-# dozen small files, so smaller runs stay in process.
-PARALLEL_MIN_FILES = 16
 
 
 @dataclass(frozen=True)
@@ -97,36 +92,12 @@ class CheckedFile:
 
 
 @dataclass(frozen=True)
-class _ShippedFacts:
-    """The run's project facts on their way to a worker process: pickled once by the
-    parent, unpickled once per worker (not once per chunk of tasks), so the index's
-    lookup caches also last the whole run."""
-
-    token: tuple[int, int]
-    blob: bytes
-
-    @classmethod
-    def of(cls, project: ProjectFacts) -> _ShippedFacts:
-        return cls((os.getpid(), id(project)), pickle.dumps(project, pickle.HIGHEST_PROTOCOL))
-
-    def facts(self) -> ProjectFacts:
-        global _worker_project
-        if _worker_project is None or _worker_project[0] != self.token:
-            _worker_project = (self.token, pickle.loads(self.blob))
-        return _worker_project[1]
-
-
-# A worker process's project facts (one run's), by the token they were shipped with.
-_worker_project: tuple[tuple[int, int], ProjectFacts] | None = None
-
-
-@dataclass(frozen=True)
 class _Task:
     path: str
     rule_codes: tuple[str, ...]
     options: RunOptions
     cache: FindingsCache | None
-    project: ProjectFacts | _ShippedFacts
+    project: ProjectFacts | ShippedFacts
 
 
 def _rules_by_codes(codes: Sequence[str]) -> tuple[type[Rule], ...]:
@@ -165,18 +136,16 @@ def check_file(task: _Task) -> CheckedFile:
         data = read_source_bytes(task.path)
     except SourceError as exc:
         return CheckedFile(FileResult(path=task.path, error=FileError(task.path, str(exc))))
-    project = task.project.facts() if isinstance(task.project, _ShippedFacts) else task.project
+    project = task.project.facts() if isinstance(task.project, ShippedFacts) else task.project
     cache = None if task.options.fix else task.cache
     if cache is None:
         result = _check_data(task.path, data, task.rule_codes, task.options, project)
     else:
         options = task.options
         key = cache.key(task.path, data, task.rule_codes, options.with_edits, options.target)
-        cached = cache.load(key)
-        if cached is not None and answers_hold(cached.questions, cached.answers, project):
-            return CheckedFile(
-                FileResult(path=task.path, findings=cached.findings), from_cache=True
-            )
+        cached = _cached(task, cache, key, project)
+        if cached is not None:
+            return cached
         recorded, reads = recording(project)
         result = _check_data(task.path, data, task.rule_codes, options, recorded)
         # Results with warnings about noqa comments are not cached, so they warn every run.
@@ -186,34 +155,56 @@ def check_file(task: _Task) -> CheckedFile:
     return CheckedFile(result, original=original)
 
 
-def check_files(paths: Sequence[str], plan: CheckPlan, jobs: int = 1) -> list[CheckedFile]:
-    """Check `paths` with `plan`, in `jobs` processes when that pays off (the project
-    index's summaries are then made by the same processes)."""
-    cache = None if plan.options.fix else plan.cache
-    workers = min(jobs, len(paths))
-    if workers <= 1 or len(paths) < PARALLEL_MIN_FILES:
-        project = project_facts(paths, cache=cache, leave_out=plan.is_revision)
-        return [check_file(_task(plan, path, project)) for path in paths]
-    # Imported here: multiprocessing and its sockets cost a one-file run (an editor's
-    # save hook) about a tenth of its start-up, for a pool it never starts.
-    from concurrent.futures import ProcessPoolExecutor
+def _from_cache(task: _Task, project: ProjectFacts) -> CheckedFile | None:
+    """The task's result when the cache holds it (and its project answers hold)."""
+    if task.cache is None or task.options.fix:
+        return None
+    try:
+        data = read_source_bytes(task.path)
+    except SourceError:
+        return None  # its check reports the error
+    options = task.options
+    key = task.cache.key(task.path, data, task.rule_codes, options.with_edits, options.target)
+    return _cached(task, task.cache, key, project)
 
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+
+def _cached(
+    task: _Task, cache: FindingsCache, key: str, project: ProjectFacts
+) -> CheckedFile | None:
+    cached = cache.load(key)
+    if cached is None or not answers_hold(cached.questions, cached.answers, project):
+        return None
+    return CheckedFile(FileResult(path=task.path, findings=cached.findings), from_cache=True)
+
+
+def check_files(paths: Sequence[str], plan: CheckPlan, jobs: int = 1) -> list[CheckedFile]:
+    """Check `paths` with `plan`, in up to `jobs` processes.
+
+    This process reads what the cache holds (module summaries, then files' findings);
+    worker processes make the rest, when there is enough of it to pay for starting
+    them: the index's summaries first, then the checks.
+    """
+    cache = None if plan.options.fix else plan.cache
+    with Workers(min(jobs, len(paths))) as workers:
 
         def mapper(
             function: Callable[[SummaryJob], ModuleSummary | None], jobs: list[SummaryJob]
         ) -> Iterable[ModuleSummary | None]:
-            if len(jobs) < PARALLEL_MIN_FILES:
-                return map(function, jobs)
-            return balanced_map(pool, function, jobs, [len(job[2]) for job in jobs], workers)
+            return workers.map(function, jobs, [len(job[2]) for job in jobs])
 
         project = project_facts(paths, cache=cache, leave_out=plan.is_revision, mapper=mapper)
-        shipped = _ShippedFacts.of(project)
-        tasks = [_task(plan, path, shipped) for path in paths]
-        return balanced_map(pool, check_file, tasks, [_size(path) for path in paths], workers)
+        tasks = [_task(plan, path, project) for path in paths]
+        results = [_from_cache(task, project) for task in tasks]
+        todo = [task for task, result in zip(tasks, results, strict=True) if result is None]
+        shipped: ProjectFacts | ShippedFacts = project
+        if workers.worth_it(len(todo)):
+            shipped = ShippedFacts.of(project)
+        batch = [dataclasses.replace(task, project=shipped) for task in todo]
+        checked = iter(workers.map(check_file, batch, [_size(task.path) for task in batch]))
+    return [result if result is not None else next(checked) for result in results]
 
 
-def _task(plan: CheckPlan, path: str, project: ProjectFacts | _ShippedFacts) -> _Task:
+def _task(plan: CheckPlan, path: str, project: ProjectFacts) -> _Task:
     return _Task(path, plan.codes_for(path), plan.options_for(path), plan.cache, project)
 
 

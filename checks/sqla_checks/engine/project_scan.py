@@ -51,12 +51,37 @@ class _Layout:
 
     def __init__(self) -> None:
         self._is_package_dir: dict[str, bool] = {}
+        # Each directory's (file names, subdirectory names), read once: a project's
+        # imports probe thousands of paths, and a missing one fails at its first missing
+        # directory, whose parent's listing is already known.
+        self._listings: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
         self.roots: list[str] = []
+
+    def _listing(self, directory: str) -> tuple[frozenset[str], frozenset[str]]:
+        found = self._listings.get(directory)
+        if found is None:
+            files: list[str] = []
+            directories: list[str] = []
+            try:
+                with os.scandir(directory) as entries:
+                    for entry in entries:
+                        if entry.is_file():
+                            files.append(entry.name)
+                        elif entry.is_dir():
+                            directories.append(entry.name)
+            except OSError:
+                pass
+            found = self._listings[directory] = (frozenset(files), frozenset(directories))
+        return found
+
+    def _is_file(self, path: str) -> bool:
+        directory, name = os.path.split(path)
+        return name in self._listing(directory)[0]
 
     def _package_dir(self, directory: str) -> bool:
         known = self._is_package_dir.get(directory)
         if known is None:
-            known = os.path.isfile(os.path.join(directory, "__init__.py"))
+            known = self._is_file(os.path.join(directory, "__init__.py"))
             self._is_package_dir[directory] = known
         return known
 
@@ -83,16 +108,22 @@ class _Layout:
         `app.models` without an `app/__init__.py` is a namespace package run from there.
         `under_roots=False` looks there only.
         """
-        relative = module.replace(".", os.sep)
+        *packages, last = module.split(".")
         cwd = os.getcwd()
         roots = self.roots if under_roots else []
         for root in (*roots, cwd, os.path.join(cwd, "src")):
-            base = os.path.join(root, relative)
-            if os.path.isfile(base + ".py"):
-                return base + ".py", False
-            init = os.path.join(base, "__init__.py")
-            if os.path.isfile(init):
-                return init, True
+            directory = root
+            for package in packages:
+                if package not in self._listing(directory)[1]:
+                    break
+                directory = os.path.join(directory, package)
+            else:
+                files, directories = self._listing(directory)
+                if f"{last}.py" in files:
+                    return os.path.join(directory, f"{last}.py"), False
+                package_dir = os.path.join(directory, last)
+                if last in directories and "__init__.py" in self._listing(package_dir)[0]:
+                    return os.path.join(package_dir, "__init__.py"), True
         return None
 
 
@@ -113,7 +144,9 @@ class ProjectScan:
         # Summaries are cached by content, so a warm run parses nothing.
         self._cache = cache
         self._mapper = mapper
-        self._markers = _MARKERS + tuple(trigger.encode() for trigger in triggers)
+        # Each marker once (rules share triggers); a substring test each beats a regex.
+        markers = _MARKERS + tuple(trigger.encode() for trigger in triggers)
+        self._markers = tuple(dict.fromkeys(markers))
         self._layout = _Layout()
         self._summaries: dict[str, ModuleSummary] = {}
         self._jobs: dict[str, SummaryJob] = {}
@@ -169,30 +202,39 @@ class ProjectScan:
     def _record(self, jobs: Iterable[SummaryJob]) -> list[str]:
         """Summarise `jobs`; the modules the new summaries import."""
         batch = list(jobs)
+        # Cached summaries are read here; only the others are worth a worker's time.
+        found = [cached_summary(job) for job in batch]
+        missing = [job for job, summary in zip(batch, found, strict=True) if summary is None]
+        made = iter(self._mapper(summarize_job, missing))
         imported: list[str] = []
-        for job, summary in zip(batch, self._mapper(summarize_job, batch), strict=True):
+        for job, cached in zip(batch, found, strict=True):
+            summary = cached if cached is not None else next(made)
             if summary is not None:
                 self._summaries[job[0]] = summary
                 imported.extend(summary.imported_modules())
         return imported
 
 
+def cached_summary(job: SummaryJob) -> ModuleSummary | None:
+    """The cached summary of the job's module; None on a miss or without a cache."""
+    module, path, data, is_package, cache = job
+    if cache is None or len(data) > MAX_PARSE_BYTES:
+        return None
+    return cache.load_summary(cache.summary_key(path, module, is_package, data))
+
+
 def summarize_job(job: SummaryJob) -> ModuleSummary | None:
-    """The summary of one module (from the cache when it holds one), or None."""
+    """The summary of one module, stored in the cache when there is one; None when the
+    module is not summarised."""
     module, path, data, is_package, cache = job
     # A file the checker refuses to parse is not summarised either: the index then
     # knows less, and the file's check says why. Too large is refused here; nested
     # too deeply, by the summary's own `ast` parse, which refuses what CPython does.
     if len(data) > MAX_PARSE_BYTES:
         return None
-    if cache is None:
-        return summarize(module, path, data, is_package)
-    key = cache.summary_key(path, module, is_package, data)
-    summary = cache.load_summary(key)
-    if summary is None:
-        summary = summarize(module, path, data, is_package)
-        if summary is not None:
-            cache.store_summary(key, summary)
+    summary = summarize(module, path, data, is_package)
+    if summary is not None and cache is not None:
+        cache.store_summary(cache.summary_key(path, module, is_package, data), summary)
     return summary
 
 
