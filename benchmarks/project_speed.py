@@ -2,6 +2,7 @@
 
     .venv/bin/python -m benchmarks.project_speed --work /tmp/recall
     .venv/bin/python -m benchmarks.project_speed --project ckan==2.11.3 --repeat 3
+    .venv/bin/python -m benchmarks.project_speed --json benchmarks/results/project_speed.json
 
 Each pinned release of `benchmarks.recall` (legacy and modern applications, pure-Python
 wheels from PyPI, unpacked under `--work`, out of the repository) is measured three
@@ -10,12 +11,15 @@ memory: the floor of any libcst linter), the command line with an empty cache
 ("cold", every rule, the default worker count, project index included), and the same
 command again ("warm"). Reported: the medians, cold / parse (goal at most 0.8), warm /
 cold (goal at most 0.1) and the peak RSS of the largest process (goal under 150 MB).
-Nothing here asserts a time.
+Nothing here asserts a time. `--json` also writes the rows (the README's speed table
+is tested against `benchmarks/results/project_speed.json`).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import json
 import os
 import statistics
 import sys
@@ -108,14 +112,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, help="where downloads are kept")
     parser.add_argument("--project", action="append", help="only these requirements")
     parser.add_argument("--repeat", type=int, default=1, help="runs per measurement")
+    parser.add_argument("--json", type=Path, help="also write the rows as JSON")
     args = parser.parse_args(argv)
     work = args.work or Path(tempfile.gettempdir()) / "sqla-checks-recall"
-    print(f"load average before: {os.getloadavg()[0]:.2f}", file=sys.stderr)
+    before = os.getloadavg()[0]
+    print(f"load average before: {before:.2f}", file=sys.stderr)
     print(HEADER)
+    rows = []
     for requirement in args.project or (*LEGACY, *MODERN):
         print(f"measuring {requirement} ...", file=sys.stderr)
-        print(measure(requirement, work, args.repeat).markdown(), flush=True)
-    print(f"load average after: {os.getloadavg()[0]:.2f}", file=sys.stderr)
+        rows.append(measure(requirement, work, args.repeat))
+        print(rows[-1].markdown(), flush=True)
+    after = os.getloadavg()[0]
+    print(f"load average after: {after:.2f}", file=sys.stderr)
+    if args.json:
+        record = {
+            "measured": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+            "repeat": args.repeat,
+            "cpus": os.cpu_count(),
+            "load_average": [round(before, 2), round(after, 2)],
+            "rows": [dataclasses.asdict(row) for row in rows],
+        }
+        args.json.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
     return 0
 
 
