@@ -217,7 +217,7 @@ class _OffsetState(CodegenState):
     ) -> _Syntactic:
         return _Syntactic(self, node, start_node, end_node)
 
-    def range_of(self, node: cst.CSTNode) -> tuple[int, int]:
+    def offsets_of(self, node: cst.CSTNode) -> tuple[int, int]:
         """The node's offsets so far: its syntactic ones where recorded."""
         recorded = self.syntactic.get(id(node))
         if recorded is not None:
@@ -257,7 +257,7 @@ class _Syntactic:
         start, end = self.start, state.offset
         # As libcst does: hoist a child's range, its syntactic one where recorded.
         if self.start_node is not None:
-            start = state.range_of(self.start_node)[0]
+            start = state.offsets_of(self.start_node)[0]
         if self.end_node is not None:
-            end = state.range_of(self.end_node)[1]
+            end = state.offsets_of(self.end_node)[1]
         state.syntactic[id(self.node)] = (start, end)

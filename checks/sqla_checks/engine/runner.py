@@ -180,12 +180,6 @@ def _visit_with_context(
     return reports, context
 
 
-def _positions(module: cst.Module, text: str) -> NodePositions:
-    """Every node's position, computed when asked (only files with something to
-    report ask)."""
-    return NodePositions(module, text)
-
-
 def _to_findings(
     path: str,
     text: str,
@@ -199,7 +193,8 @@ def _to_findings(
     if not reports:
         return [], noqa
     if positions is None:
-        positions = _positions(module, text)
+        # Computed when asked: only files with something to report get here.
+        positions = NodePositions(module, text)
     edits: FixEdits | None = None
     if with_edits and any(report.fix is not None for _, report in reports):
         # The fix modules (and libcst's codemod visitors) load only when needed.
@@ -299,7 +294,7 @@ def _unsuppressed(
         # Only the file-level codes can silence a finding: no line is needed.
         kept = [(rule, report) for rule, report in reports if rule.code not in noqa.exempt_codes]
         return kept, noqa, None
-    positions = _positions(module, text)
+    positions = NodePositions(module, text)
     kept = [
         (rule, report)
         for rule, report in reports
